@@ -1,0 +1,256 @@
+package core
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/crewjam/saml"
+	"github.com/jitconsole/jitconsole/assets"
+)
+
+// MaxACSBody is the largest ACS request body accepted; larger requests are
+// refused before any parsing.
+const MaxACSBody = 256 << 10
+
+// serveACS is the assertion consumer service (HTTP-POST binding): it
+// verifies the response, provisions the account and sends the browser to
+// the welcome page; every refusal becomes a login row and an event.
+func (s *spServer) serveACS(w http.ResponseWriter, r *http.Request) {
+	slug := r.PathValue("idp")
+	if r.Method != http.MethodPost {
+		class := ClassMalformed
+		if r.URL.Query().Get("SAMLart") != "" {
+			class = ClassArtifact
+		}
+		s.refuse(w, r, slug, "", classified(class, fmt.Errorf("%s %s", r.Method, r.URL.Path)), http.StatusMethodNotAllowed)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxACSBody)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.refuse(w, r, slug, "", classified(ClassTooLarge, err), http.StatusRequestEntityTooLarge)
+			return
+		}
+		s.refuse(w, r, slug, "", classified(ClassMalformed, err), http.StatusBadRequest)
+		return
+	}
+	idp, err := s.c.store.GetIdP(r.Context(), slug)
+	if err != nil {
+		if ErrorCode(err) == ENOTFOUND {
+			s.refuse(w, r, slug, "", classified(ClassUnknownIdP, err), http.StatusNotFound)
+		} else {
+			s.c.log.Error("ACS: look up IdP", "slug", slug, "err", err)
+			s.renderError(w, http.StatusInternalServerError, "Something went wrong", "The console could not read its database.", "", 0)
+		}
+		return
+	}
+	if !idp.Enabled {
+		s.refuse(w, r, slug, "", classified(ClassIdPDisabled, nil), http.StatusForbidden)
+		return
+	}
+	if r.PostForm.Get("SAMLart") != "" {
+		s.refuse(w, r, slug, "", classified(ClassArtifact, nil), http.StatusBadRequest)
+		return
+	}
+	sp, err := s.serviceProvider(idp)
+	if err != nil {
+		s.refuse(w, r, slug, "", classified(ClassMalformed, err), http.StatusInternalServerError)
+		return
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(r.PostForm.Get("SAMLResponse")))
+	if err != nil || len(raw) == 0 {
+		s.refuse(w, r, slug, "", classified(ClassMalformed, fmt.Errorf("SAMLResponse is missing or not base64: %v", err)), http.StatusBadRequest)
+		return
+	}
+	var requestIDs []string
+	reused := false
+	if token := r.PostForm.Get("RelayState"); token != "" {
+		id, used, err := s.c.store.ConsumeRequest(r.Context(), token, slug, s.c.clock.Now())
+		if err == nil {
+			requestIDs, reused = []string{id}, used
+		} else if ErrorCode(err) != ENOTFOUND {
+			s.c.log.Error("ACS: consume tracked request", "err", err)
+		}
+	}
+	// A used token still names its request, so that a replayed POST gets
+	// as far as the replay cache and is refused as what it is.
+	assertion, err := sp.ParseXMLResponse(raw, requestIDs, sp.AcsURL)
+	if err != nil {
+		s.refuse(w, r, slug, "", classifySAMLError(err, raw), http.StatusForbidden)
+		return
+	}
+	if reused {
+		s.refuse(w, r, slug, "", classified(ClassInResponseTo, errors.New("second response to one AuthnRequest")), http.StatusForbidden)
+		return
+	}
+	s.accept(w, r, idp, assertion)
+}
+
+// accept maps the verified assertion and provisions the account.
+func (s *spServer) accept(w http.ResponseWriter, r *http.Request, idp IdP, a *saml.Assertion) {
+	nameID := ""
+	if a.Subject != nil && a.Subject.NameID != nil {
+		nameID = strings.TrimSpace(a.Subject.NameID.Value)
+	}
+	if nameID == "" {
+		s.refuse(w, r, idp.Slug, "", classified(ClassEmptyNameID, nil), http.StatusForbidden)
+		return
+	}
+	attrs, friendly := AssertionAttributes(a)
+	fields := idp.Mapping.Apply(nameID, attrs, friendly)
+	res, err := s.c.store.ApplyLogin(r.Context(), Provision{
+		At:          s.c.clock.Now(),
+		IdPSlug:     idp.Slug,
+		NameID:      nameID,
+		Username:    fields.Username,
+		Email:       fields.Email,
+		DisplayName: fields.DisplayName,
+		Roles:       fields.Roles,
+		Attributes:  attrs,
+		AssertionID: a.ID,
+	})
+	if err != nil {
+		s.c.log.Error("ACS: provision", "idp", idp.Slug, "name_id", nameID, "err", err)
+		s.refuse(w, r, idp.Slug, nameID, classified(ClassStorage, err), http.StatusServiceUnavailable)
+		return
+	}
+	s.c.broker.Publish(res.Event)
+	token := s.welcome.put(welcomePage{Result: res, IdPName: idp.DisplayName, LoginURL: s.c.Endpoints(idp.Slug).LoginURL}, s.c.clock.Now())
+	http.SetCookie(w, &http.Cookie{Name: welcomeCookie, Value: token, Path: "/welcome",
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: int(welcomeLifetime / time.Second)})
+	http.Redirect(w, r, "/welcome", http.StatusSeeOther)
+}
+
+// refuse records a refused login and shows the browser a friendly page
+// naming the event; the library's error text goes only to the log.
+func (s *spServer) refuse(w http.ResponseWriter, r *http.Request, slug, nameID string, v Verdict, status int) {
+	if v.Err != nil {
+		s.c.log.Info("ACS refused", "idp", slug, "class", v.Class, "err", v.Err)
+	}
+	_, ev, err := s.c.store.RecordRefusal(r.Context(), Refusal{
+		At: s.c.clock.Now(), IdPSlug: slug, NameID: nameID,
+		Class: v.Class, Reason: v.Reason, Hint: v.Hint,
+	})
+	if err != nil {
+		s.c.log.Error("ACS: record refusal", "idp", slug, "err", err)
+	} else {
+		s.c.broker.Publish(ev)
+	}
+	s.renderError(w, status, "Sign-in refused", v.Reason, v.Hint, ev.ID)
+}
+
+func (s *spServer) renderError(w http.ResponseWriter, status int, title, reason, hint string, eventID int64) {
+	render(w, status, "error.html", map[string]any{"Title": title, "Reason": reason, "Hint": hint, "EventID": eventID})
+}
+
+func render(w http.ResponseWriter, status int, page string, data map[string]any) {
+	data["CSS"] = assets.PageCSS
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = assets.Pages.ExecuteTemplate(w, page, data)
+}
+
+// AssertionAttributes returns every attribute of a, by Name, with every
+// value in order, and a map from FriendlyName to Name for the attributes
+// that have one.
+func AssertionAttributes(a *saml.Assertion) (Attributes, map[string]string) {
+	out := Attributes{}
+	friendly := map[string]string{}
+	for _, st := range a.AttributeStatements {
+		for _, at := range st.Attributes {
+			name := at.Name
+			if name == "" {
+				name = at.FriendlyName
+			}
+			for _, v := range at.Values {
+				out[name] = append(out[name], v.Value)
+			}
+			if at.FriendlyName != "" && at.FriendlyName != name {
+				friendly[at.FriendlyName] = name
+			}
+		}
+	}
+	return out, friendly
+}
+
+// Welcome sessions: an opaque random token kept server-side (cheaper than a
+// signed JWT cookie on every login), good for a short while.
+const (
+	welcomeCookie   = "jitconsole_welcome"
+	welcomeLifetime = 15 * time.Minute
+)
+
+type welcomePage struct {
+	Result   ProvisionResult
+	IdPName  string
+	LoginURL string
+	expires  time.Time
+}
+
+type welcomeSessions struct {
+	mu    sync.Mutex
+	pages map[string]welcomePage
+}
+
+func (ws *welcomeSessions) put(p welcomePage, now time.Time) string {
+	token := randomToken()
+	p.expires = now.Add(welcomeLifetime)
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if ws.pages == nil {
+		ws.pages = map[string]welcomePage{}
+	}
+	for k, v := range ws.pages { // bounded by logins within the lifetime
+		if now.After(v.expires) {
+			delete(ws.pages, k)
+		}
+	}
+	ws.pages[token] = p
+	return token
+}
+
+func (ws *welcomeSessions) get(token string, now time.Time) (welcomePage, bool) {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	p, ok := ws.pages[token]
+	if !ok || now.After(p.expires) {
+		return welcomePage{}, false
+	}
+	return p, true
+}
+
+func (s *spServer) serveWelcome(w http.ResponseWriter, r *http.Request) {
+	cookie, err := r.Cookie(welcomeCookie)
+	var page welcomePage
+	ok := false
+	if err == nil {
+		page, ok = s.welcome.get(cookie.Value, s.c.clock.Now())
+	}
+	if !ok {
+		s.renderError(w, http.StatusUnauthorized, "Not signed in",
+			"This page shows your account after you sign in through an identity provider.", "Start again from the sign-in link.", 0)
+		return
+	}
+	u := page.Result.User
+	roles := make([]string, 0, len(u.Roles))
+	for _, g := range u.Roles {
+		roles = append(roles, g.Role)
+	}
+	name := u.DisplayName
+	if name == "" {
+		name = u.Username
+	}
+	render(w, http.StatusOK, "welcome.html", map[string]any{
+		"DisplayName": name, "Created": page.Result.Created, "Roles": roles,
+		"Username": u.Username, "Email": u.Email, "NameID": u.NameID, "IdP": page.IdPName,
+		"CreatedAt": u.CreatedAt.Local().Format("2006-01-02 15:04:05"), "LoginCount": u.LoginCount,
+		"EventID": page.Result.Event.ID, "LoginURL": page.LoginURL,
+	})
+}

@@ -1,0 +1,242 @@
+package core
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/crewjam/saml"
+)
+
+// demoIdP is a real SAML identity provider in the same process (crewjam's
+// IdentityProvider with its own key), whose login page lists personas as
+// buttons instead of asking for a password.
+type demoIdP struct {
+	c   *Console
+	key KeyPair
+}
+
+// Paths of the demo IdP under the listener.
+const (
+	demoIdPMetadataPath = "/demo-idp/metadata"
+	demoIdPSSOPath      = "/demo-idp/sso"
+)
+
+// identityProvider builds crewjam's IdentityProvider for the current base
+// URL. It is cheap, so it is made per request and never goes stale when
+// the base URL changes.
+func (d *demoIdP) identityProvider() *saml.IdentityProvider {
+	base := d.c.BaseURL()
+	return &saml.IdentityProvider{
+		Key:                     d.key.Key,
+		Certificate:             d.key.Cert,
+		Logger:                  slogLogger{d.c.log},
+		MetadataURL:             mustParseURL(base + demoIdPMetadataPath),
+		SSOURL:                  mustParseURL(base + demoIdPSSOPath),
+		ServiceProviderProvider: demoSPs{d},
+		SessionProvider:         demoSessions{d},
+		SignatureMethod:         "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+		Clock:                   nil,
+	}
+}
+
+func (d *demoIdP) routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET "+demoIdPMetadataPath, func(w http.ResponseWriter, r *http.Request) {
+		d.identityProvider().ServeMetadata(w, r)
+	})
+	mux.HandleFunc(demoIdPSSOPath, func(w http.ResponseWriter, r *http.Request) {
+		d.identityProvider().ServeSSO(w, r)
+	})
+}
+
+// metadataXML returns the demo IdP's metadata as registered in the store.
+func (d *demoIdP) metadataXML() (string, error) {
+	md := d.identityProvider().Metadata()
+	buf, err := xmlMarshal(md)
+	if err != nil {
+		return "", fmt.Errorf("encode demo IdP metadata: %w", err)
+	}
+	return string(buf), nil
+}
+
+// demoSPs answers the IdP's "who is this service provider" with our own SP
+// metadata for the demo connection.
+type demoSPs struct{ d *demoIdP }
+
+// GetServiceProvider implements saml.ServiceProviderProvider.
+func (p demoSPs) GetServiceProvider(r *http.Request, id string) (*saml.EntityDescriptor, error) {
+	c := p.d.c
+	if id != c.Endpoints(DemoSlug).EntityID {
+		return nil, os.ErrNotExist
+	}
+	idp, err := c.store.GetIdP(r.Context(), DemoSlug)
+	if err != nil {
+		return nil, os.ErrNotExist
+	}
+	sp, err := c.sp.serviceProvider(idp)
+	if err != nil {
+		return nil, err
+	}
+	return sp.Metadata(), nil
+}
+
+// demoSessions is the persona picker: a POST naming a persona (or carrying
+// a generated new hire from the simulator) signs in; anything else shows
+// the page of personas.
+type demoSessions struct{ d *demoIdP }
+
+// Form fields of the demo IdP's login page.
+const (
+	formPersona = "persona"
+	formHire    = "hire" // base64 JSON of a Persona, used by the simulator
+)
+
+// GetSession implements saml.SessionProvider.
+func (s demoSessions) GetSession(w http.ResponseWriter, r *http.Request, req *saml.IdpAuthnRequest) *saml.Session {
+	ctx := r.Context()
+	if r.Method == http.MethodPost {
+		if id := r.PostForm.Get(formPersona); id != "" {
+			if p, ok := s.find(ctx, id); ok {
+				return s.d.session(p)
+			}
+		}
+		if hire := r.PostForm.Get(formHire); hire != "" {
+			if p, err := decodeHire(hire); err == nil {
+				return s.d.session(p)
+			}
+			http.Error(w, "the hire field is not a valid persona", http.StatusBadRequest)
+			return nil
+		}
+	}
+	s.showPicker(w, r, req)
+	return nil
+}
+
+func (s demoSessions) find(ctx context.Context, id string) (Persona, bool) {
+	ps, err := s.d.c.store.ListPersonas(ctx)
+	if err != nil {
+		s.d.c.log.Error("demo IdP: list personas", "err", err)
+		return Persona{}, false
+	}
+	for _, p := range ps {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	return Persona{}, false
+}
+
+func (s demoSessions) showPicker(w http.ResponseWriter, r *http.Request, req *saml.IdpAuthnRequest) {
+	ps, err := s.d.c.store.ListPersonas(r.Context())
+	if err != nil {
+		http.Error(w, "the demo IdP cannot read its personas", http.StatusInternalServerError)
+		return
+	}
+	hint := r.URL.Query().Get("login_hint")
+	type row struct {
+		Persona
+		Hinted bool
+	}
+	rows := make([]row, 0, len(ps))
+	for _, p := range ps {
+		rows = append(rows, row{Persona: p, Hinted: p.ID == hint})
+	}
+	render(w, http.StatusOK, "demo-idp.html", map[string]any{
+		"Action":      s.d.c.BaseURL() + demoIdPSSOPath,
+		"SAMLRequest": base64.StdEncoding.EncodeToString(req.RequestBuffer),
+		"RelayState":  req.RelayState,
+		"Personas":    rows,
+		"SPName":      "JIT Console",
+	})
+}
+
+// nameIDFormats maps a persona's short format name to the SAML URI.
+var nameIDFormats = map[string]string{
+	"email":       string(saml.EmailAddressNameIDFormat),
+	"persistent":  string(saml.PersistentNameIDFormat),
+	"transient":   string(saml.TransientNameIDFormat),
+	"unspecified": string(saml.UnspecifiedNameIDFormat),
+}
+
+// session makes the IdP session for persona p: the NameID and every
+// attribute the demo IdP sends, with the plain names most IdPs use.
+func (d *demoIdP) session(p Persona) *saml.Session {
+	now := d.c.clock.Now()
+	format, ok := nameIDFormats[p.NameIDFormat]
+	if !ok {
+		format = nameIDFormats["unspecified"]
+		if strings.Contains(p.NameIDValue(), "@") {
+			format = nameIDFormats["email"]
+		}
+	}
+	basic := "urn:oasis:names:tc:SAML:2.0:attrname-format:basic"
+	attr := func(name string, values ...string) []saml.Attribute {
+		var vs []saml.AttributeValue
+		for _, v := range values {
+			if v != "" {
+				vs = append(vs, saml.AttributeValue{Type: "xs:string", Value: v})
+			}
+		}
+		if len(vs) == 0 {
+			return nil
+		}
+		return []saml.Attribute{{Name: name, NameFormat: basic, Values: vs}}
+	}
+	var attrs []saml.Attribute
+	attrs = append(attrs, attr("uid", p.Username)...)
+	attrs = append(attrs, attr("email", p.Email)...)
+	attrs = append(attrs, attr("displayName", p.DisplayName)...)
+	attrs = append(attrs, attr("givenName", p.GivenName)...)
+	attrs = append(attrs, attr("sn", p.Surname)...)
+	attrs = append(attrs, attr("department", p.Department)...)
+	attrs = append(attrs, attr("groups", p.Groups...)...)
+	return &saml.Session{
+		ID:               randomToken(),
+		CreateTime:       now,
+		ExpireTime:       now.Add(time.Hour),
+		Index:            randomToken(),
+		NameID:           p.NameIDValue(),
+		NameIDFormat:     format,
+		CustomAttributes: attrs,
+	}
+}
+
+// encodeHire packs a generated new hire for the demo IdP's hire field.
+func encodeHire(p Persona) string {
+	b, _ := json.Marshal(p)
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+func decodeHire(s string) (Persona, error) {
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return Persona{}, err
+	}
+	var p Persona
+	if err := json.Unmarshal(b, &p); err != nil {
+		return Persona{}, err
+	}
+	if p.NameIDValue() == "" {
+		return Persona{}, fmt.Errorf("hire has no NameID")
+	}
+	return p, nil
+}
+
+// slogLogger adapts slog to crewjam's logger interface.
+type slogLogger struct{ l *slog.Logger }
+
+func (s slogLogger) Printf(format string, v ...any) { s.l.Debug(fmt.Sprintf(format, v...)) }
+func (s slogLogger) Print(v ...any)                 { s.l.Debug(fmt.Sprint(v...)) }
+func (s slogLogger) Println(v ...any)               { s.l.Debug(fmt.Sprint(v...)) }
+func (s slogLogger) Fatal(v ...any)                 { s.l.Error(fmt.Sprint(v...)) }
+func (s slogLogger) Fatalf(format string, v ...any) { s.l.Error(fmt.Sprintf(format, v...)) }
+func (s slogLogger) Fatalln(v ...any)               { s.l.Error(fmt.Sprint(v...)) }
+func (s slogLogger) Panic(v ...any)                 { s.l.Error(fmt.Sprint(v...)) }
+func (s slogLogger) Panicf(format string, v ...any) { s.l.Error(fmt.Sprintf(format, v...)) }
+func (s slogLogger) Panicln(v ...any)               { s.l.Error(fmt.Sprint(v...)) }

@@ -1,0 +1,281 @@
+// Package core is the domain of JIT Console: the IdP registry, the SAML
+// service provider (SP) listener and its ACS, attribute mapping, the
+// provisioner, the event broker and the built-in demo identity provider.
+//
+// core knows nothing of Fyne and nothing of SQL. It declares the interfaces it
+// needs from the outside world (Store, KeyStore, Clock); the storage package
+// implements them and main.go wires the two together.
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// IdP is one identity provider connection.
+type IdP struct {
+	ID          int64
+	Slug        string // used in endpoint paths: /saml/{slug}/...
+	DisplayName string
+	EntityID    string // the IdP's entity ID, from its metadata
+	MetadataXML string // the IdP's EntityDescriptor
+	Enabled     bool
+	Mapping     Mapping
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Mapping says how assertion attributes become account fields and roles.
+// Each *Attrs list names candidate attributes, matched by Name or
+// FriendlyName in order; the first one present wins. An empty UsernameAttrs
+// means the NameID is the username.
+type Mapping struct {
+	UsernameAttrs    []string `json:"username_attrs,omitempty"`
+	EmailAttrs       []string `json:"email_attrs,omitempty"`
+	DisplayNameAttrs []string `json:"display_name_attrs,omitempty"`
+	GroupsAttrs      []string `json:"groups_attrs,omitempty"`
+	// RoleRules are evaluated in order; every matching rule grants its role.
+	RoleRules []RoleRule `json:"role_rules,omitempty"`
+	// DefaultRole is granted when no rule matched. Empty means no role.
+	DefaultRole string `json:"default_role,omitempty"`
+}
+
+// RoleRule grants Role when Attribute has a value equal to Value
+// (case-insensitive) - "attribute contains value".
+type RoleRule struct {
+	Attribute string `json:"attribute"`
+	Value     string `json:"value"`
+	Role      string `json:"role"`
+}
+
+// Attributes holds assertion attributes: name -> every value, in order.
+type Attributes map[string][]string
+
+// User is a provisioned account. Its identity is (IdPSlug, NameID).
+type User struct {
+	ID          int64
+	IdPSlug     string
+	NameID      string
+	Username    string
+	Email       string
+	DisplayName string
+	Roles       []RoleGrant
+	CreatedAt   time.Time
+	LastLoginAt time.Time
+	LoginCount  int
+}
+
+// RoleGrant is one role a user holds and where it came from.
+type RoleGrant struct {
+	Role   string
+	Source string // e.g. "rule 1: groups contains Admins", "default role"
+}
+
+// UserDetail is a user with the attributes of the last assertion and the
+// login history, newest first.
+type UserDetail struct {
+	User
+	Attributes Attributes
+	Logins     []Login
+}
+
+// Outcome values of logins and events.
+const (
+	OutcomeAccepted = "accepted"
+	OutcomeRefused  = "refused"
+	OutcomeInfo     = "info"
+	OutcomeWarning  = "warning"
+)
+
+// Login is one ACS attempt, accepted or refused.
+type Login struct {
+	ID          int64
+	At          time.Time
+	IdPSlug     string
+	UserID      int64 // 0 when refused
+	NameID      string
+	Outcome     string // OutcomeAccepted or OutcomeRefused
+	Class       string // refusal class, "" when accepted
+	Reason      string // a sentence for a person
+	AssertionID string
+	EventID     int64
+}
+
+// Event kinds.
+const (
+	EventLoginStarted   = "login.started"
+	EventUserCreated    = "user.created"
+	EventUserUpdated    = "user.updated"
+	EventLoginRefused   = "login.refused"
+	EventKeyFallback    = "key.fallback"
+	EventIdPRegistered  = "idp.registered"
+	EventListener       = "listener"
+	EventSimulation     = "demo.simulation"
+	EventPersonaChanged = "demo.persona"
+)
+
+// Event is one entry of the live feed and the audit log. Events are written
+// to the store before they reach any subscriber.
+type Event struct {
+	ID      int64
+	At      time.Time
+	Kind    string // one of the Event* constants
+	Outcome string // OutcomeAccepted, OutcomeRefused, OutcomeInfo, OutcomeWarning
+	IdPSlug string
+	UserID  int64
+	Subject string // who it is about: a NameID or username, may be empty
+	Message string // one line for a person
+	Detail  string // optional: more text (the hint, the diff)
+	Class   string // refusal class of a refused login, "" otherwise
+}
+
+// Provision is everything an accepted login changes, applied by
+// Store.ApplyLogin in one transaction: the account (created or updated by
+// (IdPSlug, NameID)), its rule-granted roles (replacing the previous
+// rule-granted ones), its attributes, a login row and an event.
+type Provision struct {
+	At          time.Time
+	IdPSlug     string
+	NameID      string
+	Username    string
+	Email       string
+	DisplayName string
+	Roles       []RoleGrant
+	Attributes  Attributes
+	AssertionID string
+}
+
+// ProvisionResult is what ApplyLogin did.
+type ProvisionResult struct {
+	User    User
+	Created bool
+	Login   Login
+	Event   Event
+}
+
+// Refusal is a refused ACS attempt: it is stored as a login row and an event
+// in one transaction, and changes no account.
+type Refusal struct {
+	At      time.Time
+	IdPSlug string
+	NameID  string // when known
+	Class   string
+	Reason  string
+	Hint    string
+}
+
+// UserFilter selects users. Search matches username, display name, email
+// and NameID, case-insensitively, as a substring.
+type UserFilter struct {
+	Search  string
+	IdPSlug string
+	Limit   int // 0 means no limit
+	Offset  int
+}
+
+// Stats are the dashboard counters.
+type Stats struct {
+	Users        int
+	CreatedToday int // since local midnight
+	Logins24h    int // accepted
+	Refusals24h  int
+}
+
+// MinuteCount is the number of accepted logins in the minute starting at
+// Minute.
+type MinuteCount struct {
+	Minute time.Time
+	Count  int
+}
+
+// Persona is a person of the demo IdP.
+type Persona struct {
+	ID           string // stable key, also the NameID unless NameID is set
+	NameID       string
+	NameIDFormat string // "email", "persistent", "unspecified"
+	Username     string
+	DisplayName  string
+	GivenName    string
+	Surname      string
+	Email        string
+	Department   string
+	Groups       []string
+	Note         string // why this persona is interesting
+}
+
+// Store is the persistence core needs. storage.DB implements it over SQLite.
+// Every method is safe for concurrent use. Errors that a person should see
+// are *Error values (see ErrorCode).
+type Store interface {
+	// IdPs
+	ListIdPs(ctx context.Context) ([]IdP, error)
+	// GetIdP returns an error with code ENOTFOUND when no IdP has slug.
+	GetIdP(ctx context.Context, slug string) (IdP, error)
+	// SaveIdP inserts or updates (by slug) an IdP.
+	SaveIdP(ctx context.Context, idp IdP) (IdP, error)
+
+	// ApplyLogin creates or updates the account, replaces its roles and
+	// attributes, and writes a login row and an event, in one transaction.
+	// Concurrent calls for one (IdPSlug, NameID) make exactly one account.
+	ApplyLogin(ctx context.Context, p Provision) (ProvisionResult, error)
+	// RecordRefusal writes a refused login row and its event in one
+	// transaction.
+	RecordRefusal(ctx context.Context, r Refusal) (Login, Event, error)
+	// AppendEvent writes an event that belongs to no login and returns it
+	// with its ID.
+	AppendEvent(ctx context.Context, e Event) (Event, error)
+	// RecentEvents returns up to limit events, newest first.
+	RecentEvents(ctx context.Context, limit int) ([]Event, error)
+
+	ListUsers(ctx context.Context, f UserFilter) ([]User, error)
+	// GetUser returns ENOTFOUND when there is no such user.
+	GetUser(ctx context.Context, id int64) (UserDetail, error)
+	Stats(ctx context.Context, now time.Time) (Stats, error)
+	// LoginsPerMinute counts accepted logins per minute from since to now;
+	// minutes without logins are present with 0.
+	LoginsPerMinute(ctx context.Context, since, now time.Time) ([]MinuteCount, error)
+
+	// ConsumeAssertion records an assertion ID until expires. It returns an
+	// error with code EREPLAYED if the ID is already recorded (and not yet
+	// expired).
+	ConsumeAssertion(ctx context.Context, id string, expires time.Time) error
+	// TrackRequest binds a single-use RelayState token to one AuthnRequest
+	// ID for one IdP until expires.
+	TrackRequest(ctx context.Context, token, requestID, idpSlug string, expires time.Time) error
+	// ConsumeRequest returns the request ID bound to token and marks the
+	// token used. A token used before (and not yet expired) still returns
+	// its request ID, with alreadyUsed true, so that the ACS can tell a
+	// replayed POST from an unknown request. ENOTFOUND if the token is
+	// unknown, expired or bound to another IdP.
+	ConsumeRequest(ctx context.Context, token, idpSlug string, now time.Time) (requestID string, alreadyUsed bool, err error)
+
+	ListPersonas(ctx context.Context) ([]Persona, error)
+	// SavePersona inserts or replaces a persona by ID.
+	SavePersona(ctx context.Context, p Persona) error
+	DeletePersona(ctx context.Context, id string) error
+
+	// GetSetting returns ENOTFOUND when key is unset.
+	GetSetting(ctx context.Context, key string) (string, error)
+	SetSetting(ctx context.Context, key, value string) error
+}
+
+// KeyStore keeps secrets (the SP's and the demo IdP's private keys) outside
+// the database. storage.KeyStore implements it with the OS keyring and a
+// 0600-file fallback.
+type KeyStore interface {
+	// Get returns ENOTFOUND when no secret is stored under name.
+	Get(name string) ([]byte, error)
+	Set(name string, secret []byte) error
+	// Fallback reports whether secrets are kept in a file because the OS
+	// keyring is not reachable, and why.
+	Fallback() (inFile bool, why string)
+}
+
+// Clock tells the time. Tests pin it.
+type Clock interface{ Now() time.Time }
+
+// SystemClock is the real clock.
+type SystemClock struct{}
+
+// Now returns time.Now().
+func (SystemClock) Now() time.Time { return time.Now() }

@@ -1,0 +1,46 @@
+package core
+
+// DefaultPersonas are the demo IdP's people on first launch, each showing
+// an interesting case of JIT provisioning.
+func DefaultPersonas() []Persona {
+	return []Persona{
+		{ID: "alice", NameIDFormat: "email", Username: "alice", DisplayName: "Alice Anderson",
+			GivenName: "Alice", Surname: "Anderson", Email: "alice@example.com", Department: "IT",
+			Groups: []string{"Admins", "Engineering", "Finance"},
+			Note:   "An admin in several groups: gets several roles at once."},
+		{ID: "bob", NameIDFormat: "email", Username: "bob", DisplayName: "Bob Baker",
+			GivenName: "Bob", Surname: "Baker", Email: "bob@example.com", Department: "Sales",
+			Groups: []string{"Sales"},
+			Note:   "A plain employee in one group."},
+		{ID: "carol", NameIDFormat: "email", Username: "carol", DisplayName: "Carol Chen",
+			GivenName: "Carol", Surname: "Chen", Email: "carol@contractor.example.net", Department: "Design",
+			Note: "A contractor with no groups: only the default role."},
+		{ID: "dave", NameID: "Dave.Diaz@Example.com", NameIDFormat: "email", Username: "dave",
+			DisplayName: "Dave Diaz", GivenName: "Dave", Surname: "Diaz", Email: "dave.diaz@example.com",
+			Department: "Support", Groups: []string{"Support"},
+			Note: "His NameID differs in case from his email address."},
+		{ID: "erin", NameID: "8f14e45f-ceea-467f-a0e6-2b1a7c3d9e01", NameIDFormat: "persistent", Username: "erin",
+			DisplayName: "Erin Evans", GivenName: "Erin", Surname: "Evans", Email: "erin@example.com",
+			Department: "Engineering", Groups: []string{"Engineering", "Support"},
+			Note: "An opaque persistent NameID, as Entra ID and Okta send."},
+		{ID: "zoe", NameIDFormat: "unspecified", NameID: "zoe.lukasiewicz", Username: "zoe.lukasiewicz",
+			DisplayName: "Zoë Łukasiewicz-Núñez", GivenName: "Zoë", Surname: "Łukasiewicz-Núñez",
+			Department: "Finance", Groups: []string{"Finance", "finance-approvers"},
+			Note: "No email attribute and a name beyond ASCII."},
+	}
+}
+
+// DemoMapping is the demo IdP's mapping: its plain attribute names and a
+// role per group, with "member" for everyone else.
+func DemoMapping() Mapping {
+	m := DefaultMapping()
+	m.RoleRules = []RoleRule{
+		{Attribute: "groups", Value: "Admins", Role: "admin"},
+		{Attribute: "groups", Value: "Engineering", Role: "engineering"},
+		{Attribute: "groups", Value: "Sales", Role: "sales"},
+		{Attribute: "groups", Value: "Finance", Role: "finance"},
+		{Attribute: "groups", Value: "Support", Role: "support"},
+	}
+	m.DefaultRole = "member"
+	return m
+}

@@ -1,0 +1,168 @@
+package core
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/crewjam/saml"
+)
+
+// Refusal classes of the ACS: stable codes stored with each refused login.
+const (
+	ClassSignatureInvalid = "signature_invalid"
+	ClassUnknownKey       = "unknown_signing_key"
+	ClassNoSignature      = "no_signature"
+	ClassExpired          = "expired"
+	ClassNotYetValid      = "not_yet_valid"
+	ClassAudience         = "audience_mismatch"
+	ClassDestination      = "destination_mismatch"
+	ClassIssuer           = "issuer_mismatch"
+	ClassReplayed         = "replayed"
+	ClassUnsolicited      = "unsolicited"
+	ClassInResponseTo     = "in_response_to_unknown"
+	ClassIdPError         = "idp_error_status"
+	ClassMalformed        = "malformed"
+	ClassTooLarge         = "too_large"
+	ClassArtifact         = "artifact_binding"
+	ClassEmptyNameID      = "empty_name_id"
+	ClassUnknownIdP       = "unknown_idp"
+	ClassIdPDisabled      = "idp_disabled"
+	ClassStorage          = "storage_error"
+	ClassOther            = "refused"
+)
+
+// Verdict is why a login was refused, for a person: Reason says what
+// happened, Hint what to do. Err is the library's private error, for the
+// log only.
+type Verdict struct {
+	Class  string
+	Reason string
+	Hint   string
+	Err    error
+}
+
+var verdictTexts = map[string][2]string{
+	ClassSignatureInvalid: {"The response's signature does not verify.", "The message was changed after the IdP signed it, or the IdP's metadata is wrong. Re-import the IdP's metadata; if it persists, someone may be tampering with sign-ins."},
+	ClassUnknownKey:       {"The response is signed by a key that is not in the IdP's metadata.", "The IdP probably rolled over its signing certificate: import its current metadata."},
+	ClassNoSignature:      {"The response carries no signature.", "Configure the IdP to sign the assertion (or the whole response)."},
+	ClassExpired:          {"The assertion has expired (or was issued too long ago).", "Check that the IdP's and this computer's clocks are right (NTP), then sign in again."},
+	ClassNotYetValid:      {"The assertion is not valid yet.", "The IdP's clock is ahead of this computer's: fix NTP on one of them."},
+	ClassAudience:         {"The assertion is meant for another service provider (audience mismatch).", "Set the SP entity ID at the IdP to the value shown in JIT Console."},
+	ClassDestination:      {"The response was addressed to another URL (destination mismatch).", "Set the ACS URL at the IdP to the value shown in JIT Console, and check the console's base URL setting."},
+	ClassIssuer:           {"The response was issued by a different IdP than the one this endpoint belongs to.", "Check that the IdP posts to its own ACS URL in JIT Console."},
+	ClassReplayed:         {"This assertion has already been used.", "Each sign-in can be used once. Start a new sign-in; a repeat may mean a captured response is being replayed."},
+	ClassUnsolicited:      {"The IdP sent a sign-in that this console did not ask for (IdP-initiated), which is switched off.", "Start the sign-in from the console's login link, or enable IdP-initiated login for this IdP."},
+	ClassInResponseTo:     {"The response answers a sign-in request this console does not know (or already used).", "Start the sign-in again from the login link; requests expire after 10 minutes and can be used once."},
+	ClassIdPError:         {"The IdP refused the sign-in and returned an error status.", "Look at the IdP's own logs: the user may not be assigned to this application."},
+	ClassMalformed:        {"The request is not a readable SAML response.", "Check that the IdP uses the HTTP-POST binding to the ACS URL shown in JIT Console."},
+	ClassTooLarge:         {"The request is larger than 256 KiB and was refused unread.", "Real SAML responses are far smaller; check what is posting to the ACS."},
+	ClassArtifact:         {"The IdP used the artifact binding (SAMLart), which is not enabled.", "Configure the IdP to use the HTTP-POST binding."},
+	ClassEmptyNameID:      {"The assertion's NameID is empty, so there is no account to sign in to.", "Configure the IdP to send a NameID (persistent or email format)."},
+	ClassUnknownIdP:       {"No identity provider is connected at this address.", "Check the ACS URL configured at the IdP."},
+	ClassIdPDisabled:      {"Sign-in through this identity provider is switched off.", "An administrator can enable it in JIT Console."},
+	ClassStorage:          {"The console could not save the account.", "The database may be full or read-only; check the disk and try again. Nothing was half-written."},
+	ClassOther:            {"The response was refused.", "See the event in JIT Console for details."},
+}
+
+// classified makes the Verdict of class, keeping err for the log.
+func classified(class string, err error) Verdict {
+	t, ok := verdictTexts[class]
+	if !ok {
+		t = verdictTexts[ClassOther]
+	}
+	return Verdict{Class: class, Reason: t[0], Hint: t[1], Err: err}
+}
+
+// classifySAMLError turns an error of crewjam's ParseXMLResponse on the
+// response raw into a Verdict, most specific class first.
+func classifySAMLError(err error, raw []byte) Verdict {
+	facts := scanResponse(raw)
+	var private error = err
+	var ire *saml.InvalidResponseError
+	if errors.As(err, &ire) && ire.PrivateErr != nil {
+		private = ire.PrivateErr
+	}
+	var bad saml.ErrBadStatus
+	switch {
+	case errors.As(private, &bad):
+		v := classified(ClassIdPError, private)
+		v.Reason = fmt.Sprintf("The IdP refused the sign-in and returned the status %s.", bad.Status)
+		return v
+	case errors.Is(private, saml.ErrAssertionReplayed):
+		return classified(ClassReplayed, private)
+	case errors.Is(private, saml.ErrUntrustedCertificate):
+		return classified(ClassUnknownKey, private)
+	case errors.Is(private, saml.ErrInvalidSignature):
+		if !facts.signed {
+			return classified(ClassNoSignature, private)
+		}
+		return classified(ClassSignatureInvalid, private)
+	case errors.Is(private, saml.ErrExpired):
+		return classified(ClassExpired, private)
+	case errors.Is(private, saml.ErrNotYetValid):
+		return classified(ClassNotYetValid, private)
+	case errors.Is(private, saml.ErrAudienceMismatch):
+		return classified(ClassAudience, private)
+	case errors.Is(private, saml.ErrDestinationMismatch):
+		return classified(ClassDestination, private)
+	case errors.Is(private, saml.ErrIssuerMismatch):
+		return classified(ClassIssuer, private)
+	case errors.Is(private, saml.ErrRequestIDMismatch):
+		if facts.inResponseTo == "" {
+			return classified(ClassUnsolicited, private)
+		}
+		return classified(ClassInResponseTo, private)
+	case errors.Is(private, saml.ErrMalformedMessage), errors.Is(private, saml.ErrMissingElement):
+		if facts.wellFormed && !facts.signed {
+			return classified(ClassNoSignature, private)
+		}
+		return classified(ClassMalformed, private)
+	}
+	if facts.wellFormed && !facts.signed {
+		return classified(ClassNoSignature, private)
+	}
+	return classified(ClassOther, private)
+}
+
+// responseFacts are what classification needs to know of a refused
+// response beyond the library's error.
+type responseFacts struct {
+	wellFormed   bool
+	signed       bool   // some ds:Signature element is present
+	inResponseTo string // of the Response element
+}
+
+// scanResponse reads raw with a streaming decoder. It runs only for refused
+// responses, never on the accepted path.
+func scanResponse(raw []byte) responseFacts {
+	var f responseFacts
+	dec := xml.NewDecoder(bytes.NewReader(raw))
+	first := true
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			f.wellFormed = !first
+			return f
+		} else if err != nil {
+			return f
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		if first {
+			first = false
+			for _, a := range se.Attr {
+				if a.Name.Local == "InResponseTo" {
+					f.inResponseTo = a.Value
+				}
+			}
+		}
+		if se.Name.Local == "Signature" && se.Name.Space == "http://www.w3.org/2000/09/xmldsig#" {
+			f.signed = true
+		}
+	}
+}
