@@ -83,7 +83,20 @@ func (p demoSPs) GetServiceProvider(r *http.Request, id string) (*saml.EntityDes
 	if err != nil {
 		return nil, err
 	}
-	return sp.Metadata(), nil
+	// Without an encryption key in the SP metadata it is given, the demo
+	// IdP sends assertions in the clear (still signed), so that a demo shows
+	// what an assertion holds.
+	md := sp.Metadata()
+	for i := range md.SPSSODescriptors {
+		var keep []saml.KeyDescriptor
+		for _, kd := range md.SPSSODescriptors[i].KeyDescriptors {
+			if kd.Use != "encryption" {
+				keep = append(keep, kd)
+			}
+		}
+		md.SPSSODescriptors[i].KeyDescriptors = keep
+	}
+	return md, nil
 }
 
 // demoSessions is the persona picker: a POST naming a persona (or carrying

@@ -128,7 +128,7 @@ func (c *Console) SimulateOnboarding(ctx context.Context, count, concurrency int
 	}
 	c.publish(ctx, Event{Kind: EventSimulation, Outcome: OutcomeInfo, IdPSlug: DemoSlug,
 		Message: fmt.Sprintf("Simulating onboarding of %d new hires", count)})
-	res, err := Simulate(ctx, SimulateOptions{Target: "http://" + st.Addr, Count: count,
+	res, err := Simulate(ctx, SimulateOptions{Target: c.BaseURL(), Count: count,
 		Concurrency: concurrency, Progress: progress})
 	if err == nil {
 		outcome := OutcomeInfo

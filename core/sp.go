@@ -209,6 +209,8 @@ func (s *spServer) serveLogin(w http.ResponseWriter, r *http.Request) {
 		q.Set("login_hint", hint)
 		redirect.RawQuery = q.Encode()
 	}
+	s.c.publish(r.Context(), Event{Kind: EventLoginStarted, Outcome: OutcomeInfo, IdPSlug: idp.Slug,
+		Message: fmt.Sprintf("Sign-in started: sent to %s", idp.DisplayName)})
 	http.Redirect(w, r, redirect.String(), http.StatusFound)
 }
 
