@@ -1,0 +1,101 @@
+package core_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/jitconsole/jitconsole/core"
+	"github.com/jitconsole/jitconsole/storage"
+)
+
+func TestBusyPortIsAClearErrorAndRestartMovesOn(t *testing.T) {
+	first := startConsole(t, t.TempDir(), "")
+	busy := first.Listener().Addr
+
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := storage.Open(ctx, storage.DBPath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	c, err := core.New(ctx, core.Options{Store: db, Keys: storage.NewFileKeyStore(dir), ListenAddr: busy,
+		BaseURL: "http://" + busy, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	err = c.Start()
+	if core.ErrorCode(err) != core.EUNAVAILABLE || !strings.Contains(core.ErrorMessage(err), "already in use") {
+		t.Fatalf("Start on a busy port: %v", err)
+	}
+	if st := c.Listener(); st.Running || st.Err == "" {
+		t.Fatalf("status after failure: %+v", st)
+	}
+	if err := c.Restart("127.0.0.1:0"); err != nil {
+		t.Fatalf("restart on a free port: %v", err)
+	}
+	st := c.Listener()
+	if !st.Running || st.Addr == busy {
+		t.Fatalf("status after restart: %+v", st)
+	}
+	resp, err := http.Get("http://" + st.Addr + "/saml/demo/metadata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("metadata after restart: HTTP %d", resp.StatusCode)
+	}
+}
+
+func TestACSRefusesOversizeArtifactAndUnknownIdP(t *testing.T) {
+	tc := startConsole(t, t.TempDir(), "")
+	tests := []struct {
+		name   string
+		do     func() (*http.Response, error)
+		status int
+		class  string
+	}{
+		{"body over 256 KiB", func() (*http.Response, error) {
+			form := url.Values{"SAMLResponse": {strings.Repeat("A", core.MaxACSBody)}}
+			return http.PostForm(tc.Base+"/saml/demo/acs", form)
+		}, http.StatusRequestEntityTooLarge, core.ClassTooLarge},
+		{"SAMLart GET", func() (*http.Response, error) {
+			return http.Get(tc.Base + "/saml/demo/acs?SAMLart=AAQAAMh48%2FoO2Qq1S1Az2zXabcdef")
+		}, http.StatusMethodNotAllowed, core.ClassArtifact},
+		{"unknown IdP", func() (*http.Response, error) {
+			return http.PostForm(tc.Base+"/saml/nosuch/acs", url.Values{"SAMLResponse": {"PHg+"}})
+		}, http.StatusNotFound, core.ClassUnknownIdP},
+		{"not base64", func() (*http.Response, error) {
+			return http.PostForm(tc.Base+"/saml/demo/acs", url.Values{"SAMLResponse": {"%%%"}})
+		}, http.StatusBadRequest, core.ClassMalformed},
+		{"not XML", func() (*http.Response, error) {
+			return http.PostForm(tc.Base+"/saml/demo/acs", url.Values{"SAMLResponse": {"bm90IHhtbA=="}})
+		}, http.StatusForbidden, core.ClassMalformed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := tt.do()
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.status {
+				t.Fatalf("HTTP %d, want %d\n%s", resp.StatusCode, tt.status, body)
+			}
+			if got := refusalClass(t, tc, lastRefusal(t, tc)); got != tt.class {
+				t.Fatalf("class %q, want %q", got, tt.class)
+			}
+			if n := len(users(t, tc)); n != 0 {
+				t.Fatalf("%d accounts", n)
+			}
+		})
+	}
+}
