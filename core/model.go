@@ -190,17 +190,17 @@ type MinuteCount struct {
 
 // Persona is a person of the demo IdP.
 type Persona struct {
-	ID           string // stable key, also the NameID unless NameID is set
-	NameID       string
-	NameIDFormat string // "email", "persistent", "unspecified"
-	Username     string
-	DisplayName  string
-	GivenName    string
-	Surname      string
-	Email        string
-	Department   string
-	Groups       []string
-	Note         string // why this persona is interesting
+	ID           string   `json:"id"`                       // stable key
+	NameID       string   `json:"name_id,omitempty"`        // empty: the email, else the username
+	NameIDFormat string   `json:"name_id_format,omitempty"` // "email", "persistent", "transient", "unspecified"
+	Username     string   `json:"username,omitempty"`
+	DisplayName  string   `json:"display_name,omitempty"`
+	GivenName    string   `json:"given_name,omitempty"`
+	Surname      string   `json:"surname,omitempty"`
+	Email        string   `json:"email,omitempty"`
+	Department   string   `json:"department,omitempty"`
+	Groups       []string `json:"groups,omitempty"`
+	Note         string   `json:"note,omitempty"` // why this persona is interesting
 }
 
 // Store is the persistence core needs. storage.DB implements it over SQLite.

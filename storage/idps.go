@@ -1,0 +1,112 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jitconsole/jitconsole/core"
+)
+
+const idpColumns = `id, slug, display_name, entity_id, metadata_xml, enabled, mapping_json, created_at, updated_at`
+
+// ListIdPs returns every IdP connection in the order they were added.
+func (db *DB) ListIdPs(ctx context.Context) ([]core.IdP, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+idpColumns+` FROM identity_providers ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list IdPs: %w", err)
+	}
+	defer rows.Close()
+	var idps []core.IdP
+	for rows.Next() {
+		idp, err := scanIdP(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list IdPs: %w", err)
+		}
+		idps = append(idps, idp)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list IdPs: %w", err)
+	}
+	return idps, nil
+}
+
+// GetIdP returns the IdP with slug, or an error with code ENOTFOUND.
+func (db *DB) GetIdP(ctx context.Context, slug string) (core.IdP, error) {
+	row := db.read.QueryRowContext(ctx, `SELECT `+idpColumns+` FROM identity_providers WHERE slug = ?`, slug)
+	idp, err := scanIdP(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return core.IdP{}, core.Errorf(core.ENOTFOUND, "No identity provider is connected as %q.", slug)
+	} else if err != nil {
+		return core.IdP{}, fmt.Errorf("get IdP %q: %w", slug, err)
+	}
+	return idp, nil
+}
+
+// SaveIdP inserts idp, or updates the IdP with the same slug, and returns it
+// as stored (with its ID and times). The roles its mapping names are added
+// to the roles table.
+func (db *DB) SaveIdP(ctx context.Context, idp core.IdP) (core.IdP, error) {
+	idp.Slug = strings.TrimSpace(idp.Slug)
+	if idp.Slug == "" {
+		return core.IdP{}, core.Errorf(core.EINVALID, "An identity provider needs a slug.")
+	}
+	mapping, err := json.Marshal(idp.Mapping)
+	if err != nil {
+		return core.IdP{}, fmt.Errorf("save IdP %q: encode mapping: %w", idp.Slug, err)
+	}
+	var saved core.IdP
+	err = db.inTx(ctx, func(w *writer) error {
+		now := nanos(db.now())
+		row := w.queryRow(`INSERT INTO identity_providers
+			(slug, display_name, entity_id, metadata_xml, enabled, mapping_json, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (slug) DO UPDATE SET
+				display_name = excluded.display_name, entity_id = excluded.entity_id,
+				metadata_xml = excluded.metadata_xml, enabled = excluded.enabled,
+				mapping_json = excluded.mapping_json, updated_at = excluded.updated_at
+			RETURNING `+idpColumns,
+			idp.Slug, idp.DisplayName, idp.EntityID, idp.MetadataXML, idp.Enabled, string(mapping), now, now)
+		var err error
+		if saved, err = scanIdP(row); err != nil {
+			return err
+		}
+		// The roles the mapping names join the roles table.
+		for _, r := range idp.Mapping.RoleRules {
+			if err := ensureRole(w, r.Role); err != nil {
+				return err
+			}
+		}
+		if idp.Mapping.DefaultRole != "" {
+			return ensureRole(w, idp.Mapping.DefaultRole)
+		}
+		return nil
+	})
+	if err != nil {
+		return core.IdP{}, fmt.Errorf("save IdP %q: %w", idp.Slug, err)
+	}
+	return saved, nil
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+func scanIdP(s scanner) (core.IdP, error) {
+	var (
+		idp                  core.IdP
+		mapping              string
+		createdAt, updatedAt int64
+	)
+	if err := s.Scan(&idp.ID, &idp.Slug, &idp.DisplayName, &idp.EntityID, &idp.MetadataXML,
+		&idp.Enabled, &mapping, &createdAt, &updatedAt); err != nil {
+		return core.IdP{}, err
+	}
+	if err := json.Unmarshal([]byte(mapping), &idp.Mapping); err != nil {
+		return core.IdP{}, fmt.Errorf("decode the mapping of IdP %q: %w", idp.Slug, err)
+	}
+	idp.CreatedAt, idp.UpdatedAt = fromNanos(createdAt), fromNanos(updatedAt)
+	return idp, nil
+}

@@ -1,0 +1,243 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jitconsole/jitconsole/core"
+)
+
+// userColumns are the columns scanUser reads, the roles last as JSON
+// [[role, source], ...].
+const userColumns = `u.id, u.idp_slug, u.name_id, u.username, u.email, u.display_name,
+	u.created_at, u.last_login_at, u.login_count,
+	(SELECT json_group_array(json_array(r.role, r.source) ORDER BY r.position)
+		FROM user_roles r WHERE r.user_id = u.id)`
+
+// ListUsers returns the accounts f selects, newest first, with their roles.
+// Search is a case-insensitive substring of the username, display name,
+// email or NameID: answered from an FTS5 trigram index when it has three
+// characters or more, by a scan when shorter.
+func (db *DB) ListUsers(ctx context.Context, f core.UserFilter) ([]core.User, error) {
+	var (
+		where []string
+		args  []any
+	)
+	if f.IdPSlug != "" {
+		where, args = append(where, "u.idp_slug = ?"), append(args, f.IdPSlug)
+	}
+	if s := strings.ToLower(strings.TrimSpace(f.Search)); utf8.RuneCountInString(s) >= 3 {
+		// The trigram index finds substrings of three characters or more.
+		where = append(where, "u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ?)")
+		args = append(args, `"`+strings.ReplaceAll(s, `"`, `""`)+`"`)
+	} else if s != "" {
+		where, args = append(where, "instr(u.search_text, ?) > 0"), append(args, s)
+	}
+	q := `SELECT ` + userColumns + ` FROM users u`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = -1 // no limit
+	}
+	q += ` ORDER BY u.created_at DESC, u.id DESC LIMIT ? OFFSET ?`
+	args = append(args, limit, max(f.Offset, 0))
+
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	var users []core.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list users: %w", err)
+		}
+		users = append(users, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return users, nil
+}
+
+func scanUser(s scanner) (core.User, error) {
+	var (
+		u                    core.User
+		createdAt, lastLogin int64
+		roles                string
+	)
+	if err := s.Scan(&u.ID, &u.IdPSlug, &u.NameID, &u.Username, &u.Email, &u.DisplayName,
+		&createdAt, &lastLogin, &u.LoginCount, &roles); err != nil {
+		return core.User{}, err
+	}
+	u.CreatedAt, u.LastLoginAt = fromNanos(createdAt), fromNanos(lastLogin)
+	var pairs [][2]string
+	if err := json.Unmarshal([]byte(roles), &pairs); err != nil {
+		return core.User{}, fmt.Errorf("decode the roles of user %d: %w", u.ID, err)
+	}
+	for _, p := range pairs {
+		u.Roles = append(u.Roles, core.RoleGrant{Role: p[0], Source: p[1]})
+	}
+	return u, nil
+}
+
+// userLogins is how many logins GetUser returns.
+const userLogins = 100
+
+// GetUser returns the account with id, the attributes of its last accepted
+// assertion and its latest 100 logins, newest first; ENOTFOUND when there
+// is no such account.
+func (db *DB) GetUser(ctx context.Context, id int64) (core.UserDetail, error) {
+	// One read transaction: the parts come from one snapshot.
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return core.UserDetail{}, fmt.Errorf("get user %d: %w", id, err)
+	}
+	defer tx.Rollback()
+	u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return core.UserDetail{}, core.Errorf(core.ENOTFOUND, "There is no user with ID %d.", id)
+	} else if err != nil {
+		return core.UserDetail{}, fmt.Errorf("get user %d: %w", id, err)
+	}
+	d := core.UserDetail{User: u}
+	if d.Attributes, err = userAttributes(ctx, tx, id); err != nil {
+		return core.UserDetail{}, fmt.Errorf("get user %d: %w", id, err)
+	}
+	if d.Logins, err = userLoginHistory(ctx, tx, id); err != nil {
+		return core.UserDetail{}, fmt.Errorf("get user %d: %w", id, err)
+	}
+	return d, nil
+}
+
+func userAttributes(ctx context.Context, tx *sql.Tx, id int64) (core.Attributes, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT name, value FROM user_attributes
+		WHERE user_id = ? ORDER BY name, position`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read attributes: %w", err)
+	}
+	defer rows.Close()
+	attrs := core.Attributes{}
+	for rows.Next() {
+		var name, value string
+		if err := rows.Scan(&name, &value); err != nil {
+			return nil, fmt.Errorf("read attributes: %w", err)
+		}
+		attrs[name] = append(attrs[name], value)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read attributes: %w", err)
+	}
+	return attrs, nil
+}
+
+func userLoginHistory(ctx context.Context, tx *sql.Tx, id int64) ([]core.Login, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, at, idp_slug, user_id, name_id, outcome, class, reason,
+		assertion_id, event_id FROM logins WHERE user_id = ? ORDER BY at DESC, id DESC LIMIT ?`, id, userLogins)
+	if err != nil {
+		return nil, fmt.Errorf("read logins: %w", err)
+	}
+	defer rows.Close()
+	var logins []core.Login
+	for rows.Next() {
+		var (
+			l               core.Login
+			at              int64
+			userID, eventID sql.NullInt64
+		)
+		if err := rows.Scan(&l.ID, &at, &l.IdPSlug, &userID, &l.NameID, &l.Outcome, &l.Class, &l.Reason,
+			&l.AssertionID, &eventID); err != nil {
+			return nil, fmt.Errorf("read logins: %w", err)
+		}
+		l.At, l.UserID, l.EventID = fromNanos(at), userID.Int64, eventID.Int64
+		logins = append(logins, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read logins: %w", err)
+	}
+	return logins, nil
+}
+
+// Stats returns the dashboard counters at now: all accounts, accounts
+// created since midnight (in now's location: pass a local time for the
+// local day), and accepted and refused logins in the 24 hours up to now.
+func (db *DB) Stats(ctx context.Context, now time.Time) (core.Stats, error) {
+	midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	dayAgo := now.Add(-24 * time.Hour)
+	var s core.Stats
+	err := db.read.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM users),
+		(SELECT count(*) FROM users WHERE created_at >= ?1 AND created_at <= ?2),
+		(SELECT count(*) FROM logins WHERE at > ?3 AND at <= ?2 AND outcome = 'accepted'),
+		(SELECT count(*) FROM logins WHERE at > ?3 AND at <= ?2 AND outcome = 'refused')`,
+		midnight.UnixNano(), now.UnixNano(), dayAgo.UnixNano(),
+	).Scan(&s.Users, &s.CreatedToday, &s.Logins24h, &s.Refusals24h)
+	if err != nil {
+		return core.Stats{}, fmt.Errorf("read statistics: %w", err)
+	}
+	return s, nil
+}
+
+// maxMinutes bounds the span of LoginsPerMinute: 31 days.
+const maxMinutes = 31 * 24 * 60
+
+// LoginsPerMinute counts accepted logins per minute (minutes truncated in
+// UTC), from the minute of since to the minute of now, both included; every
+// minute is present, with 0 when nobody signed in. Logins after now are not
+// counted. The span is at most 31 days.
+func (db *DB) LoginsPerMinute(ctx context.Context, since, now time.Time) ([]core.MinuteCount, error) {
+	const minute = int64(time.Minute)
+	// Whole minutes since the epoch; Unix (unlike UnixNano) is defined for
+	// every time, so a zero since is refused rather than misread.
+	first := floorDiv(since.Unix(), 60)
+	last := floorDiv(now.Unix(), 60)
+	if last < first {
+		return nil, nil
+	}
+	if last-first >= maxMinutes {
+		return nil, core.Errorf(core.EINVALID, "Logins per minute are counted over at most %d days.", maxMinutes/(24*60))
+	}
+	counts := make([]core.MinuteCount, last-first+1)
+	for i := range counts {
+		counts[i].Minute = time.Unix(0, (first+int64(i))*minute).UTC()
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT (at - ?1) / ?2 AS i, count(*) FROM logins
+		WHERE at >= ?1 AND at <= ?3 AND outcome = 'accepted' GROUP BY i`,
+		first*minute, minute, now.UnixNano())
+	if err != nil {
+		return nil, fmt.Errorf("count logins per minute: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var i int64
+		var n int
+		if err := rows.Scan(&i, &n); err != nil {
+			return nil, fmt.Errorf("count logins per minute: %w", err)
+		}
+		if i >= 0 && i < int64(len(counts)) {
+			counts[i].Count = n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count logins per minute: %w", err)
+	}
+	return counts, nil
+}
+
+// floorDiv is a / b rounded towards minus infinity (b > 0).
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && a < 0 {
+		q--
+	}
+	return q
+}
