@@ -218,3 +218,5 @@ func (c *Console) registerDemoIdP(ctx context.Context) error {
 }
 
 func xmlMarshal(v any) ([]byte, error) { return xml.MarshalIndent(v, "", "  ") }
+
+func xmlUnmarshal(data []byte, v any) error { return xml.Unmarshal(data, v) }
