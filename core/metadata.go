@@ -197,7 +197,7 @@ func rootElement(data []byte) (string, error) {
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
-			return "", metadataError("The document has no root element.")
+			return "", metadataError("The metadata is not well-formed XML: it has no root element.")
 		} else if err != nil {
 			return "", &Error{Code: EINVALID, Err: err, Message: "The metadata is not well-formed XML: " + firstLine(err)}
 		}
