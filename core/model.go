@@ -23,6 +23,27 @@ type IdP struct {
 	Mapping     Mapping
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+
+	// MetadataSource says where the metadata came from: "demo", "file",
+	// "url" or "paste".
+	MetadataSource string
+	// MetadataURL is set when the metadata is fetched from a URL; it is
+	// then refreshed every RefreshEvery (0 means DefaultRefreshEvery).
+	MetadataURL  string
+	RefreshEvery time.Duration
+	RefreshedAt  time.Time // last successful fetch
+	RefreshError string    // why the last refresh failed; "" after a good one
+	Security     IdPSecurity
+}
+
+// IdPSecurity are an IdP's per-connection security settings. The zero
+// value is the default: SP-initiated only, SHA-1 accepted (but flagged),
+// a signature on the response or on the assertion enough.
+type IdPSecurity struct {
+	AllowIdPInitiated      bool `json:"allow_idp_initiated,omitempty"`
+	RejectSHA1             bool `json:"reject_sha1,omitempty"`
+	RequireSignedResponse  bool `json:"require_signed_response,omitempty"`
+	RequireSignedAssertion bool `json:"require_signed_assertion,omitempty"`
 }
 
 // Mapping says how assertion attributes become account fields and roles.
@@ -99,6 +120,7 @@ type Login struct {
 	Reason      string // a sentence for a person
 	AssertionID string
 	EventID     int64
+	RecordingID int64 // the flight recorder's entry, 0 if none
 }
 
 // Event kinds.
@@ -143,6 +165,9 @@ type Provision struct {
 	Roles       []RoleGrant
 	Attributes  Attributes
 	AssertionID string
+	// Record, if set, is stored in the flight recorder in the same
+	// transaction (its Login/Event/User IDs are filled in by the store).
+	Record *Recording
 }
 
 // ProvisionResult is what ApplyLogin did.
@@ -162,6 +187,51 @@ type Refusal struct {
 	Class   string
 	Reason  string
 	Hint    string
+	// Record, if set, is stored in the flight recorder in the same
+	// transaction.
+	Record *Recording
+}
+
+// Recording is the flight recorder's entry for one ACS request: the raw
+// response as received and what verification and provisioning made of
+// it. Decoding for display happens when someone opens it, never on the
+// login path.
+type Recording struct {
+	ID         int64
+	At         time.Time
+	IdPSlug    string
+	LoginID    int64
+	EventID    int64
+	UserID     int64  // 0 when refused
+	NameID     string // when known
+	Outcome    string // OutcomeAccepted or OutcomeRefused
+	Action     string // "created", "updated" or "" (refused)
+	Class      string
+	Reason     string
+	Hint       string
+	Detail     string // the verification library's private error text
+	Weak       bool   // signed with a SHA-1 based algorithm
+	RemoteAddr string
+	// Raw is the SAMLResponse XML as received (empty in lists).
+	Raw []byte
+	// RawSize is len(Raw) as received; RawTruncated is true when the
+	// stored Raw was cut to MaxRecordedResponse.
+	RawSize      int
+	RawTruncated bool
+}
+
+// MaxRecordedResponse is the most of a raw response the recorder keeps.
+const MaxRecordedResponse = 128 << 10
+
+// RecordingFilter selects flight recorder entries, newest first.
+type RecordingFilter struct {
+	IdPSlug string
+	Outcome string // "" for all
+	Search  string // NameID or class substring, case-insensitive
+	Since   time.Time
+	Until   time.Time
+	Limit   int
+	Offset  int
 }
 
 // UserFilter selects users. Search matches username, display name, email
