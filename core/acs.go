@@ -1,10 +1,12 @@
 package core
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -78,31 +80,86 @@ func (s *spServer) serveACS(w http.ResponseWriter, r *http.Request) {
 			s.c.log.Error("ACS: consume tracked request", "err", err)
 		}
 	}
+	rec := &Recording{Raw: raw, RawSize: len(raw), RemoteAddr: r.RemoteAddr, Weak: usesSHA1(raw)}
 	// A used token still names its request, so that a replayed POST gets
 	// as far as the replay cache and is refused as what it is.
 	assertion, err := sp.ParseXMLResponse(raw, requestIDs, sp.AcsURL)
 	if err != nil {
-		s.refuse(w, r, slug, "", classifySAMLError(err, raw), http.StatusForbidden)
+		v := classifySAMLError(err, raw)
+		if v.Class == ClassSignatureInvalid && rec.Weak && idp.Security.RejectSHA1 {
+			v = classified(ClassWeakAlgorithm, v.Err)
+		}
+		s.refuseRecorded(w, r, slug, "", explainVerdict(v, raw, sp, s.c.clock.Now()), http.StatusForbidden, rec)
 		return
 	}
 	if reused {
-		s.refuse(w, r, slug, "", classified(ClassInResponseTo, errors.New("second response to one AuthnRequest")), http.StatusForbidden)
+		s.refuseRecorded(w, r, slug, "", classified(ClassInResponseTo, errors.New("second response to one AuthnRequest")), http.StatusForbidden, rec)
 		return
 	}
-	s.accept(w, r, idp, assertion)
+	if v, ok := checkRequiredSignatures(idp.Security, raw); !ok {
+		s.refuseRecorded(w, r, slug, "", v, http.StatusForbidden, rec)
+		return
+	}
+	s.accept(w, r, idp, assertion, rec)
+}
+
+// usesSHA1 tells whether raw names a SHA-1 signature or digest algorithm.
+// A substring test is enough for a flag and costs microseconds on the
+// login path, unlike a second XML parse.
+func usesSHA1(raw []byte) bool {
+	return bytes.Contains(raw, []byte("xmldsig#rsa-sha1")) || bytes.Contains(raw, []byte("xmldsig#sha1")) ||
+		bytes.Contains(raw, []byte("xmldsig-more#ecdsa-sha1"))
+}
+
+// checkRequiredSignatures enforces an IdP's "require a signed response /
+// assertion" settings; it parses raw again only when one is on.
+func checkRequiredSignatures(sec IdPSecurity, raw []byte) (Verdict, bool) {
+	if !sec.RequireSignedResponse && !sec.RequireSignedAssertion {
+		return Verdict{}, true
+	}
+	var rep CheckReport
+	describeSignatures(raw, &rep)
+	signed := strings.Join(rep.Signed, ",")
+	if sec.RequireSignedResponse && !strings.Contains(signed, "response") {
+		v := classified(ClassNoSignature, nil)
+		v.Reason = "The Response element is not signed, and this IdP's settings require a signed response."
+		v.Hint = "Configure the IdP to sign the whole response, or relax the setting."
+		return v, false
+	}
+	if sec.RequireSignedAssertion && !strings.Contains(signed, "assertion") {
+		v := classified(ClassNoSignature, nil)
+		v.Reason = "The Assertion element is not signed, and this IdP's settings require a signed assertion."
+		v.Hint = "Configure the IdP to sign the assertion, or relax the setting."
+		return v, false
+	}
+	return Verdict{}, true
 }
 
 // accept maps the verified assertion and provisions the account.
-func (s *spServer) accept(w http.ResponseWriter, r *http.Request, idp IdP, a *saml.Assertion) {
-	nameID := ""
+func (s *spServer) accept(w http.ResponseWriter, r *http.Request, idp IdP, a *saml.Assertion, rec *Recording) {
+	nameID, format := "", ""
 	if a.Subject != nil && a.Subject.NameID != nil {
-		nameID = strings.TrimSpace(a.Subject.NameID.Value)
-	}
-	if nameID == "" {
-		s.refuse(w, r, idp.Slug, "", classified(ClassEmptyNameID, nil), http.StatusForbidden)
-		return
+		nameID, format = strings.TrimSpace(a.Subject.NameID.Value), a.Subject.NameID.Format
 	}
 	attrs, friendly := AssertionAttributes(a)
+	if key := idp.Mapping.AccountKeyAttr; key != "" {
+		look := attrLookup{attrs: attrs, friendly: friendly}
+		if v := look.first([]string{key}); v != "" {
+			nameID = v
+		} else {
+			v := classified(ClassEmptyNameID, nil)
+			v.Reason = fmt.Sprintf("The account key attribute %q is missing from the assertion. The IdP sent: %s.", key, attributeNames(attrs))
+			s.refuseRecorded(w, r, idp.Slug, nameID, v, http.StatusForbidden, rec)
+			return
+		}
+	} else if format == string(saml.TransientNameIDFormat) {
+		s.refuseRecorded(w, r, idp.Slug, nameID, classified(ClassTransientNameID, nil), http.StatusForbidden, rec)
+		return
+	}
+	if nameID == "" {
+		s.refuseRecorded(w, r, idp.Slug, "", classified(ClassEmptyNameID, nil), http.StatusForbidden, rec)
+		return
+	}
 	fields := idp.Mapping.Apply(nameID, attrs, friendly)
 	res, err := s.c.store.ApplyLogin(r.Context(), Provision{
 		At:          s.c.clock.Now(),
@@ -114,6 +171,7 @@ func (s *spServer) accept(w http.ResponseWriter, r *http.Request, idp IdP, a *sa
 		Roles:       fields.Roles,
 		Attributes:  attrs,
 		AssertionID: a.ID,
+		Record:      rec,
 	})
 	if err != nil {
 		s.c.log.Error("ACS: provision", "idp", idp.Slug, "name_id", nameID, "err", err)
@@ -128,14 +186,21 @@ func (s *spServer) accept(w http.ResponseWriter, r *http.Request, idp IdP, a *sa
 }
 
 // refuse records a refused login and shows the browser a friendly page
-// naming the event; the library's error text goes only to the log.
+// naming the event; the library's error text goes only to the log and the
+// flight recorder.
 func (s *spServer) refuse(w http.ResponseWriter, r *http.Request, slug, nameID string, v Verdict, status int) {
+	s.refuseRecorded(w, r, slug, nameID, v, status, &Recording{RemoteAddr: r.RemoteAddr})
+}
+
+func (s *spServer) refuseRecorded(w http.ResponseWriter, r *http.Request, slug, nameID string, v Verdict, status int, rec *Recording) {
 	if v.Err != nil {
 		s.c.log.Info("ACS refused", "idp", slug, "class", v.Class, "err", v.Err)
+		rec.Detail = v.Err.Error()
 	}
+	rec.Class, rec.Reason, rec.Hint = v.Class, v.Reason, v.Hint
 	_, ev, err := s.c.store.RecordRefusal(r.Context(), Refusal{
 		At: s.c.clock.Now(), IdPSlug: slug, NameID: nameID,
-		Class: v.Class, Reason: v.Reason, Hint: v.Hint,
+		Class: v.Class, Reason: v.Reason, Hint: v.Hint, Record: rec,
 	})
 	if err != nil {
 		s.c.log.Error("ACS: record refusal", "idp", slug, "err", err)
@@ -253,4 +318,16 @@ func (s *spServer) serveWelcome(w http.ResponseWriter, r *http.Request) {
 		"CreatedAt": u.CreatedAt.Local().Format("2006-01-02 15:04:05"), "LoginCount": u.LoginCount,
 		"EventID": page.Result.Event.ID, "LoginURL": page.LoginURL,
 	})
+}
+
+func attributeNames(attrs Attributes) string {
+	if len(attrs) == 0 {
+		return "no attributes"
+	}
+	names := make([]string, 0, len(attrs))
+	for n := range attrs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
 }

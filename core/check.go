@@ -153,7 +153,7 @@ func CheckResponse(opts CheckOptions) (CheckReport, error) {
 	}
 	assertion, err := sp.ParseXMLResponse(raw, ids, *acs)
 	if err != nil {
-		v := classifySAMLError(err, raw)
+		v := explainVerdict(classifySAMLError(err, raw), raw, sp, at)
 		rep.Class, rep.Reason, rep.Hint = v.Class, v.Reason, v.Hint
 		if v.Err != nil {
 			rep.Detail = v.Err.Error()

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
+	"os/user"
 	"strings"
 	"sync"
 	"time"
@@ -43,6 +45,10 @@ type Console struct {
 
 	sp   *spServer
 	demo *demoIdP
+
+	// httpClient fetches IdP metadata.
+	httpClient *http.Client
+	stopLoop   context.CancelFunc
 
 	mu       sync.Mutex
 	listen   string
@@ -195,4 +201,15 @@ func (c *Console) publish(ctx context.Context, e Event) Event {
 	}
 	c.broker.Publish(saved)
 	return saved
+}
+
+// osUser names the person at the keyboard for the audit log.
+func osUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	if u := os.Getenv("USER"); u != "" {
+		return u
+	}
+	return "unknown"
 }

@@ -31,13 +31,14 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 		opts.ListenAddr = DefaultListenAddr
 	}
 	c := &Console{
-		store:   opts.Store,
-		keys:    opts.Keys,
-		clock:   opts.Clock,
-		log:     opts.Logger,
-		broker:  NewBroker(),
-		listen:  opts.ListenAddr,
-		baseURL: strings.TrimRight(opts.BaseURL, "/"),
+		store:      opts.Store,
+		keys:       opts.Keys,
+		clock:      opts.Clock,
+		log:        opts.Logger,
+		broker:     NewBroker(),
+		listen:     opts.ListenAddr,
+		baseURL:    strings.TrimRight(opts.BaseURL, "/"),
+		httpClient: &http.Client{Timeout: 20 * time.Second},
 	}
 	now := c.clock.Now()
 	spKey, err := loadOrCreateKeyPair(ctx, c.store, c.keys, SPKeyName, "JIT Console SP", now)
@@ -106,6 +107,7 @@ func (c *Console) Start() error {
 	if err := c.registerDemoIdP(ctx); err != nil {
 		c.log.Error("register demo IdP", "err", err)
 	}
+	c.startBackground()
 	c.publish(ctx, Event{Kind: EventListener, Outcome: OutcomeInfo,
 		Message: fmt.Sprintf("SP listener serving on %s (public URL %s)", ln.Addr(), base)})
 	return nil
@@ -166,11 +168,44 @@ func followPort(base, oldAddr, newAddr string) string {
 	return base
 }
 
-// Close stops the listener.
+// backgroundEvery is how often the console looks for due metadata
+// refreshes and old recordings.
+const backgroundEvery = time.Minute
+
+// startBackground starts, once, the loop of scheduled work: metadata
+// refreshes and the recorder's retention.
+func (c *Console) startBackground() {
+	c.mu.Lock()
+	if c.stopLoop != nil {
+		c.mu.Unlock()
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c.stopLoop = cancel
+	c.mu.Unlock()
+	go func() {
+		t := time.NewTicker(backgroundEvery)
+		defer t.Stop()
+		for {
+			c.refreshDue(ctx)
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+}
+
+// Close stops the listener and the background work.
 func (c *Console) Close() error {
 	c.mu.Lock()
 	srv := c.srv
 	c.srv, c.running = nil, false
+	if c.stopLoop != nil {
+		c.stopLoop()
+		c.stopLoop = nil
+	}
 	c.mu.Unlock()
 	if srv == nil {
 		return nil

@@ -59,6 +59,10 @@ type Mapping struct {
 	RoleRules []RoleRule `json:"role_rules,omitempty"`
 	// DefaultRole is granted when no rule matched. Empty means no role.
 	DefaultRole string `json:"default_role,omitempty"`
+	// AccountKeyAttr, if set, names a stable attribute whose first value
+	// is the account key instead of the NameID (needed for IdPs that send
+	// transient NameIDs).
+	AccountKeyAttr string `json:"account_key_attr,omitempty"`
 }
 
 // RoleRule grants Role when Attribute has a value equal to Value
@@ -134,6 +138,9 @@ const (
 	EventListener       = "listener"
 	EventSimulation     = "demo.simulation"
 	EventPersonaChanged = "demo.persona"
+	EventIdPRefreshed   = "idp.refreshed"
+	EventIdPRemoved     = "idp.removed"
+	EventAdminChange    = "admin.change"
 )
 
 // Event is one entry of the live feed and the audit log. Events are written

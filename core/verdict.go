@@ -28,6 +28,8 @@ const (
 	ClassTooLarge         = "too_large"
 	ClassArtifact         = "artifact_binding"
 	ClassEmptyNameID      = "empty_name_id"
+	ClassTransientNameID  = "transient_name_id"
+	ClassWeakAlgorithm    = "weak_algorithm"
 	ClassUnknownIdP       = "unknown_idp"
 	ClassIdPDisabled      = "idp_disabled"
 	ClassStorage          = "storage_error"
@@ -61,6 +63,8 @@ var verdictTexts = map[string][2]string{
 	ClassTooLarge:         {"The request is larger than 256 KiB and was refused unread.", "Real SAML responses are far smaller; check what is posting to the ACS."},
 	ClassArtifact:         {"The IdP used the artifact binding (SAMLart), which is not enabled.", "Configure the IdP to use the HTTP-POST binding."},
 	ClassEmptyNameID:      {"The assertion's NameID is empty, so there is no account to sign in to.", "Configure the IdP to send a NameID (persistent or email format)."},
+	ClassTransientNameID:  {"The IdP sent a transient NameID, which changes at every sign-in: used as the account key it would create a new account each time.", "Configure the IdP to send a persistent or email NameID, or name a stable attribute as the account key in this IdP's mapping."},
+	ClassWeakAlgorithm:    {"The response is signed with SHA-1, which this IdP's settings refuse.", "Configure the IdP to sign with RSA-SHA256, or accept SHA-1 in this IdP's security settings."},
 	ClassUnknownIdP:       {"No identity provider is connected at this address.", "Check the ACS URL configured at the IdP."},
 	ClassIdPDisabled:      {"Sign-in through this identity provider is switched off.", "An administrator can enable it in JIT Console."},
 	ClassStorage:          {"The console could not save the account.", "The database may be full or read-only; check the disk and try again. Nothing was half-written."},
