@@ -1,0 +1,209 @@
+package core_test
+
+import (
+	"context"
+	"crypto/x509"
+	"net/http"
+	"testing"
+
+	"github.com/crewjam/saml"
+
+	"github.com/jitconsole/jitconsole/core"
+)
+
+func TestSecondIdPFromURLSignsIn(t *testing.T) {
+	tc := startConsole(t, t.TempDir(), "")
+	idp := startTestIdP(t, tc, "partner")
+	saved := importTestIdP(t, tc, idp)
+	if saved.MetadataSource != core.SourceURL || saved.MetadataURL != idp.metadataURL() || !saved.Enabled {
+		t.Fatalf("saved IdP: %+v", saved)
+	}
+	status, page := idp.login(t)
+	if status != http.StatusOK || !contains(page, "Welcome, Pat Partner") {
+		t.Fatalf("login through the partner IdP: HTTP %d\n%s", status, page)
+	}
+	// The demo IdP still works beside it, and the accounts stay apart.
+	if err := core.DemoLoginAs(context.Background(), nil, tc.Base, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	us := users(t, tc)
+	if len(us) != 2 {
+		t.Fatalf("%d accounts, want 2", len(us))
+	}
+	for _, u := range us {
+		if u.NameID == "pat@partner.example" && u.IdPSlug != "partner" {
+			t.Errorf("Pat's account is from %q", u.IdPSlug)
+		}
+	}
+}
+
+// TestCertificateRolloverKeepsLoginsWorking walks an IdP through a key
+// rollover as IdPs announce them: publish the new certificate beside the
+// old, switch signing to it, then drop the old one. Refreshes report each
+// change and no login fails.
+func TestCertificateRolloverKeepsLoginsWorking(t *testing.T) {
+	tc := startConsole(t, t.TempDir(), "")
+	ctx := context.Background()
+	idp := startTestIdP(t, tc, "partner")
+	importTestIdP(t, tc, idp)
+	mustLogin := func(step string) {
+		t.Helper()
+		if status, page := idp.login(t); status != http.StatusOK {
+			t.Fatalf("%s: login refused (HTTP %d)\n%s", step, status, page)
+		}
+	}
+	mustLogin("before the rollover")
+
+	oldKey, oldCert := idp.key, idp.cert
+	newKey, newCert := newCertKey(t, "test-idp-2")
+	idp.set(func(i *testIdP) { i.extra = append(i.extra, newCert) })
+	if _, err := tc.RefreshIdP(ctx, "partner"); err != nil {
+		t.Fatal(err)
+	}
+	if ev := lastEventOf(t, tc, core.EventIdPRefreshed); !contains(ev.Message, "certificate added: CN=test-idp-2") {
+		t.Fatalf("refresh event: %q", ev.Message)
+	}
+	mustLogin("new certificate announced")
+
+	idp.set(func(i *testIdP) { i.key, i.cert, i.extra = newKey, newCert, []*x509.Certificate{oldCert} })
+	mustLogin("signing with the new key")
+
+	idp.set(func(i *testIdP) { i.extra = nil })
+	if _, err := tc.RefreshIdP(ctx, "partner"); err != nil {
+		t.Fatal(err)
+	}
+	if ev := lastEventOf(t, tc, core.EventIdPRefreshed); !contains(ev.Message, "certificate removed: CN=test-idp-1") {
+		t.Fatalf("refresh event: %q", ev.Message)
+	}
+	mustLogin("old certificate dropped")
+
+	// Signing with the retired key now fails as "unknown key".
+	idp.set(func(i *testIdP) { i.key, i.cert = oldKey, oldCert })
+	if status, _ := idp.login(t); status != http.StatusForbidden {
+		t.Fatalf("retired key accepted: HTTP %d", status)
+	}
+	if got := refusalClass(t, tc, lastRefusal(t, tc)); got != core.ClassUnknownKey {
+		t.Fatalf("class %q", got)
+	}
+}
+
+func TestFailedRefreshKeepsLastGoodMetadata(t *testing.T) {
+	tc := startConsole(t, t.TempDir(), "")
+	ctx := context.Background()
+	idp := startTestIdP(t, tc, "partner")
+	before := importTestIdP(t, tc, idp)
+	idp.set(func(i *testIdP) { i.mdStatus = http.StatusBadGateway })
+	after, err := tc.RefreshIdP(ctx, "partner")
+	if err == nil || !contains(core.ErrorMessage(err), "HTTP 502") {
+		t.Fatalf("refresh error: %v", err)
+	}
+	if after.MetadataXML != before.MetadataXML || !contains(after.RefreshError, "HTTP 502") {
+		t.Fatalf("after a failed refresh: error %q, metadata kept %v", after.RefreshError, after.MetadataXML == before.MetadataXML)
+	}
+	if status, _ := idp.login(t); status != http.StatusOK {
+		t.Fatalf("login after a failed refresh: HTTP %d", status)
+	}
+	idp.set(func(i *testIdP) { i.mdStatus = 0 })
+	after, err = tc.RefreshIdP(ctx, "partner")
+	if err != nil || after.RefreshError != "" {
+		t.Fatalf("a good refresh did not clear the error: %v, %q", err, after.RefreshError)
+	}
+}
+
+func TestPerIdPSecuritySettings(t *testing.T) {
+	tc := startConsole(t, t.TempDir(), "")
+	ctx := context.Background()
+	idp := startTestIdP(t, tc, "partner")
+	saved := importTestIdP(t, tc, idp)
+
+	// Unsolicited logins are refused until IdP-initiated login is on.
+	if status, _ := idp.idpInitiated(t); status != http.StatusForbidden {
+		t.Fatalf("unsolicited accepted: HTTP %d", status)
+	}
+	if got := refusalClass(t, tc, lastRefusal(t, tc)); got != core.ClassUnsolicited {
+		t.Fatalf("class %q", got)
+	}
+	saved.Security.AllowIdPInitiated = true
+	if _, err := tc.UpdateIdP(ctx, saved); err != nil {
+		t.Fatal(err)
+	}
+	if status, page := idp.idpInitiated(t); status != http.StatusOK {
+		t.Fatalf("IdP-initiated with the setting on: HTTP %d\n%s", status, page)
+	}
+	if ev := lastEventOf(t, tc, core.EventAdminChange); !contains(ev.Detail, "IdP-initiated login: false → true") {
+		t.Fatalf("audit event detail %q", ev.Detail)
+	}
+
+	// SHA-1 is accepted by default and refused when the setting says so.
+	idp.set(func(i *testIdP) { i.sigMethod = "http://www.w3.org/2000/09/xmldsig#rsa-sha1" })
+	if status, _ := idp.login(t); status != http.StatusOK {
+		t.Fatalf("SHA-1 refused by default: HTTP %d", status)
+	}
+	saved.Security.RejectSHA1 = true
+	if _, err := tc.UpdateIdP(ctx, saved); err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := idp.login(t); status != http.StatusForbidden {
+		t.Fatalf("SHA-1 accepted against the setting: HTTP %d", status)
+	}
+	if got := refusalClass(t, tc, lastRefusal(t, tc)); got != core.ClassWeakAlgorithm {
+		t.Fatalf("class %q", got)
+	}
+
+	// An error status from the IdP is shown with its codes.
+	idp.set(func(i *testIdP) {
+		i.sigMethod = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+		i.errStatus = &saml.StatusError{TopLevel: saml.StatusResponder, SecondLevel: saml.StatusRequestDenied, Message: "user not assigned"}
+	})
+	if status, _ := idp.login(t); status != http.StatusForbidden {
+		t.Fatalf("error status: HTTP %d", status)
+	}
+	ev := lastRefusal(t, tc)
+	if ev.Class != core.ClassIdPError || !contains(ev.Message, "Responder / RequestDenied") || !contains(ev.Message, "user not assigned") {
+		t.Fatalf("error status refusal: class %q, %q", ev.Class, ev.Message)
+	}
+
+	// A transient NameID is refused as an account key.
+	idp.set(func(i *testIdP) {
+		i.errStatus = nil
+		i.session.NameIDFormat = string(saml.TransientNameIDFormat)
+		i.session.NameID = "_tr4ns13nt"
+	})
+	before := len(users(t, tc))
+	if status, _ := idp.login(t); status != http.StatusForbidden {
+		t.Fatalf("transient NameID: HTTP %d", status)
+	}
+	if got := refusalClass(t, tc, lastRefusal(t, tc)); got != core.ClassTransientNameID {
+		t.Fatalf("class %q", got)
+	}
+	if len(users(t, tc)) != before {
+		t.Fatal("a transient NameID created an account")
+	}
+
+	// A disabled IdP refuses.
+	saved.Enabled = false
+	if _, err := tc.UpdateIdP(ctx, saved); err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := idp.idpInitiated(t); status != http.StatusForbidden {
+		t.Fatalf("disabled IdP: HTTP %d", status)
+	}
+	if got := refusalClass(t, tc, lastRefusal(t, tc)); got != core.ClassIdPDisabled {
+		t.Fatalf("class %q", got)
+	}
+}
+
+func lastEventOf(t *testing.T, tc *testConsole, kind string) core.Event {
+	t.Helper()
+	evs, err := tc.RecentEvents(context.Background(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range evs {
+		if e.Kind == kind {
+			return e
+		}
+	}
+	t.Fatalf("no %s event", kind)
+	return core.Event{}
+}
