@@ -81,6 +81,10 @@ func (s *spServer) serveACS(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	rec := &Recording{Raw: raw, RawSize: len(raw), RemoteAddr: r.RemoteAddr, Weak: usesSHA1(raw)}
+	if v, ok := precheckRaw(raw); !ok {
+		s.refuseRecorded(w, r, slug, "", v, http.StatusForbidden, rec)
+		return
+	}
 	// A used token still names its request, so that a replayed POST gets
 	// as far as the replay cache and is refused as what it is.
 	assertion, err := sp.ParseXMLResponse(raw, requestIDs, sp.AcsURL)

@@ -145,6 +145,10 @@ func CheckResponse(opts CheckOptions) (CheckReport, error) {
 	default:
 		return rep, Errorf(EINVALID, "Say which IdP to trust: a connected IdP, its metadata, or its certificate.")
 	}
+	if v, ok := precheckRaw(raw); !ok {
+		rep.Class, rep.Reason, rep.Hint, rep.Detail = v.Class, v.Reason, v.Hint, v.Err.Error()
+		return rep, nil
+	}
 	var ids []string
 	if opts.RequestID != "" {
 		ids = []string{opts.RequestID}

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/crewjam/saml"
+	dsig "github.com/russellhaering/goxmldsig"
 )
 
 // Refusal classes of the ACS: stable codes stored with each refused login.
@@ -128,6 +130,12 @@ func classifySAMLError(err error, raw []byte) Verdict {
 	if facts.wellFormed && !facts.signed {
 		return classified(ClassNoSignature, private)
 	}
+	// crewjam's "signature element not present" is unexported: the element
+	// the SP reads carries no signature (a wrapping attack, or an unsigned
+	// IdP).
+	if errors.Is(private, dsig.ErrMissingSignature) || strings.Contains(private.Error(), "signature element not present") {
+		return classified(ClassNoSignature, private)
+	}
 	return classified(ClassOther, private)
 }
 
@@ -169,4 +177,24 @@ func scanResponse(raw []byte) responseFacts {
 			f.signed = true
 		}
 	}
+}
+
+// precheckRaw refuses, before any parsing, what no IdP sends and attacks
+// do: a DOCTYPE (entity expansion, external entities) and XML comments
+// (which cut a NameID short in parsers that read only the first text
+// node). Both are substring tests, cheap on the login path.
+func precheckRaw(raw []byte) (Verdict, bool) {
+	if bytes.Contains(raw, []byte("<!DOCTYPE")) || bytes.Contains(raw, []byte("<!ENTITY")) {
+		v := classified(ClassMalformed, errors.New("DOCTYPE in response"))
+		v.Reason = "The response contains a DOCTYPE with entity declarations, which SAML never uses and attacks do."
+		v.Hint = "If your IdP really sends this, report it to its vendor; otherwise someone is probing the ACS."
+		return v, false
+	}
+	if bytes.Contains(raw, []byte("<!--")) {
+		v := classified(ClassMalformed, errors.New("XML comment in response"))
+		v.Reason = "The response contains an XML comment. IdPs do not send them, and comments inside a NameID are a known way to impersonate someone."
+		v.Hint = "If your IdP really sends comments, report it to its vendor; otherwise someone is tampering with sign-ins."
+		return v, false
+	}
+	return Verdict{}, true
 }
