@@ -1,0 +1,154 @@
+// Package ui is the Fyne desktop interface of JIT Console: the window, its
+// navigation and one controller per screen (Dashboard, Users, Demo).
+//
+// ui talks only to core's service API, through the Service interface; it
+// knows nothing of SQL, storage or SAML internals. It never imports
+// fyne.io/fyne/v2/app (only main.go does), so its tests run without a
+// display and even with CGO_ENABLED=0. Work that may take time (database
+// reads, the simulation) runs in goroutines; its results reach widgets only
+// through the bridge (bridge.go), which is fyne.Do in the running app.
+package ui
+
+import (
+	"context"
+	"image/color"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/jitconsole/jitconsole/core"
+)
+
+// Service is the part of core's service API the screens use. *core.Console
+// implements it.
+type Service interface {
+	// Listener reports whether the SP listener serves, and where.
+	Listener() core.ListenerStatus
+	// Restart moves the SP listener to another address.
+	Restart(listenAddr string) error
+	// Subscribe delivers live events until the returned function is called.
+	Subscribe(buffer int) (<-chan core.Event, func())
+	// KeyWarning is "" when private keys are in the OS keyring, otherwise a
+	// sentence saying where they are and why.
+	KeyWarning() string
+
+	IdPs(ctx context.Context) ([]core.IdP, error)
+	Endpoints(slug string) core.Endpoints
+	Users(ctx context.Context, f core.UserFilter) ([]core.User, error)
+	User(ctx context.Context, id int64) (core.UserDetail, error)
+	Stats(ctx context.Context) (core.Stats, error)
+	LoginsPerMinute(ctx context.Context, minutes int) ([]core.MinuteCount, error)
+	RecentEvents(ctx context.Context, n int) ([]core.Event, error)
+
+	Personas(ctx context.Context) ([]core.Persona, error)
+	SavePersona(ctx context.Context, p core.Persona) error
+	PersonaLoginURL(id string) string
+	SimulateOnboarding(ctx context.Context, count, concurrency int, progress func(core.SimProgress)) (core.SimResult, error)
+}
+
+// WindowTitle is the title of the console's window.
+const WindowTitle = "JIT Console"
+
+// App is the console's window content: navigation, the key warning banner
+// and the screens. Create makes it; Close (also run when the window closes)
+// ends its background work.
+type App struct {
+	fyneApp fyne.App
+	win     fyne.Window
+	svc     Service
+	bridge  *bridge
+	feed    *feed
+
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	dashboard *dashboard
+	users     *users
+	demo      *demo
+
+	tabs    *container.AppTabs
+	banner  fyne.CanvasObject // nil without a key warning
+	warning *widget.Label     // the banner's sentence
+
+	closeOnce sync.Once
+}
+
+// Create builds the whole window content of w over svc, sets the window's
+// title, starts the live feed and the first loads, and returns the App.
+// Closing w ends the App's background work (as Close does).
+func Create(a fyne.App, w fyne.Window, svc Service) *App {
+	return create(a, w, svc, fyne.Do)
+}
+
+// create is Create with the door from goroutines to widgets given: fyne.Do
+// in the app, a queue drained by the test goroutine in tests.
+func create(a fyne.App, w fyne.Window, svc Service, do func(func())) *App {
+	ctx, cancel := context.WithCancel(context.Background())
+	ui := &App{fyneApp: a, win: w, svc: svc, ctx: ctx, cancel: cancel}
+	ui.bridge = newBridge(do, w)
+	ui.feed = newFeed(svc)
+
+	ui.dashboard = newDashboard(ui)
+	ui.users = newUsers(ui)
+	ui.demo = newDemo(ui)
+
+	ui.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon("Dashboard", theme.HomeIcon(), ui.dashboard.content),
+		container.NewTabItemWithIcon("Users", theme.AccountIcon(), ui.users.content),
+		container.NewTabItemWithIcon("Demo", theme.MediaPlayIcon(), ui.demo.content),
+	)
+	ui.tabs.SetTabLocation(container.TabLocationLeading)
+
+	var top fyne.CanvasObject
+	if text := svc.KeyWarning(); text != "" {
+		ui.banner, ui.warning = warningBanner(text)
+		top = ui.banner
+	}
+	w.SetTitle(WindowTitle)
+	w.SetContent(container.NewBorder(top, nil, nil, nil, ui.tabs))
+	w.SetOnClosed(ui.Close)
+
+	ui.feed.start()
+	ui.dashboard.refresh.Trigger()
+	ui.users.reload.Trigger()
+	ui.demo.loadPersonas()
+	return ui
+}
+
+// Close ends the live feed and the background work of every screen. It
+// waits (up to a few seconds) for running reads and a running simulation
+// to stop. Calling it again does nothing.
+func (a *App) Close() {
+	a.closeOnce.Do(func() {
+		a.cancel()
+		a.feed.stop()
+		a.dashboard.stop()
+		a.users.stop()
+		a.demo.stop()
+		a.bridge.wait(5 * time.Second)
+	})
+}
+
+// warningBanner is the yellow strip across the top that says the private
+// keys are not in the OS keyring.
+func warningBanner(text string) (fyne.CanvasObject, *widget.Label) {
+	warn := theme.Color(theme.ColorNameWarning)
+	r, g, b, _ := warn.RGBA()
+	// A tint of the warning colour keeps the theme's text readable on it in
+	// light and dark variants; a solid bar on the left carries the colour.
+	bg := canvas.NewRectangle(color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 0x50})
+	bar := canvas.NewRectangle(warn)
+	bar.SetMinSize(fyne.NewSize(6, 0))
+	icon := widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon()))
+	title := widget.NewLabelWithStyle("Private keys are not in the OS keyring", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	msg := widget.NewLabel(text)
+	msg.Wrapping = fyne.TextWrapWord
+	body := container.NewBorder(nil, nil, container.NewCenter(icon), nil,
+		container.NewVBox(title, msg))
+	return container.NewStack(bg, container.NewBorder(nil, nil, bar, nil, container.NewPadded(body))), msg
+}

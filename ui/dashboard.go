@@ -1,0 +1,432 @@
+package ui
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/jitconsole/jitconsole/core"
+)
+
+const (
+	// feedLength is how many recent events the live feed shows.
+	feedLength = 200
+	// chartMinutes is the period of the logins-per-minute chart.
+	chartMinutes = 30
+	// refreshInterval bounds how often the dashboard re-reads the store
+	// while events arrive (at most twice a second).
+	refreshInterval = 500 * time.Millisecond
+	// idleRefresh moves the chart along when nothing happens.
+	idleRefresh = 30 * time.Second
+)
+
+// dashboard is the Dashboard screen: the SP's endpoints per IdP, the
+// listener's status, the counters, the logins-per-minute chart and the
+// live feed.
+type dashboard struct {
+	app     *App
+	content fyne.CanvasObject
+	refresh *throttle
+	ticker  *time.Ticker
+	stopped chan struct{}
+
+	listenerIcon  *widget.Icon
+	listenerText  *widget.Label
+	addrEntry     *widget.Entry
+	restartButton *widget.Button
+	restartRow    *fyne.Container
+
+	idpCards   *fyne.Container
+	idpVersion string // what the cards show, to rebuild them only on change
+
+	counters  [4]*counter
+	chart     *barChart
+	chartSum  *widget.Label
+	chartHead *fyne.Container
+	scroll    *container.Scroll // the left column
+
+	events      []core.Event
+	feedList    *widget.List
+	feedDetail  *widget.Label
+	selectedEvt int64
+	selectedIdx int // -1 when no row is selected
+	readError   *widget.Label
+}
+
+// dashSnapshot is one read of everything the dashboard shows.
+type dashSnapshot struct {
+	listener  core.ListenerStatus
+	idps      []idpEndpoints
+	stats     core.Stats
+	perMinute []core.MinuteCount
+	events    []core.Event
+	err       error
+}
+
+type idpEndpoints struct {
+	idp core.IdP
+	ep  core.Endpoints
+}
+
+func newDashboard(a *App) *dashboard {
+	d := &dashboard{app: a, stopped: make(chan struct{}), selectedIdx: -1}
+	d.refresh = newThrottle(a.bridge, refreshInterval, d.read)
+	a.feed.listen(func(core.Event) { d.refresh.Trigger() })
+	d.content = d.build()
+	d.ticker = time.NewTicker(idleRefresh)
+	go d.tick()
+	return d
+}
+
+func (d *dashboard) tick() {
+	for {
+		select {
+		case <-d.ticker.C:
+			d.refresh.Trigger()
+		case <-d.stopped:
+			return
+		}
+	}
+}
+
+func (d *dashboard) stop() {
+	d.ticker.Stop()
+	close(d.stopped)
+	d.refresh.Stop()
+}
+
+func (d *dashboard) build() fyne.CanvasObject {
+	d.readError = widget.NewLabel("")
+	d.readError.Importance = widget.DangerImportance
+	d.readError.Wrapping = fyne.TextWrapWord
+	d.readError.Hide()
+
+	counters := container.NewGridWithColumns(4)
+	for i, c := range []struct {
+		title string
+		icon  fyne.Resource
+	}{
+		{"Users", theme.AccountIcon()},
+		{"Created today", theme.ContentAddIcon()},
+		{"Sign-ins, 24 h", theme.LoginIcon()},
+		{"Refusals, 24 h", theme.ErrorIcon()},
+	} {
+		d.counters[i] = newCounter(c.title, c.icon)
+		counters.Add(d.counters[i].content)
+	}
+
+	d.idpCards = container.NewVBox()
+	d.chart = newBarChart()
+	d.chart.Empty = "No sign-ins in the last 30 minutes"
+	d.chartSum = widget.NewLabel("")
+	d.chartHead = container.NewHBox(heading("Sign-ins per minute"), layout.NewSpacer(), d.chartSum)
+	chartCard := widget.NewCard("", "", container.NewBorder(d.chartHead, nil, nil, nil, d.chart))
+
+	d.scroll = container.NewVScroll(container.NewVBox(
+		d.buildListener(),
+		d.readError,
+		counters,
+		chartCard,
+		d.idpCards,
+	))
+	split := container.NewHSplit(d.scroll, d.buildFeed())
+	split.Offset = 0.52
+	return split
+}
+
+// buildListener is the status line of the SP listener, with the address
+// entry and restart button shown when it is not running.
+func (d *dashboard) buildListener() fyne.CanvasObject {
+	d.listenerIcon = widget.NewIcon(theme.InfoIcon())
+	d.listenerText = widget.NewLabel("Checking the SP listener…")
+	d.listenerText.Wrapping = fyne.TextWrapWord
+	d.addrEntry = widget.NewEntry()
+	d.addrEntry.SetPlaceHolder("127.0.0.1:8081")
+	d.addrEntry.OnSubmitted = func(string) { d.onRestart() }
+	d.restartButton = widget.NewButtonWithIcon("Restart listener", theme.ViewRefreshIcon(), d.onRestart)
+	d.restartButton.Importance = widget.HighImportance
+	d.restartRow = container.NewBorder(nil, nil, widget.NewLabel("Listen on"), d.restartButton, d.addrEntry)
+	d.restartRow.Hide()
+	status := container.NewBorder(nil, nil, d.listenerIcon, nil, d.listenerText)
+	return widget.NewCard("", "", container.NewVBox(
+		heading("SP listener"), status, d.restartRow))
+}
+
+func (d *dashboard) buildFeed() fyne.CanvasObject {
+	d.feedList = widget.NewList(
+		func() int { return len(d.events) },
+		newFeedRow,
+		func(id widget.ListItemID, o fyne.CanvasObject) { updateFeedRow(o, d.events[id]) },
+	)
+	d.feedList.OnSelected = func(id widget.ListItemID) {
+		d.selectedIdx, d.selectedEvt = id, d.events[id].ID
+		d.showEventDetail(d.events[id])
+	}
+	d.feedDetail = widget.NewLabel("Select an event to see its details.")
+	d.feedDetail.Wrapping = fyne.TextWrapWord
+	d.feedDetail.Importance = widget.LowImportance // until an event is selected
+	detail := container.NewVScroll(d.feedDetail)
+	detail.SetMinSize(fyne.NewSize(0, 110))
+	return widget.NewCard("", "", container.NewBorder(
+		heading("Live activity"),
+		container.NewVBox(widget.NewSeparator(), detail), nil, nil, d.feedList))
+}
+
+func newFeedRow() fyne.CanvasObject {
+	icon := widget.NewIcon(theme.InfoIcon())
+	at := widget.NewLabel("00:00:00")
+	at.Importance = widget.LowImportance
+	idp := widget.NewLabel("idp-slug") // room for a slug
+	idp.Importance = widget.LowImportance
+	msg := widget.NewLabel("")
+	msg.Truncation = fyne.TextTruncateEllipsis
+	return container.NewBorder(nil, nil, container.NewHBox(icon, at), idp, msg)
+}
+
+func updateFeedRow(o fyne.CanvasObject, e core.Event) {
+	row := o.(*fyne.Container)
+	msg := row.Objects[0].(*widget.Label)
+	left := row.Objects[1].(*fyne.Container)
+	idp := row.Objects[2].(*widget.Label)
+	left.Objects[0].(*widget.Icon).SetResource(outcomeIcon(e.Outcome))
+	left.Objects[1].(*widget.Label).SetText(clockTime(e.At))
+	msg.SetText(e.Message)
+	idp.SetText(e.IdPSlug)
+	row.Refresh()
+}
+
+func (d *dashboard) showEventDetail(e core.Event) {
+	lines := []string{fmt.Sprintf("%s · %s · %s", longTime(e.At), e.Kind, e.Outcome)}
+	if e.IdPSlug != "" {
+		lines = append(lines, "IdP: "+e.IdPSlug)
+	}
+	if e.Subject != "" {
+		lines = append(lines, "Subject: "+e.Subject)
+	}
+	lines = append(lines, "", e.Message)
+	if e.Detail != "" {
+		lines = append(lines, e.Detail)
+	}
+	d.feedDetail.Importance = outcomeImportance(e.Outcome)
+	if e.Outcome == core.OutcomeInfo {
+		d.feedDetail.Importance = widget.MediumImportance
+	}
+	d.feedDetail.SetText(strings.Join(lines, "\n"))
+}
+
+// read runs in a background goroutine: it reads everything the dashboard
+// shows and hands it to apply on the UI goroutine.
+func (d *dashboard) read() {
+	ctx, svc := d.app.ctx, d.app.svc
+	var s dashSnapshot
+	keep := func(err error) {
+		if err != nil && s.err == nil {
+			s.err = err
+		}
+	}
+	s.listener = svc.Listener()
+	idps, err := svc.IdPs(ctx)
+	keep(err)
+	for _, idp := range idps {
+		s.idps = append(s.idps, idpEndpoints{idp: idp, ep: svc.Endpoints(idp.Slug)})
+	}
+	s.stats, err = svc.Stats(ctx)
+	keep(err)
+	s.perMinute, err = svc.LoginsPerMinute(ctx, chartMinutes)
+	keep(err)
+	s.events, err = svc.RecentEvents(ctx, feedLength)
+	keep(err)
+	if ctx.Err() != nil {
+		return // closing
+	}
+	d.app.bridge.ui(func() { d.apply(s) })
+}
+
+// apply shows a snapshot, on the UI goroutine.
+func (d *dashboard) apply(s dashSnapshot) {
+	if s.err != nil {
+		d.readError.SetText("Some figures could not be read: " + core.ErrorMessage(s.err))
+		d.readError.Show()
+	} else {
+		d.readError.Hide()
+	}
+	d.applyListener(s.listener)
+	d.applyIdPs(s.idps)
+
+	for i, n := range []int{s.stats.Users, s.stats.CreatedToday, s.stats.Logins24h, s.stats.Refusals24h} {
+		d.counters[i].set(n)
+	}
+	d.counters[3].alert(s.stats.Refusals24h > 0)
+	d.chart.SetData(s.perMinute)
+	d.chartSum.SetText(plural(d.chart.Total(), "sign-in", "sign-ins") + " in the last 30 min")
+	d.chartHead.Refresh()
+
+	d.events = s.events
+	d.feedList.Refresh()
+	d.reselectEvent()
+}
+
+// reselectEvent unselects the selected row when newer events moved its
+// event to another row; the detail pane keeps showing the event.
+func (d *dashboard) reselectEvent() {
+	if d.selectedIdx < 0 {
+		return
+	}
+	if d.selectedIdx < len(d.events) && d.events[d.selectedIdx].ID == d.selectedEvt {
+		return
+	}
+	d.selectedIdx = -1
+	d.feedList.UnselectAll()
+}
+
+func (d *dashboard) applyListener(st core.ListenerStatus) {
+	if st.Running {
+		d.listenerIcon.SetResource(outcomeIcon(core.OutcomeAccepted))
+		d.listenerText.SetText(fmt.Sprintf("Running at %s (bound to %s)", st.BaseURL, st.Addr))
+		d.restartRow.Hide()
+		return
+	}
+	d.listenerIcon.SetResource(outcomeIcon(core.OutcomeRefused))
+	why := st.Err
+	if why == "" {
+		why = "The SP listener is not running."
+	}
+	d.listenerText.SetText("Not running. " + why)
+	if d.addrEntry.Text == "" {
+		d.addrEntry.SetText(nextAddr(st.Addr))
+	}
+	d.restartRow.Show()
+}
+
+// nextAddr suggests the port after addr's, on the same host.
+func nextAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	n, perr := strconv.Atoi(port)
+	if err != nil || perr != nil || n <= 0 || n >= 65535 {
+		return "127.0.0.1:8081"
+	}
+	return net.JoinHostPort(host, strconv.Itoa(n+1))
+}
+
+// onRestart moves the listener to the address in the entry.
+func (d *dashboard) onRestart() {
+	addr := strings.TrimSpace(d.addrEntry.Text)
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		d.app.bridge.showErrorNow(core.Errorf(core.EINVALID, "%q is not an address like 127.0.0.1:8081.", addr))
+		return
+	}
+	d.restartButton.Disable()
+	d.listenerText.SetText("Starting the SP listener on " + addr + "…")
+	d.app.bridge.run(func() {
+		err := d.app.svc.Restart(addr)
+		st := d.app.svc.Listener()
+		d.app.bridge.ui(func() {
+			d.restartButton.Enable()
+			d.applyListener(st)
+			if err != nil {
+				d.app.bridge.showErrorNow(err)
+			}
+		})
+		d.refresh.Trigger() // the endpoints follow the new port
+	})
+}
+
+// applyIdPs rebuilds the endpoint cards when the IdPs or their URLs
+// changed.
+func (d *dashboard) applyIdPs(idps []idpEndpoints) {
+	var b strings.Builder
+	for _, x := range idps {
+		fmt.Fprintf(&b, "%s|%s|%t|%v\n", x.idp.Slug, x.idp.DisplayName, x.idp.Enabled, x.ep)
+	}
+	if b.String() == d.idpVersion {
+		return
+	}
+	d.idpVersion = b.String()
+	d.idpCards.RemoveAll()
+	for _, x := range idps {
+		d.idpCards.Add(d.idpCard(x))
+	}
+	if len(idps) == 0 {
+		d.idpCards.Add(widget.NewCard("No identity provider yet", "", widget.NewLabel(
+			"The built-in demo IdP appears here once the SP listener has started.")))
+	}
+	d.scroll.Refresh()
+}
+
+func (d *dashboard) idpCard(x idpEndpoints) fyne.CanvasObject {
+	sub := fmt.Sprintf("IdP “%s”", x.idp.Slug)
+	if x.idp.EntityID != "" {
+		sub += " · " + x.idp.EntityID
+	}
+	if !x.idp.Enabled {
+		sub += " · disabled"
+	}
+	rows := container.New(layout.NewFormLayout())
+	for _, f := range []struct{ name, value string }{
+		{"SP entity ID", x.ep.EntityID},
+		{"ACS URL", x.ep.ACSURL},
+		{"Metadata URL", x.ep.MetadataURL},
+	} {
+		value := widget.NewLabelWithStyle(f.value, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+		value.Selectable = true
+		value.Truncation = fyne.TextTruncateEllipsis
+		rows.Add(widget.NewLabelWithStyle(f.name, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
+		rows.Add(container.NewBorder(nil, nil, nil, d.copyButton(f.name, f.value), value))
+	}
+	return widget.NewCard(x.idp.DisplayName, sub, rows)
+}
+
+// copyButton puts value on the clipboard and shows a check for a moment.
+func (d *dashboard) copyButton(what, value string) *widget.Button {
+	var b *widget.Button
+	b = widget.NewButtonWithIcon("", theme.ContentCopyIcon(), func() {
+		d.app.fyneApp.Clipboard().SetContent(value)
+		b.SetIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
+		time.AfterFunc(1500*time.Millisecond, func() {
+			d.app.bridge.ui(func() { b.SetIcon(theme.ContentCopyIcon()) })
+		})
+	})
+	b.Importance = widget.LowImportance
+	return b
+}
+
+// counter is one of the dashboard's figures: a big number with a caption.
+type counter struct {
+	content fyne.CanvasObject
+	value   *canvas.Text
+	caption *widget.Label
+}
+
+func newCounter(caption string, icon fyne.Resource) *counter {
+	c := &counter{value: canvas.NewText("–", theme.Color(theme.ColorNameForeground))}
+	c.value.TextSize = theme.TextHeadingSize() * 1.4
+	c.value.TextStyle = fyne.TextStyle{Bold: true}
+	c.caption = widget.NewLabel(caption)
+	head := container.NewHBox(widget.NewIcon(icon), c.caption)
+	c.content = widget.NewCard("", "", container.NewVBox(head, container.NewPadded(c.value)))
+	return c
+}
+
+func (c *counter) set(n int) {
+	c.value.Text = strconv.Itoa(n)
+	c.value.Refresh()
+}
+
+// alert colours the number as an error when on.
+func (c *counter) alert(on bool) {
+	name := theme.ColorNameForeground
+	if on {
+		name = theme.ColorNameError
+	}
+	c.value.Color = theme.Color(name)
+	c.value.Refresh()
+}
