@@ -74,6 +74,7 @@ func (c *Console) Start() error {
 	c.mu.Lock()
 	addr := c.listen
 	c.mu.Unlock()
+	c.applyClockSkew(context.Background())
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		err = listenError(addr, err)

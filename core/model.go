@@ -88,6 +88,9 @@ type User struct {
 	CreatedAt   time.Time
 	LastLoginAt time.Time
 	LoginCount  int
+	// IdPRemoved is true when the IdP connection that made the account
+	// was deleted; the account stays, from a removed IdP.
+	IdPRemoved bool
 }
 
 // RoleGrant is one role a user holds and where it came from.
@@ -290,6 +293,17 @@ type Store interface {
 	GetIdP(ctx context.Context, slug string) (IdP, error)
 	// SaveIdP inserts or updates (by slug) an IdP.
 	SaveIdP(ctx context.Context, idp IdP) (IdP, error)
+	// DeleteIdP removes an IdP connection; its users stay, marked as from
+	// a removed IdP. ENOTFOUND when no IdP has slug.
+	DeleteIdP(ctx context.Context, slug string) error
+
+	// ListRecordings returns flight recorder entries without Raw.
+	ListRecordings(ctx context.Context, f RecordingFilter) ([]Recording, error)
+	// GetRecording returns one entry with Raw; ENOTFOUND if unknown.
+	GetRecording(ctx context.Context, id int64) (Recording, error)
+	// PurgeRecordings deletes entries older than before and returns how
+	// many went.
+	PurgeRecordings(ctx context.Context, before time.Time) (int, error)
 
 	// ApplyLogin creates or updates the account, replaces its roles and
 	// attributes, and writes a login row and an event, in one transaction.

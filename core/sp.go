@@ -241,3 +241,10 @@ func (s *spServer) serveIndex(w http.ResponseWriter, r *http.Request) {
 	}
 	render(w, http.StatusOK, "index.html", map[string]any{"IdPs": links})
 }
+
+// forget drops the cached ServiceProvider of a removed IdP.
+func (s *spServer) forget(slug string) {
+	s.mu.Lock()
+	delete(s.sps, slug)
+	s.mu.Unlock()
+}

@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages JIT Console needs, or says exactly what
-# is missing when it cannot install them.
+# is missing when it cannot install them. This is the project's one install
+# script: the Makefile calls it before every build and test.
 #
 #   scripts/deps.sh build   packages for Fyne's cgo build (GLFW + OpenGL)
-#   scripts/deps.sh test    build packages plus Xvfb, a real keyring, chromium
+#   scripts/deps.sh test    build packages plus Xvfb, a real keyring, chromium,
+#                           and the en_US.UTF-8 locale the GUI tests run in
 #
-# It only acts on what is missing, so it is cheap to call before every run.
+# It only acts on what is missing, so it is cheap (and silent) to call before
+# every run. As root (CI) it uses apt-get directly, otherwise sudo.
 set -euo pipefail
 
 build_pkgs=(gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev
-  libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev)
+  libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev ca-certificates)
+# dbus-x11 is named on purpose: without it apt may pull in systemd for a
+# session bus. fonts-dejavu-core gives Xvfb screenshots real glyphs.
 test_pkgs=(xvfb xauth xdotool imagemagick gnome-keyring dbus-x11 chromium
-  fonts-dejavu-core)
+  fonts-dejavu-core locales)
 
 mode=${1:-build}
 case "$mode" in
@@ -23,37 +28,99 @@ test) want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
   ;;
 esac
 
-if ! command -v go >/dev/null 2>&1; then
-  echo "deps: Go is not on PATH. Install Go 1.24 or newer (https://go.dev/dl) and run again." >&2
+say() { echo "deps: $*"; }
+die() {
+  echo "deps: $*" >&2
   exit 1
+}
+
+# Go itself is a prerequisite, not something this script installs.
+if ! command -v go >/dev/null 2>&1; then
+  die "Go is not installed (or not on PATH). Install Go 1.26 or newer from https://go.dev/dl, put its bin directory on PATH, and run again."
+fi
+have=$(go env GOVERSION 2>/dev/null || true)
+have=${have#go}
+need=$(sed -n 's/^go \([0-9.]*\).*/\1/p' "$(dirname "$0")/../go.mod")
+if [ -n "$have" ] && [ -n "$need" ] &&
+  [ "$(printf '%s\n%s\n' "$need" "$have" | sort -V | head -1)" != "$need" ]; then
+  if [ "$(printf '%s\n%s\n' "1.21" "$have" | sort -V | head -1)" != "1.21" ] ||
+    [ "$(go env GOTOOLCHAIN)" = local ]; then
+    die "go.mod needs Go $need and this is Go $have, which cannot fetch a newer toolchain (GOTOOLCHAIN=$(go env GOTOOLCHAIN)). Install Go $need or newer from https://go.dev/dl."
+  fi
+  say "this is Go $have; go.mod asks for $need, which the go command downloads itself on first use"
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
-  echo "deps: this is not a Debian/Ubuntu system; install these packages yourself:" >&2
+  echo "deps: this is not a Debian/Ubuntu system; install the equivalents of these packages yourself:" >&2
   echo "  ${want[*]}" >&2
   exit 1
 fi
 
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+has_en_us() { locale -a 2>/dev/null | grep -qiE '^en_US\.utf-?8$'; }
+
 missing=()
 for p in "${want[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-    missing+=("$p")
-  fi
+  installed "$p" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+need_locale=false
+if [ "$mode" = test ] && ! has_en_us; then
+  need_locale=true
+fi
+[ ${#missing[@]} -eq 0 ] && ! $need_locale && exit 0
 
-echo "deps: installing system packages for the $mode: ${missing[*]}"
 sudo=()
 if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null 2>&1; then
     sudo=(sudo)
   else
     echo "deps: not root and no sudo; as root run:" >&2
-    echo "  apt-get install --no-install-recommends ${missing[*]}" >&2
+    if [ ${#missing[@]} -gt 0 ]; then
+      echo "  apt-get install --no-install-recommends ${missing[*]}" >&2
+    fi
+    if $need_locale; then
+      echo "  localedef -i en_US -c -f UTF-8 en_US.UTF-8" >&2
+    fi
     exit 1
   fi
 fi
 export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-echo "deps: done"
+
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing the system packages the $mode needs: ${missing[*]}"
+  if [ ${#sudo[@]} -gt 0 ]; then
+    say "(through sudo, which may ask for your password)"
+  fi
+  "${sudo[@]}" apt-get update -qq
+  # Ubuntu ships chromium only as a snap, which does not run in containers;
+  # there the browser test needs a chromium you install yourself.
+  if [[ " ${missing[*]} " == *" chromium "* ]] && ! apt-cache show chromium >/dev/null 2>&1; then
+    echo "deps: this system has no apt package 'chromium' (Ubuntu ships it as a snap);" >&2
+    echo "deps: install chromium yourself and put it on PATH for the browser test" >&2
+    keep=()
+    for p in "${missing[@]}"; do
+      [ "$p" = chromium ] || keep+=("$p")
+    done
+    missing=("${keep[@]}")
+  fi
+  if [ ${#missing[@]} -gt 0 ]; then
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+fi
+
+# Under C.UTF-8 Fyne logs a locale error on every start; the tests and the
+# screenshots run under en_US.UTF-8. Generate just that one locale, and list
+# it in /etc/locale.gen so a later locale-gen keeps it.
+if $need_locale && ! has_en_us; then
+  say "generating the en_US.UTF-8 locale"
+  if [ -f /etc/locale.gen ] && ! grep -qE '^en_US\.UTF-8 UTF-8' /etc/locale.gen; then
+    if grep -qE '^# *en_US\.UTF-8 UTF-8' /etc/locale.gen; then
+      "${sudo[@]}" sed -i -E 's/^# *(en_US\.UTF-8 UTF-8)/\1/' /etc/locale.gen
+    else
+      echo 'en_US.UTF-8 UTF-8' | "${sudo[@]}" tee -a /etc/locale.gen >/dev/null
+    fi
+  fi
+  "${sudo[@]}" localedef -i en_US -c -f UTF-8 -A /usr/share/locale/locale.alias en_US.UTF-8 ||
+    echo "deps: could not generate en_US.UTF-8; the tests will run under C.UTF-8" >&2
+fi
+say "done"

@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jitconsole/jitconsole/core"
 )
 
-const idpColumns = `id, slug, display_name, entity_id, metadata_xml, enabled, mapping_json, created_at, updated_at`
+const idpColumns = `id, slug, display_name, entity_id, metadata_xml, enabled, mapping_json, created_at, updated_at,
+	metadata_source, metadata_url, refresh_every, refreshed_at, refresh_error, security_json`
 
 // ListIdPs returns every IdP connection in the order they were added.
 func (db *DB) ListIdPs(ctx context.Context) ([]core.IdP, error) {
@@ -48,7 +50,8 @@ func (db *DB) GetIdP(ctx context.Context, slug string) (core.IdP, error) {
 
 // SaveIdP inserts idp, or updates the IdP with the same slug, and returns it
 // as stored (with its ID and times). The roles its mapping names are added
-// to the roles table.
+// to the roles table. When the slug is new, accounts left from an earlier
+// IdP with that slug belong to this one: their removed mark is cleared.
 func (db *DB) SaveIdP(ctx context.Context, idp core.IdP) (core.IdP, error) {
 	idp.Slug = strings.TrimSpace(idp.Slug)
 	if idp.Slug == "" {
@@ -58,21 +61,40 @@ func (db *DB) SaveIdP(ctx context.Context, idp core.IdP) (core.IdP, error) {
 	if err != nil {
 		return core.IdP{}, fmt.Errorf("save IdP %q: encode mapping: %w", idp.Slug, err)
 	}
+	security, err := json.Marshal(idp.Security)
+	if err != nil {
+		return core.IdP{}, fmt.Errorf("save IdP %q: encode security settings: %w", idp.Slug, err)
+	}
 	var saved core.IdP
 	err = db.inTx(ctx, func(w *writer) error {
+		var exists bool
+		if err := w.queryRow(`SELECT EXISTS (SELECT 1 FROM identity_providers WHERE slug = ?)`, idp.Slug).Scan(&exists); err != nil {
+			return err
+		}
 		now := nanos(db.now())
 		row := w.queryRow(`INSERT INTO identity_providers
-			(slug, display_name, entity_id, metadata_xml, enabled, mapping_json, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			(slug, display_name, entity_id, metadata_xml, enabled, mapping_json, created_at, updated_at,
+			 metadata_source, metadata_url, refresh_every, refreshed_at, refresh_error, security_json)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (slug) DO UPDATE SET
 				display_name = excluded.display_name, entity_id = excluded.entity_id,
 				metadata_xml = excluded.metadata_xml, enabled = excluded.enabled,
-				mapping_json = excluded.mapping_json, updated_at = excluded.updated_at
+				mapping_json = excluded.mapping_json, updated_at = excluded.updated_at,
+				metadata_source = excluded.metadata_source, metadata_url = excluded.metadata_url,
+				refresh_every = excluded.refresh_every, refreshed_at = excluded.refreshed_at,
+				refresh_error = excluded.refresh_error, security_json = excluded.security_json
 			RETURNING `+idpColumns,
-			idp.Slug, idp.DisplayName, idp.EntityID, idp.MetadataXML, idp.Enabled, string(mapping), now, now)
+			idp.Slug, idp.DisplayName, idp.EntityID, idp.MetadataXML, idp.Enabled, string(mapping), now, now,
+			idp.MetadataSource, idp.MetadataURL, int64(idp.RefreshEvery), nanos(idp.RefreshedAt), idp.RefreshError,
+			string(security))
 		var err error
 		if saved, err = scanIdP(row); err != nil {
 			return err
+		}
+		if !exists {
+			if _, err := w.exec(`UPDATE users SET idp_removed = 0 WHERE idp_slug = ? AND idp_removed = 1`, idp.Slug); err != nil {
+				return fmt.Errorf("claim the accounts of a removed IdP: %w", err)
+			}
 		}
 		// The roles the mapping names join the roles table.
 		for _, r := range idp.Mapping.RoleRules {
@@ -91,22 +113,57 @@ func (db *DB) SaveIdP(ctx context.Context, idp core.IdP) (core.IdP, error) {
 	return saved, nil
 }
 
+// DeleteIdP removes the IdP connection with slug, in one transaction with
+// marking its accounts as from a removed IdP (they stay, with their roles
+// and logins, and so do its flight recorder entries). ENOTFOUND when no
+// IdP has slug.
+func (db *DB) DeleteIdP(ctx context.Context, slug string) error {
+	err := db.inTx(ctx, func(w *writer) error {
+		res, err := w.exec(`DELETE FROM identity_providers WHERE slug = ?`, slug)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return core.Errorf(core.ENOTFOUND, "No identity provider is connected as %q.", slug)
+		}
+		if err := db.hook("idp deleted"); err != nil {
+			return err
+		}
+		if _, err := w.exec(`UPDATE users SET idp_removed = 1 WHERE idp_slug = ?`, slug); err != nil {
+			return fmt.Errorf("mark its accounts: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete IdP %q: %w", slug, err)
+	}
+	return nil
+}
+
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
 
 func scanIdP(s scanner) (core.IdP, error) {
 	var (
-		idp                  core.IdP
-		mapping              string
-		createdAt, updatedAt int64
+		idp                               core.IdP
+		mapping, security                 string
+		createdAt, updatedAt, refreshedAt int64
+		refreshEvery                      int64
 	)
 	if err := s.Scan(&idp.ID, &idp.Slug, &idp.DisplayName, &idp.EntityID, &idp.MetadataXML,
-		&idp.Enabled, &mapping, &createdAt, &updatedAt); err != nil {
+		&idp.Enabled, &mapping, &createdAt, &updatedAt,
+		&idp.MetadataSource, &idp.MetadataURL, &refreshEvery, &refreshedAt, &idp.RefreshError, &security); err != nil {
 		return core.IdP{}, err
 	}
 	if err := json.Unmarshal([]byte(mapping), &idp.Mapping); err != nil {
 		return core.IdP{}, fmt.Errorf("decode the mapping of IdP %q: %w", idp.Slug, err)
 	}
+	if err := json.Unmarshal([]byte(security), &idp.Security); err != nil {
+		return core.IdP{}, fmt.Errorf("decode the security settings of IdP %q: %w", idp.Slug, err)
+	}
 	idp.CreatedAt, idp.UpdatedAt = fromNanos(createdAt), fromNanos(updatedAt)
+	idp.RefreshEvery, idp.RefreshedAt = time.Duration(refreshEvery), fromNanos(refreshedAt)
 	return idp, nil
 }

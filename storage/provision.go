@@ -64,8 +64,23 @@ func (db *DB) applyLogin(ctx context.Context, p core.Provision) (res core.Provis
 		if login.ID, err = insertLogin(w, login); err != nil {
 			return err
 		}
+		if err := db.hook("login"); err != nil {
+			return err
+		}
+		if p.Record != nil {
+			action := "updated"
+			if !found {
+				action = "created"
+			}
+			if login.RecordingID, err = insertRecording(w, recordingOf(*p.Record, login, action)); err != nil {
+				return err
+			}
+			if err := db.hook("recording"); err != nil {
+				return err
+			}
+		}
 		res = core.ProvisionResult{User: user, Created: !found, Login: login, Event: ev}
-		return db.hook("login")
+		return nil
 	})
 	return res, err
 }
@@ -117,7 +132,7 @@ func upsertUser(w *writer, p core.Provision) (core.User, error) {
 	err := w.queryRow(qUpsertUser,
 		p.IdPSlug, p.NameID, p.Username, p.Email, p.DisplayName,
 		searchText(p.Username, p.DisplayName, p.Email, p.NameID), nanos(p.At), nanos(p.At),
-	).Scan(&u.ID, &createdAt, &lastLogin, &u.LoginCount)
+	).Scan(&u.ID, &createdAt, &lastLogin, &u.LoginCount, &u.IdPRemoved)
 	if err != nil {
 		return core.User{}, fmt.Errorf("save account: %w", err)
 	}
@@ -272,7 +287,8 @@ func firstNonEmpty(s ...string) string {
 
 // RecordRefusal writes a refused login row and its event (kind
 // core.EventLoginRefused, with the class, the reason as message and the
-// hint as detail) in one transaction. It changes no account.
+// hint as detail) and, when r.Record is set, its flight recorder entry, in
+// one transaction. It changes no account.
 func (db *DB) RecordRefusal(ctx context.Context, r core.Refusal) (core.Login, core.Event, error) {
 	if r.At.IsZero() {
 		r.At = db.now()
@@ -293,8 +309,23 @@ func (db *DB) RecordRefusal(ctx context.Context, r core.Refusal) (core.Login, co
 			return err
 		}
 		login.EventID = ev.ID
-		login.ID, err = insertLogin(w, login)
-		return err
+		if login.ID, err = insertLogin(w, login); err != nil {
+			return err
+		}
+		if err := db.hook("login"); err != nil {
+			return err
+		}
+		if r.Record == nil {
+			return nil
+		}
+		rec := recordingOf(*r.Record, login, "")
+		rec.Class = firstNonEmpty(rec.Class, r.Class)
+		rec.Reason = firstNonEmpty(rec.Reason, r.Reason)
+		rec.Hint = firstNonEmpty(rec.Hint, r.Hint)
+		if login.RecordingID, err = insertRecording(w, rec); err != nil {
+			return err
+		}
+		return db.hook("recording")
 	})
 	if err != nil {
 		return core.Login{}, core.Event{}, fmt.Errorf("record refused login (%s) at %q: %w", r.Class, r.IdPSlug, err)

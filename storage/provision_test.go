@@ -442,8 +442,10 @@ func TestEvents(t *testing.T) {
 
 // BenchmarkApplyLogin measures the JIT transaction with two roles and
 // five attribute values: first logins (an account is created), repeat
-// logins with nothing changed, and repeat logins with a new email.
+// logins with nothing changed, and repeat logins with a new email; each
+// without a flight recorder entry and with one holding an 8 KB response.
 func BenchmarkApplyLogin(b *testing.B) {
+	raw := samlResponse(8 << 10)
 	for _, bc := range []struct {
 		name string
 		next func(p *core.Provision, i int)
@@ -452,21 +454,26 @@ func BenchmarkApplyLogin(b *testing.B) {
 		{"repeat", func(p *core.Provision, i int) {}},
 		{"repeat, email changed", func(p *core.Provision, i int) { p.Email = fmt.Sprintf("alice%d@example.com", i) }},
 	} {
-		b.Run(bc.name, func(b *testing.B) {
-			db, _ := openTest(b)
-			ctx := context.Background()
-			p := alice(t0)
-			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				bc.next(&p, i)
-				p.At = t0.Add(time.Duration(i) * time.Millisecond)
-				if _, err := db.ApplyLogin(ctx, p); err != nil {
-					b.Fatal(err)
+		for _, record := range []string{"none", "8KB"} {
+			b.Run(bc.name+"/record="+record, func(b *testing.B) {
+				db, _ := openTest(b)
+				ctx := context.Background()
+				p := alice(t0)
+				if record != "none" {
+					p.Record = &core.Recording{RemoteAddr: "192.0.2.7:51234", Raw: raw, RawSize: len(raw)}
 				}
-				i++
-			}
-		})
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					bc.next(&p, i)
+					p.At = t0.Add(time.Duration(i) * time.Millisecond)
+					if _, err := db.ApplyLogin(ctx, p); err != nil {
+						b.Fatal(err)
+					}
+					i++
+				}
+			})
+		}
 	}
 }
 

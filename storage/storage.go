@@ -239,16 +239,22 @@ func migrations() ([]migration, error) {
 // migrate applies, in order and each in its own transaction, the embedded
 // migrations the database lacks.
 func migrate(ctx context.Context, db *sql.DB) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	return applyMigrations(ctx, db, ms)
+}
+
+// applyMigrations applies those of ms (in order) the database lacks. It
+// refuses a database with a migration newer than the last of ms.
+func applyMigrations(ctx context.Context, db *sql.DB, ms []migration) error {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT    NOT NULL,
 		applied_at INTEGER NOT NULL
 	)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
-	}
-	ms, err := migrations()
-	if err != nil {
-		return err
 	}
 	known := 0
 	if len(ms) > 0 {

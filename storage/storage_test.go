@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -68,6 +69,31 @@ func count(t testing.TB, db *DB, table, where string, args ...any) int {
 	return n
 }
 
+// createAtVersion creates a database at path as a JIT Console of schema
+// version left it: with the migrations up to version only. The caller
+// closes it.
+func createAtVersion(t testing.TB, path string, version int) *sql.DB {
+	t.Helper()
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(ms, func(m migration) bool { return m.version > version })
+	if i < 0 {
+		t.Fatalf("no migration after version %d", version)
+	}
+	conn, err := sql.Open("sqlite", dsn(path)+"&_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.SetMaxOpenConns(1)
+	if err := applyMigrations(context.Background(), conn, ms[:i]); err != nil {
+		conn.Close()
+		t.Fatal(err)
+	}
+	return conn
+}
+
 func wantCode(t testing.TB, err error, code string) {
 	t.Helper()
 	if got := core.ErrorCode(err); got != code {
@@ -98,7 +124,7 @@ func TestOpenCreatesPrivateDirAndMigrates(t *testing.T) {
 		t.Fatalf("SchemaVersion = %d, %v; want %d", v, err, ms[len(ms)-1].version)
 	}
 	for _, table := range []string{"identity_providers", "roles", "users", "user_roles", "user_attributes",
-		"logins", "events", "replay_cache", "request_tracker", "personas", "settings"} {
+		"logins", "events", "replay_cache", "request_tracker", "personas", "settings", "recordings", "recording_raw"} {
 		count(t, db, table, "")
 	}
 	// The pragmas reach both pools.

@@ -21,7 +21,7 @@ const (
 			display_name = excluded.display_name, search_text = excluded.search_text,
 			last_login_at = max(users.last_login_at, excluded.last_login_at),
 			login_count = users.login_count + 1
-		RETURNING id, created_at, last_login_at, login_count`
+		RETURNING id, created_at, last_login_at, login_count, idp_removed`
 	qEnsureRole = `INSERT INTO roles (name) VALUES (?) ON CONFLICT (name) DO NOTHING`
 	qClearRoles = `DELETE FROM user_roles WHERE user_id = ?`
 	qGrantRole  = `INSERT INTO user_roles (user_id, position, role, source) VALUES (?, ?, ?, ?)`
@@ -32,6 +32,11 @@ const (
 	qAddLogin = `INSERT INTO logins
 		(at, idp_slug, user_id, name_id, outcome, class, reason, assertion_id, event_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	qAddRecording = `INSERT INTO recordings
+		(at, idp_slug, login_id, event_id, user_id, name_id, outcome, action, class, reason, hint, detail,
+		 weak, remote_addr, raw_size, raw_truncated, search_text)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	qAddRecordingRaw  = `INSERT INTO recording_raw (id, raw) VALUES (?, ?)`
 	qConsumeAssertion = `INSERT INTO replay_cache (id, expires_at) VALUES (?, ?)
 		ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at
 		WHERE replay_cache.expires_at <= ?`
@@ -43,7 +48,7 @@ const (
 
 var preparedQueries = []string{
 	qFindUser, qUserRoleNames, qUpsertUser, qEnsureRole, qClearRoles, qGrantRole,
-	qClearAttrs, qAddAttr, qAddEvent, qAddLogin, qConsumeAssertion, qTrackRequest, qConsumeRequest,
+	qClearAttrs, qAddAttr, qAddEvent, qAddLogin, qAddRecording, qAddRecordingRaw, qConsumeAssertion, qTrackRequest, qConsumeRequest,
 }
 
 // prepare prepares preparedQueries on the writer.

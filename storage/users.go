@@ -16,7 +16,7 @@ import (
 // userColumns are the columns scanUser reads, the roles last as JSON
 // [[role, source], ...].
 const userColumns = `u.id, u.idp_slug, u.name_id, u.username, u.email, u.display_name,
-	u.created_at, u.last_login_at, u.login_count,
+	u.created_at, u.last_login_at, u.login_count, u.idp_removed,
 	(SELECT json_group_array(json_array(r.role, r.source) ORDER BY r.position)
 		FROM user_roles r WHERE r.user_id = u.id)`
 
@@ -76,7 +76,7 @@ func scanUser(s scanner) (core.User, error) {
 		roles                string
 	)
 	if err := s.Scan(&u.ID, &u.IdPSlug, &u.NameID, &u.Username, &u.Email, &u.DisplayName,
-		&createdAt, &lastLogin, &u.LoginCount, &roles); err != nil {
+		&createdAt, &lastLogin, &u.LoginCount, &u.IdPRemoved, &roles); err != nil {
 		return core.User{}, err
 	}
 	u.CreatedAt, u.LastLoginAt = fromNanos(createdAt), fromNanos(lastLogin)
@@ -141,8 +141,9 @@ func userAttributes(ctx context.Context, tx *sql.Tx, id int64) (core.Attributes,
 }
 
 func userLoginHistory(ctx context.Context, tx *sql.Tx, id int64) ([]core.Login, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, at, idp_slug, user_id, name_id, outcome, class, reason,
-		assertion_id, event_id FROM logins WHERE user_id = ? ORDER BY at DESC, id DESC LIMIT ?`, id, userLogins)
+	rows, err := tx.QueryContext(ctx, `SELECT l.id, l.at, l.idp_slug, l.user_id, l.name_id, l.outcome, l.class, l.reason,
+		l.assertion_id, l.event_id, (SELECT r.id FROM recordings r WHERE r.login_id = l.id)
+		FROM logins l WHERE l.user_id = ? ORDER BY l.at DESC, l.id DESC LIMIT ?`, id, userLogins)
 	if err != nil {
 		return nil, fmt.Errorf("read logins: %w", err)
 	}
@@ -150,15 +151,15 @@ func userLoginHistory(ctx context.Context, tx *sql.Tx, id int64) ([]core.Login, 
 	var logins []core.Login
 	for rows.Next() {
 		var (
-			l               core.Login
-			at              int64
-			userID, eventID sql.NullInt64
+			l                            core.Login
+			at                           int64
+			userID, eventID, recordingID sql.NullInt64
 		)
 		if err := rows.Scan(&l.ID, &at, &l.IdPSlug, &userID, &l.NameID, &l.Outcome, &l.Class, &l.Reason,
-			&l.AssertionID, &eventID); err != nil {
+			&l.AssertionID, &eventID, &recordingID); err != nil {
 			return nil, fmt.Errorf("read logins: %w", err)
 		}
-		l.At, l.UserID, l.EventID = fromNanos(at), userID.Int64, eventID.Int64
+		l.At, l.UserID, l.EventID, l.RecordingID = fromNanos(at), userID.Int64, eventID.Int64, recordingID.Int64
 		logins = append(logins, l)
 	}
 	if err := rows.Err(); err != nil {

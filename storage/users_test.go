@@ -324,21 +324,16 @@ func TestSearchFollowsUpdates(t *testing.T) {
 func TestSearchIndexBuiltForExistingAccounts(t *testing.T) {
 	ctx := context.Background()
 	path := t.TempDir() + "/" + DBFileName
-	db := openAt(t, path, core.SystemClock{})
-	// Turn the database back into one of schema 1 holding an account.
-	if _, err := db.write.Exec(`DROP TRIGGER users_search_insert;
-		DROP TRIGGER users_search_update;
-		DROP TRIGGER users_search_delete;
-		DROP TABLE users_search;
-		DELETE FROM schema_migrations WHERE version >= 2`); err != nil {
+	// A database of schema 1 holding an account.
+	old := createAtVersion(t, path, 1)
+	if _, err := old.Exec(`INSERT INTO users (idp_slug, name_id, username, display_name, search_text, created_at)
+		VALUES ('demo', 'alice@example.com', 'alice', 'Alice Anderson', ?, 1)`,
+		searchText("alice", "Alice Anderson", "alice@example.com")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ApplyLogin(ctx, alice(t0)); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	old.Close()
 
-	db = openAt(t, path, core.SystemClock{})
+	db := openAt(t, path, core.SystemClock{})
 	if v, _ := db.SchemaVersion(ctx); v < 2 {
 		t.Fatalf("schema version %d after reopen", v)
 	}

@@ -1,0 +1,66 @@
+# JIT Console. `make run` opens the console, `make test` runs every test.
+# Both install the system packages they need first (scripts/deps.sh).
+#
+# Every go build and test passes -tags migrated_fynedo: FyneApp.toml
+# declares the fyne.Do threading migration, and only `fyne build` and
+# `fyne package` read that file.
+
+GO        ?= go
+TAGS      := -tags migrated_fynedo
+BIN       := bin/jitconsole
+# Extra flags for go test, e.g. make test TESTFLAGS='-count=1 -run Flow'.
+TESTFLAGS ?=
+# Arguments for the console started by make run, e.g. ARGS='--listen 127.0.0.1:9090'.
+ARGS      ?=
+# How many new hires make screenshot signs in before the picture (0: none).
+SIMULATE  ?= 50
+SHOT      ?= docs/screenshot.png
+
+.PHONY: all build run display test lint bench screenshot deps-build deps-test clean
+
+all: build
+
+deps-build:
+	@scripts/deps.sh build
+
+deps-test:
+	@scripts/deps.sh test
+
+build: deps-build
+	$(GO) build $(TAGS) -o $(BIN) .
+
+run: display build
+	./$(BIN) $(ARGS)
+
+display:
+	@if [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
+	  echo "make run: there is no desktop session here (DISPLAY and WAYLAND_DISPLAY are empty)." >&2; \
+	  echo "  JIT Console is a desktop application: run make run from a desktop session," >&2; \
+	  echo "  or on a virtual display:  xvfb-run -a -s '-screen 0 1400x900x24' make run" >&2; \
+	  echo "  or without a window:       $(BIN) serve" >&2; \
+	  exit 1; \
+	fi
+
+# The whole suite, as CI runs it: formatting, vet, then go test -race inside
+# one D-Bus session with an unlocked gnome-keyring and Xvfb. The keyring,
+# the display, the GUI smoke test and the chromium test are required here,
+# not skipped.
+test: deps-test lint
+	JITCONSOLE_REQUIRE_KEYRING=1 JITCONSOLE_REQUIRE_DISPLAY=1 JITCONSOLE_BROWSER_TEST=1 \
+	  scripts/session.sh $(GO) test -race $(TAGS) -timeout 15m $(TESTFLAGS) ./...
+
+lint: deps-build
+	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then \
+	  echo "gofmt: these files need formatting (run gofmt -w):" >&2; echo "$$unformatted" >&2; exit 1; fi
+	$(GO) vet $(TAGS) ./...
+
+bench: deps-build
+	$(GO) test $(TAGS) -run '^$$' -bench . $(TESTFLAGS) ./...
+
+# A picture of the real window for the README: the built binary on its own
+# Xvfb with a fresh data dir, SIMULATE new hires signed in, then import(1).
+screenshot: deps-test build
+	scripts/session.sh scripts/screenshot.sh $(BIN) $(SHOT) $(SIMULATE)
+
+clean:
+	rm -rf bin

@@ -1,0 +1,795 @@
+package main
+
+// These tests run the real jitconsole binary, built once in TestMain with
+// the same -race and -tags as the test itself: the command line, serve with
+// simulate and users list beside it, and the GUI on an X display (make test
+// provides Xvfb, a session bus and an unlocked gnome-keyring).
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/zalando/go-keyring"
+
+	"github.com/jitconsole/jitconsole/core"
+	"github.com/jitconsole/jitconsole/storage"
+)
+
+// binaryPath is the jitconsole executable TestMain builds.
+var binaryPath string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "jitconsole-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binaryPath = filepath.Join(dir, "jitconsole")
+	args := append([]string{"build"}, buildFlags()...)
+	args = append(args, "-o", binaryPath, ".")
+	cmd := exec.Command("go", args...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintf(os.Stderr, "go %s: %v\n", strings.Join(args, " "), err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	// A race-enabled binary sleeps a second at exit by default.
+	if g := os.Getenv("GORACE"); !strings.Contains(g, "atexit_sleep_ms") {
+		os.Setenv("GORACE", strings.TrimSpace(g+" atexit_sleep_ms=0"))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// buildFlags repeats the test binary's -race and -tags for the binary under
+// test, so that make test's race detector watches the real GUI too.
+func buildFlags() []string {
+	flags := []string{"-tags", "migrated_fynedo"}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			switch {
+			case s.Key == "-race" && s.Value == "true":
+				flags = append(flags, "-race")
+			case s.Key == "-tags" && s.Value != "":
+				flags[1] = s.Value
+			}
+		}
+	}
+	return flags
+}
+
+// result is how a finished command went.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// runCLI runs the binary to completion (at most a minute).
+func runCLI(t *testing.T, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binaryPath, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		code := 0
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			code = exit.ExitCode()
+		} else if err != nil {
+			t.Fatalf("jitconsole %s: %v", strings.Join(args, " "), err)
+		}
+		return result{code, stdout.String(), stderr.String()}
+	case <-time.After(time.Minute):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("jitconsole %s did not finish within a minute\nstderr:\n%s", strings.Join(args, " "), stderr.String())
+		return result{}
+	}
+}
+
+func TestCommandLineUsage(t *testing.T) {
+	cases := []struct {
+		args []string
+		code int
+		out  string // expected in stdout when code is 0, in stderr otherwise
+	}{
+		{[]string{"--help"}, 0, "Usage: jitconsole [--listen ADDR]"},
+		{[]string{"-h"}, 0, "-data-dir DIR"},
+		{[]string{"help"}, 0, "jitconsole demo simulate --count N"},
+		{[]string{"serve", "--help"}, 0, "Usage: jitconsole serve"},
+		{[]string{"users", "--help"}, 0, "jitconsole users list"},
+		{[]string{"users", "list", "--help"}, 0, "-search S"},
+		{[]string{"demo", "--help"}, 0, "jitconsole demo simulate"},
+		{[]string{"demo", "simulate", "--help"}, 0, "-concurrency C"},
+
+		{[]string{"--bogus"}, 2, "flag provided but not defined: -bogus"},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{[]string{"serve", "--bogus"}, 2, "Usage: jitconsole serve"},
+		{[]string{"serve", "extra"}, 2, `unexpected argument "extra"`},
+		{[]string{"serve", "--listen", "8080"}, 2, "not HOST:PORT"},
+		{[]string{"serve", "--base-url", "localhost:8080"}, 2, "not an http(s) URL"},
+		{[]string{"users"}, 2, "missing command"},
+		{[]string{"users", "delete"}, 2, `unknown command "delete"`},
+		{[]string{"users", "list", "--nope"}, 2, "flag provided but not defined: -nope"},
+		{[]string{"demo", "simulate"}, 2, "--count must be at least 1"},
+		{[]string{"demo", "simulate", "--count", "x"}, 2, "invalid value"},
+		{[]string{"demo", "simulate", "--count", "3", "--target", "ftp://x"}, 2, "not an http(s) URL"},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			r := runCLI(t, c.args...)
+			if r.code != c.code {
+				t.Fatalf("exit status %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, c.code, r.stdout, r.stderr)
+			}
+			got, other := r.stdout, r.stderr
+			if c.code != 0 {
+				got, other = r.stderr, r.stdout
+			}
+			if !strings.Contains(got, c.out) {
+				t.Fatalf("output lacks %q:\n%s", c.out, got)
+			}
+			// (Fyne itself may log a locale complaint on stderr under
+			// LANG=C.UTF-8; usage text must not go there on success.)
+			if strings.Contains(other, "Usage") || strings.Contains(other, "jitconsole") {
+				t.Fatalf("usage text on the wrong stream:\n%s", other)
+			}
+		})
+	}
+}
+
+func TestUsersListWithoutDatabase(t *testing.T) {
+	r := runCLI(t, "users", "list", "--data-dir", filepath.Join(t.TempDir(), "none"))
+	if r.code != 1 || !strings.Contains(r.stderr, "no JIT Console database at") {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+func TestSimulateWithoutConsole(t *testing.T) {
+	r := runCLI(t, "demo", "simulate", "--count", "2", "--target", "http://127.0.0.1:"+freePort(t))
+	if r.code != 1 || !strings.Contains(r.stderr, "no JIT Console answers at") {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+// process is a running jitconsole whose output is collected.
+type process struct {
+	cmd    *exec.Cmd
+	stdout *syncBuffer
+	stderr *syncBuffer
+	done   chan struct{}
+	err    error
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// start starts the binary. Cleanup kills it if the test left it running.
+func start(t *testing.T, args ...string) *process {
+	t.Helper()
+	return startEnv(t, nil, args...)
+}
+
+// startEnv starts the binary with env (nil: this process's environment).
+func startEnv(t *testing.T, env []string, args ...string) *process {
+	t.Helper()
+	p := &process{cmd: exec.Command(binaryPath, args...), stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
+	p.cmd.Stdout, p.cmd.Stderr, p.cmd.Env = p.stdout, p.stderr, env
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-p.done:
+		default:
+			p.cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	return p
+}
+
+// exited reports whether the process has ended.
+func (p *process) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// waitExit waits up to d for the process to end and returns its status.
+func (p *process) waitExit(t *testing.T, d time.Duration) int {
+	t.Helper()
+	select {
+	case <-p.done:
+	case <-time.After(d):
+		t.Fatalf("%s did not exit within %v\nstderr:\n%s", p.cmd.Path, d, p.stderr)
+	}
+	var exit *exec.ExitError
+	if errors.As(p.err, &exit) {
+		return exit.ExitCode()
+	}
+	if p.err != nil {
+		t.Fatal(p.err)
+	}
+	return 0
+}
+
+// waitFor polls the process's stderr for re until timeout and returns the
+// submatches.
+func (p *process) waitFor(t *testing.T, re *regexp.Regexp, timeout time.Duration) []string {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		if m := re.FindStringSubmatch(p.stderr.String()); m != nil {
+			return m
+		}
+		if p.exited() || time.Now().After(deadline) {
+			t.Fatalf("no %q on stderr (exited: %v, %v)\nstderr:\n%s", re, p.exited(), p.err, p.stderr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return port
+}
+
+// keysInKeyring checks where the console in dataDir put its keys: under
+// make test (JITCONSOLE_REQUIRE_KEYRING=1) they must be in the keyring. It
+// also makes the test's cleanup delete the keyring entries it caused, so
+// that tests leave nothing in a developer's own keyring.
+func keysInKeyring(t *testing.T, dataDir string, stderr string) {
+	t.Helper()
+	_, err := os.Stat(filepath.Join(dataDir, "keys"))
+	inFiles := err == nil
+	if os.Getenv("JITCONSOLE_REQUIRE_KEYRING") == "1" && (inFiles || strings.Contains(stderr, "WARNING")) {
+		t.Errorf("the keys went to files although the keyring is required\nstderr:\n%s", stderr)
+	}
+	if inFiles || os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		return
+	}
+	abs, err := filepath.Abs(dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for _, name := range []string{core.SPKeyName, core.DemoIdPKeyName} {
+			err := keyring.Delete(storage.KeyringService, name+" @ "+abs)
+			if err != nil && !errors.Is(err, keyring.ErrNotFound) {
+				t.Logf("delete the keyring entry of %s: %v", name, err)
+			}
+		}
+	})
+}
+
+var listeningRE = regexp.MustCompile(`listening on (\S+), public URL (\S+)`)
+
+// TestServeSimulateAndList runs serve, signs five new hires in with demo
+// simulate, lists them with users list while serve still runs, and stops
+// serve with SIGTERM.
+func TestServeSimulateAndList(t *testing.T) {
+	dir := t.TempDir()
+	serve := start(t, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir)
+	base := serve.waitFor(t, listeningRE, time.Minute)[2]
+	keysInKeyring(t, dir, serve.stderr.String())
+
+	resp, err := http.Get(base + "/saml/demo/metadata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !bytes.Contains(body, []byte("EntityDescriptor")) {
+		t.Fatalf("GET /saml/demo/metadata: %s\n%s", resp.Status, body)
+	}
+
+	sim := runCLI(t, "demo", "simulate", "--count", "5", "--concurrency", "2", "--target", base)
+	if sim.code != 0 || !strings.Contains(sim.stdout, "5 signed in, 0 failed") || !strings.Contains(sim.stderr, "5/5 signed in, 0 failed") {
+		t.Fatalf("demo simulate: exit %d\nstdout:\n%s\nstderr:\n%s\nserve's stderr:\n%s", sim.code, sim.stdout, sim.stderr, serve.stderr)
+	}
+
+	list := runCLI(t, "users", "list", "--json", "--data-dir", dir)
+	var users []struct {
+		ID         int64  `json:"id"`
+		IdP        string `json:"idp"`
+		Username   string `json:"username"`
+		LoginCount int    `json:"login_count"`
+		Roles      []struct {
+			Role string `json:"role"`
+		} `json:"roles"`
+	}
+	if list.code != 0 {
+		t.Fatalf("users list --json: exit %d\n%s", list.code, list.stderr)
+	}
+	if err := json.Unmarshal([]byte(list.stdout), &users); err != nil {
+		t.Fatalf("users list --json: %v\n%s", err, list.stdout)
+	}
+	if len(users) != 5 {
+		t.Fatalf("users list --json shows %d accounts, want 5:\n%s", len(users), list.stdout)
+	}
+	for _, u := range users {
+		if u.IdP != core.DemoSlug || u.Username == "" || u.LoginCount != 1 || len(u.Roles) == 0 {
+			t.Errorf("account %+v", u)
+		}
+	}
+	table := runCLI(t, "users", "list", "--data-dir", dir, "--search", users[0].Username)
+	if table.code != 0 || !strings.HasPrefix(table.stdout, "ID ") || !strings.Contains(table.stdout, users[0].Username) {
+		t.Fatalf("users list --search: exit %d\n%s%s", table.code, table.stdout, table.stderr)
+	}
+
+	if err := serve.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := serve.waitExit(t, 20*time.Second); code != 0 {
+		t.Fatalf("serve exited with status %d after SIGTERM\nstderr:\n%s", code, serve.stderr)
+	}
+	kinds := map[string]int{}
+	sc := bufio.NewScanner(strings.NewReader(serve.stdout.String()))
+	for sc.Scan() {
+		var e struct {
+			ID      int64  `json:"id"`
+			At      string `json:"at"`
+			Kind    string `json:"kind"`
+			Outcome string `json:"outcome"`
+			Message string `json:"message"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatalf("serve's stdout line %q is not JSON: %v", sc.Text(), err)
+		}
+		if _, err := time.Parse(time.RFC3339Nano, e.At); err != nil || e.ID == 0 || e.Kind == "" || e.Message == "" {
+			t.Errorf("event line %s", sc.Text())
+		}
+		kinds[e.Kind]++
+	}
+	if kinds[core.EventUserCreated] != 5 || kinds[core.EventListener] == 0 {
+		t.Fatalf("events by kind %v, want 5 %s and a %s\nstdout:\n%s", kinds, core.EventUserCreated, core.EventListener, serve.stdout)
+	}
+}
+
+// TestServeWarnsWithoutKeyring: with no session bus the keys go to files,
+// serve says so on stderr, and the event about it is on stdout too.
+func TestServeWarnsWithoutKeyring(t *testing.T) {
+	if _, err := os.Stat(fmt.Sprintf("/run/user/%d/bus", os.Getuid())); err == nil {
+		t.Skip("this session's bus is found without DBUS_SESSION_BUS_ADDRESS")
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "DBUS_SESSION_BUS_ADDRESS=") {
+			env = append(env, kv)
+		}
+	}
+	dir := t.TempDir()
+	serve := startEnv(t, env, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir)
+	serve.waitFor(t, listeningRE, time.Minute)
+	if err := serve.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := serve.waitExit(t, 20*time.Second); code != 0 {
+		t.Fatalf("serve exited with status %d\nstderr:\n%s", code, serve.stderr)
+	}
+	if !strings.Contains(serve.stderr.String(), "WARNING: ") || !strings.Contains(serve.stderr.String(), filepath.Join(dir, "keys")) {
+		t.Errorf("serve's stderr lacks the key warning:\n%s", serve.stderr)
+	}
+	if !strings.Contains(serve.stdout.String(), `"kind":"`+core.EventKeyFallback+`"`) {
+		t.Errorf("serve's stdout lacks the %s event:\n%s", core.EventKeyFallback, serve.stdout)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "keys")); err != nil || fi.Mode().Perm()&0o077 != 0 {
+		t.Errorf("keys directory: %v, %v", fi, err)
+	}
+}
+
+// requireDisplay skips the test without an X display, unless make test or
+// CI say that it must run.
+func requireDisplay(t *testing.T) {
+	t.Helper()
+	var why string
+	if os.Getenv("DISPLAY") == "" {
+		why = "no X display (DISPLAY is empty; make test runs the tests under xvfb-run)"
+	}
+	for _, tool := range []string{"xdotool", "import"} {
+		if _, err := exec.LookPath(tool); err != nil && why == "" {
+			why = tool + " is not installed (scripts/deps.sh test installs it)"
+		}
+	}
+	if why == "" {
+		return
+	}
+	if os.Getenv("JITCONSOLE_REQUIRE_DISPLAY") == "1" || os.Getenv("CI") == "true" {
+		t.Fatal(why)
+	}
+	t.Skip(why)
+}
+
+// startGUI starts the console window on a free port and returns the
+// process, the listener's URL and the X window's ID.
+func startGUI(t *testing.T) (*process, string, string) {
+	t.Helper()
+	requireDisplay(t)
+	dir := t.TempDir()
+	port := freePort(t)
+	gui := start(t, "--listen", "127.0.0.1:"+port, "--data-dir", dir)
+	find := exec.Command("xdotool", "search", "--sync", "--onlyvisible", "--name", "^JIT Console$")
+	var out bytes.Buffer
+	find.Stdout = &out
+	if err := find.Start(); err != nil {
+		t.Fatal(err)
+	}
+	found := make(chan error, 1)
+	go func() { found <- find.Wait() }()
+	select {
+	case err := <-found:
+		if err != nil {
+			t.Fatalf("xdotool search: %v\nstderr:\n%s", err, gui.stderr)
+		}
+	case <-gui.done:
+		find.Process.Kill()
+		<-found
+		t.Fatalf("the console exited before its window appeared (%v)\nstderr:\n%s", gui.err, gui.stderr)
+	case <-time.After(90 * time.Second):
+		find.Process.Kill()
+		<-found
+		t.Fatalf("no window named \"JIT Console\" within 90 s\nstderr:\n%s", gui.stderr)
+	}
+	wid := strings.Fields(out.String())[0]
+	keysInKeyring(t, dir, gui.stderr.String())
+	return gui, "http://localhost:" + port, wid
+}
+
+// TestGUISmoke starts the real binary on the X display, finds its window,
+// checks that it serves, takes a screenshot, closes the window as a window
+// manager would, and expects a clean exit.
+func TestGUISmoke(t *testing.T) {
+	gui, base, wid := startGUI(t)
+
+	resp, err := http.Get(base + "/saml/demo/metadata")
+	if err != nil {
+		t.Fatalf("the window is up but its SP listener is not: %v\nstderr:\n%s", err, gui.stderr)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /saml/demo/metadata: %s", resp.Status)
+	}
+
+	shot := filepath.Join(t.TempDir(), "window.png")
+	img := screenshot(t, wid, shot)
+	if b := img.Bounds(); b.Dx() < 800 || b.Dy() < 500 {
+		t.Errorf("the window is %dx%d, want about 1280x820", b.Dx(), b.Dy())
+	}
+	if t.Failed() {
+		keepFailed(t, shot, "gui-smoke.png")
+	}
+
+	if err := closeWindow(wid); err != nil {
+		t.Fatalf("close the window: %v", err)
+	}
+	if code := gui.waitExit(t, 20*time.Second); code != 0 {
+		t.Fatalf("the console exited with status %d after its window closed\nstderr:\n%s", code, gui.stderr)
+	}
+	checkGUILog(t, gui.stderr.String())
+}
+
+// TestGUIStopsOnSIGTERM: a session logging out sends SIGTERM; the console
+// quits like on a closed window.
+func TestGUIStopsOnSIGTERM(t *testing.T) {
+	gui, _, _ := startGUI(t)
+	if err := gui.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := gui.waitExit(t, 20*time.Second); code != 0 {
+		t.Fatalf("the console exited with status %d after SIGTERM\nstderr:\n%s", code, gui.stderr)
+	}
+	checkGUILog(t, gui.stderr.String())
+}
+
+// checkGUILog fails on what Fyne and the race detector report without
+// failing the process: widgets touched off the UI goroutine, data races.
+func checkGUILog(t *testing.T, log string) {
+	t.Helper()
+	for _, bad := range []string{"Error in Fyne call thread", "WARNING: DATA RACE", "panic:"} {
+		if strings.Contains(log, bad) {
+			t.Errorf("the console's stderr reports %q:\n%s", bad, log)
+		}
+	}
+}
+
+// screenshot shoots the window with import(1) until the picture shows more
+// than a blank frame (the first frames may not be drawn yet).
+func screenshot(t *testing.T, wid, path string) image.Image {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out, err := exec.Command("import", "-window", wid, path).CombinedOutput()
+		if err != nil {
+			t.Fatalf("import -window %s: %v\n%s", wid, err, out)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("the screenshot is not a PNG: %v", err)
+		}
+		n := colours(img, 64)
+		if n >= 16 {
+			return img
+		}
+		if time.Now().After(deadline) {
+			keepFailed(t, path, "gui-smoke.png")
+			t.Fatalf("after 30 s the window shows only %d colours: nothing is drawn", n)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// colours counts the distinct colours of img, up to limit.
+func colours(img image.Image, limit int) int {
+	seen := map[[4]uint32]bool{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 2 {
+		for x := b.Min.X; x < b.Max.X; x += 2 {
+			r, g, bl, a := img.At(x, y).RGBA()
+			seen[[4]uint32{r, g, bl, a}] = true
+			if len(seen) >= limit {
+				return len(seen)
+			}
+		}
+	}
+	return len(seen)
+}
+
+// keepFailed copies a picture of a failed test to testdata/failed (ignored
+// by git) so that it can be looked at.
+func keepFailed(t *testing.T, path, name string) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return
+	}
+	if err := os.MkdirAll(filepath.Join("testdata", "failed"), 0o755); err == nil {
+		dst := filepath.Join("testdata", "failed", name)
+		if os.WriteFile(dst, data, 0o644) == nil {
+			t.Logf("screenshot kept in %s", dst)
+		}
+	}
+}
+
+// closeWindow asks the window to close the way a window manager does, with
+// a WM_DELETE_WINDOW client message. xdotool's windowclose destroys the
+// window under the client instead, and Xvfb runs no window manager, so
+// this speaks the few X11 requests needed itself.
+func closeWindow(wid string) error {
+	win, err := strconv.ParseUint(wid, 0, 32)
+	if err != nil {
+		return fmt.Errorf("window id %q: %v", wid, err)
+	}
+	x, err := dialX(os.Getenv("DISPLAY"))
+	if err != nil {
+		return err
+	}
+	defer x.conn.Close()
+	protocols, err := x.internAtom("WM_PROTOCOLS")
+	if err != nil {
+		return err
+	}
+	deleteWindow, err := x.internAtom("WM_DELETE_WINDOW")
+	if err != nil {
+		return err
+	}
+	ev := make([]byte, 32)
+	ev[0] = 33 // ClientMessage
+	ev[1] = 32 // format
+	binary.LittleEndian.PutUint32(ev[4:], uint32(win))
+	binary.LittleEndian.PutUint32(ev[8:], protocols)
+	binary.LittleEndian.PutUint32(ev[12:], deleteWindow)
+	req := make([]byte, 12, 44)
+	req[0] = 25 // SendEvent, propagate false
+	binary.LittleEndian.PutUint16(req[2:], 11)
+	binary.LittleEndian.PutUint32(req[4:], uint32(win))
+	// event mask 0: the event goes to the client that created the window.
+	req = append(req, ev...)
+	if _, err := x.conn.Write(req); err != nil {
+		return err
+	}
+	// GetInputFocus is a round trip: when it answers, the event is sent.
+	_, err = x.roundTrip([]byte{43, 0, 1, 0})
+	return err
+}
+
+// xConn is a bare X11 connection, little-endian.
+type xConn struct{ conn net.Conn }
+
+// dialX connects to display (":99", "unix:99.0" or "host:10.0") with the
+// MIT-MAGIC-COOKIE-1 from $XAUTHORITY, as xvfb-run sets it up.
+func dialX(display string) (*xConn, error) {
+	i := strings.LastIndex(display, ":")
+	if i < 0 {
+		return nil, fmt.Errorf("DISPLAY %q has no display number", display)
+	}
+	host, num := display[:i], display[i+1:]
+	if j := strings.Index(num, "."); j >= 0 {
+		num = num[:j]
+	}
+	var conn net.Conn
+	var err error
+	if host == "" || host == "unix" {
+		conn, err = net.Dial("unix", "/tmp/.X11-unix/X"+num)
+	} else {
+		n, _ := strconv.Atoi(num)
+		conn, err = net.Dial("tcp", net.JoinHostPort(host, strconv.Itoa(6000+n)))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("connect to the X display %s: %w", display, err)
+	}
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	name, cookie := xauthCookie(num)
+	setup := make([]byte, 12)
+	setup[0] = 'l'
+	binary.LittleEndian.PutUint16(setup[2:], 11)
+	binary.LittleEndian.PutUint16(setup[6:], uint16(len(name)))
+	binary.LittleEndian.PutUint16(setup[8:], uint16(len(cookie)))
+	setup = append(setup, pad4([]byte(name))...)
+	setup = append(setup, pad4(cookie)...)
+	if _, err := conn.Write(setup); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	head := make([]byte, 8)
+	if _, err := io.ReadFull(conn, head); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("X connection setup: %w", err)
+	}
+	rest := make([]byte, 4*int(binary.LittleEndian.Uint16(head[6:])))
+	if _, err := io.ReadFull(conn, rest); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("X connection setup: %w", err)
+	}
+	if head[0] != 1 {
+		conn.Close()
+		reason := rest
+		if head[0] == 0 && int(head[1]) <= len(rest) {
+			reason = rest[:head[1]]
+		}
+		return nil, fmt.Errorf("the X server refused the connection: %s", reason)
+	}
+	return &xConn{conn: conn}, nil
+}
+
+// xauthCookie finds the MIT-MAGIC-COOKIE-1 for display number num in
+// $XAUTHORITY (or ~/.Xauthority); none means connecting without one.
+func xauthCookie(num string) (string, []byte) {
+	path := os.Getenv("XAUTHORITY")
+	if path == "" {
+		home, _ := os.UserHomeDir()
+		path = filepath.Join(home, ".Xauthority")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", nil
+	}
+	field := func() ([]byte, bool) {
+		if len(data) < 2 {
+			return nil, false
+		}
+		n := int(binary.BigEndian.Uint16(data))
+		if len(data) < 2+n {
+			return nil, false
+		}
+		f := data[2 : 2+n]
+		data = data[2+n:]
+		return f, true
+	}
+	for len(data) >= 2 {
+		data = data[2:] // family
+		_, ok1 := field()
+		number, ok2 := field()
+		name, ok3 := field()
+		cookie, ok4 := field()
+		if !(ok1 && ok2 && ok3 && ok4) {
+			break
+		}
+		if string(number) == num && string(name) == "MIT-MAGIC-COOKIE-1" {
+			return string(name), cookie
+		}
+	}
+	return "", nil
+}
+
+func pad4(b []byte) []byte {
+	for len(b)%4 != 0 {
+		b = append(b, 0)
+	}
+	return b
+}
+
+// roundTrip sends a request and returns its 32-byte reply, skipping events.
+func (x *xConn) roundTrip(req []byte) ([]byte, error) {
+	if _, err := x.conn.Write(req); err != nil {
+		return nil, err
+	}
+	for {
+		reply := make([]byte, 32)
+		if _, err := io.ReadFull(x.conn, reply); err != nil {
+			return nil, err
+		}
+		switch reply[0] {
+		case 0:
+			return nil, fmt.Errorf("X error %d for request %d", reply[1], reply[10])
+		case 1:
+			extra := make([]byte, 4*int(binary.LittleEndian.Uint32(reply[4:])))
+			if _, err := io.ReadFull(x.conn, extra); err != nil {
+				return nil, err
+			}
+			return reply, nil
+		}
+	}
+}
+
+// internAtom returns the atom named name, creating it when missing.
+func (x *xConn) internAtom(name string) (uint32, error) {
+	req := make([]byte, 8)
+	req[0] = 16 // InternAtom, only-if-exists false
+	body := pad4([]byte(name))
+	binary.LittleEndian.PutUint16(req[2:], uint16(2+len(body)/4))
+	binary.LittleEndian.PutUint16(req[4:], uint16(len(name)))
+	reply, err := x.roundTrip(append(req, body...))
+	if err != nil {
+		return 0, fmt.Errorf("InternAtom %s: %w", name, err)
+	}
+	return binary.LittleEndian.Uint32(reply[8:]), nil
+}

@@ -1,0 +1,173 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jitconsole/jitconsole/core"
+)
+
+// recordingOf is rec as the flight recorder stores it for login: the
+// login's time, IdP, account, NameID and outcome, and action ("created",
+// "updated" or "" for a refusal).
+func recordingOf(rec core.Recording, l core.Login, action string) core.Recording {
+	rec.ID = 0
+	rec.At, rec.IdPSlug, rec.NameID = l.At, l.IdPSlug, l.NameID
+	rec.LoginID, rec.EventID, rec.UserID = l.ID, l.EventID, l.UserID
+	rec.Outcome, rec.Action = l.Outcome, action
+	return rec
+}
+
+// insertRecording writes rec, its raw response cut to
+// core.MaxRecordedResponse bytes, and returns its ID. RawSize is the size
+// as received: len(rec.Raw), or more when the caller already cut Raw.
+func insertRecording(w *writer, rec core.Recording) (int64, error) {
+	raw := rec.Raw
+	size := max(rec.RawSize, len(raw))
+	if len(raw) > core.MaxRecordedResponse {
+		raw = raw[:core.MaxRecordedResponse]
+	}
+	truncated := rec.RawTruncated || size > len(raw)
+	var id int64
+	err := w.queryRow(qAddRecording,
+		nanos(rec.At), rec.IdPSlug, nullID(rec.LoginID), nullID(rec.EventID), nullID(rec.UserID), rec.NameID,
+		rec.Outcome, rec.Action, rec.Class, rec.Reason, rec.Hint, rec.Detail, rec.Weak, rec.RemoteAddr,
+		size, truncated, searchText(rec.NameID, rec.Class, rec.Reason),
+	).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("save flight recorder entry: %w", err)
+	}
+	if len(raw) > 0 {
+		if _, err := w.exec(qAddRecordingRaw, id, raw); err != nil {
+			return 0, fmt.Errorf("save the raw response: %w", err)
+		}
+	}
+	return id, nil
+}
+
+// recordingColumns are the columns scanRecording reads: all but the raw
+// response.
+const recordingColumns = `r.id, r.at, r.idp_slug, r.login_id, r.event_id, r.user_id, r.name_id, r.outcome, r.action,
+	r.class, r.reason, r.hint, r.detail, r.weak, r.remote_addr, r.raw_size, r.raw_truncated`
+
+// ListRecordings returns the flight recorder entries f selects, newest
+// first, without their raw responses (which are not read). Since is
+// included and Until excluded; Search is a case-insensitive substring of
+// the NameID, the refusal class or the reason. A Limit of 0 means no limit.
+func (db *DB) ListRecordings(ctx context.Context, f core.RecordingFilter) ([]core.Recording, error) {
+	q, args := recordingsQuery(f)
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list flight recorder entries: %w", err)
+	}
+	defer rows.Close()
+	var recs []core.Recording
+	for rows.Next() {
+		rec, err := scanRecording(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list flight recorder entries: %w", err)
+		}
+		recs = append(recs, rec)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list flight recorder entries: %w", err)
+	}
+	return recs, nil
+}
+
+// recordingsQuery is ListRecordings' query for f and its arguments.
+func recordingsQuery(f core.RecordingFilter) (string, []any) {
+	var (
+		where []string
+		args  []any
+	)
+	if f.IdPSlug != "" {
+		where, args = append(where, "r.idp_slug = ?"), append(args, f.IdPSlug)
+	}
+	if f.Outcome != "" {
+		where, args = append(where, "r.outcome = ?"), append(args, f.Outcome)
+	}
+	if s := strings.ToLower(strings.TrimSpace(f.Search)); s != "" {
+		where, args = append(where, "instr(r.search_text, ?) > 0"), append(args, s)
+	}
+	if !f.Since.IsZero() {
+		where, args = append(where, "r.at >= ?"), append(args, f.Since.UnixNano())
+	}
+	if !f.Until.IsZero() {
+		where, args = append(where, "r.at < ?"), append(args, f.Until.UnixNano())
+	}
+	q := `SELECT ` + recordingColumns + ` FROM recordings r`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = -1 // no limit
+	}
+	q += ` ORDER BY r.at DESC, r.id DESC LIMIT ? OFFSET ?`
+	return q, append(args, limit, max(f.Offset, 0))
+}
+
+// GetRecording returns the flight recorder entry with id, its raw response
+// included; ENOTFOUND when there is none (or it was purged).
+func (db *DB) GetRecording(ctx context.Context, id int64) (core.Recording, error) {
+	var raw []byte
+	row := db.read.QueryRowContext(ctx, `SELECT `+recordingColumns+`, x.raw
+		FROM recordings r LEFT JOIN recording_raw x ON x.id = r.id WHERE r.id = ?`, id)
+	rec, err := scanRecording(row, &raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return core.Recording{}, core.Errorf(core.ENOTFOUND, "There is no flight recorder entry %d.", id)
+	} else if err != nil {
+		return core.Recording{}, fmt.Errorf("get flight recorder entry %d: %w", id, err)
+	}
+	rec.Raw = raw
+	return rec, nil
+}
+
+// scanRecording reads recordingColumns, then extra.
+func scanRecording(s scanner, extra ...any) (core.Recording, error) {
+	var (
+		rec                      core.Recording
+		at                       int64
+		loginID, eventID, userID sql.NullInt64
+	)
+	dest := []any{&rec.ID, &at, &rec.IdPSlug, &loginID, &eventID, &userID, &rec.NameID, &rec.Outcome, &rec.Action,
+		&rec.Class, &rec.Reason, &rec.Hint, &rec.Detail, &rec.Weak, &rec.RemoteAddr, &rec.RawSize, &rec.RawTruncated}
+	if err := s.Scan(append(dest, extra...)...); err != nil {
+		return core.Recording{}, err
+	}
+	rec.At = fromNanos(at)
+	rec.LoginID, rec.EventID, rec.UserID = loginID.Int64, eventID.Int64, userID.Int64
+	return rec, nil
+}
+
+// purgeBatch is how many flight recorder entries PurgeRecordings deletes
+// per transaction: logins waiting for the writer get in between batches.
+const purgeBatch = 500
+
+// PurgeRecordings deletes the flight recorder entries from before before,
+// raw responses included, and returns how many went. It deletes in
+// batches, each its own transaction; on an error the count says how many
+// went before it.
+func (db *DB) PurgeRecordings(ctx context.Context, before time.Time) (int, error) {
+	total := 0
+	for {
+		res, err := db.write.ExecContext(ctx, `DELETE FROM recordings WHERE id IN
+			(SELECT id FROM recordings WHERE at < ? ORDER BY at LIMIT ?)`, nanos(before), purgeBatch)
+		if err != nil {
+			return total, fmt.Errorf("purge flight recorder entries: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, fmt.Errorf("purge flight recorder entries: %w", err)
+		}
+		total += int(n)
+		if n < purgeBatch {
+			return total, nil
+		}
+	}
+}
