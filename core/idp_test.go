@@ -127,8 +127,8 @@ func TestPerIdPSecuritySettings(t *testing.T) {
 	if _, err := tc.UpdateIdP(ctx, saved); err != nil {
 		t.Fatal(err)
 	}
-	if status, page := idp.idpInitiated(t); status != http.StatusOK {
-		t.Fatalf("IdP-initiated with the setting on: HTTP %d\n%s", status, page)
+	if status, _ := idp.idpInitiated(t); status != http.StatusOK {
+		t.Fatalf("IdP-initiated with the setting on: HTTP %d (%s: %s)", status, lastRefusal(t, tc).Class, lastRefusal(t, tc).Message)
 	}
 	if ev := lastEventOf(t, tc, core.EventAdminChange); !contains(ev.Detail, "IdP-initiated login: false → true") {
 		t.Fatalf("audit event detail %q", ev.Detail)

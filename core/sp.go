@@ -72,14 +72,20 @@ func (s *spServer) serviceProvider(idp IdP) (*saml.ServiceProvider, error) {
 	}
 	ep := s.c.Endpoints(idp.Slug)
 	sp := &saml.ServiceProvider{
-		EntityID:                         ep.EntityID,
-		Key:                              s.key.Key,
-		Certificate:                      s.key.Cert,
-		MetadataURL:                      mustParseURL(ep.MetadataURL),
-		AcsURL:                           mustParseURL(ep.ACSURL),
-		IDPMetadata:                      md,
-		AuthnNameIDFormat:                saml.UnspecifiedNameIDFormat,
-		AllowIDPInitiated:                false,
+		EntityID:             ep.EntityID,
+		Key:                  s.key.Key,
+		Certificate:          s.key.Cert,
+		MetadataURL:          mustParseURL(ep.MetadataURL),
+		AcsURL:               mustParseURL(ep.ACSURL),
+		IDPMetadata:          md,
+		AuthnNameIDFormat:    saml.UnspecifiedNameIDFormat,
+		AllowIDPInitiated:    idp.Security.AllowIdPInitiated,
+		RejectSHA1Signatures: idp.Security.RejectSHA1,
+		DefaultRedirectURI:   "/welcome",
+		// The SAML metadata interoperability profile treats certificates
+		// in metadata as key containers: an expired IdP certificate still
+		// verifies (many IdPs publish one); the console flags it instead.
+		IgnoreCertificateExpiry:          true,
 		ReplayCache:                      replayCache{s.c.store},
 		AssertionConsumerServiceBindings: []string{saml.HTTPPostBinding},
 		MetadataValidDuration:            48 * time.Hour,

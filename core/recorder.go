@@ -1,0 +1,241 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/beevik/etree"
+)
+
+// DefaultRecordingRetention is how long the flight recorder keeps raw
+// responses.
+const DefaultRecordingRetention = 30 * 24 * time.Hour
+
+// RecordingView is a flight recorder entry decoded for display: made when
+// someone opens it, never on the login path.
+type RecordingView struct {
+	Recording
+	PrettyXML    string
+	Issuer       string
+	NameID       string
+	NameIDFormat string
+	Signatures   []SignatureInfo
+	Encrypted    bool
+	Times        []TimeMark // the time ruler, in document order
+	Attributes   []AttributeRow
+}
+
+// SignatureInfo says which element was signed, how, and by which
+// certificate.
+type SignatureInfo struct {
+	Element         string // "Response" or "Assertion"
+	SignatureMethod string
+	DigestMethods   []string
+	CertFingerprint string // of the certificate in KeyInfo, if any
+	Weak            bool   // SHA-1 based
+}
+
+// TimeMark is one time in a response, set against the clock of the
+// console when it was received.
+type TimeMark struct {
+	Name   string // IssueInstant, NotBefore, NotOnOrAfter, AuthnInstant, SessionNotOnOrAfter
+	Where  string // Response, Assertion, Conditions, SubjectConfirmationData, AuthnStatement
+	At     time.Time
+	Offset time.Duration // At minus the time the response was received
+}
+
+// AttributeRow is one attribute with every value.
+type AttributeRow struct {
+	Name         string
+	FriendlyName string
+	NameFormat   string
+	Values       []string
+}
+
+// Recordings lists flight recorder entries, newest first.
+func (c *Console) Recordings(ctx context.Context, f RecordingFilter) ([]Recording, error) {
+	return c.store.ListRecordings(ctx, f)
+}
+
+// Recording returns one flight recorder entry, decoded for display.
+func (c *Console) Recording(ctx context.Context, id int64) (RecordingView, error) {
+	rec, err := c.store.GetRecording(ctx, id)
+	if err != nil {
+		return RecordingView{}, err
+	}
+	return DecodeRecording(rec), nil
+}
+
+// DecodeRecording decodes a recording's raw response for display. A raw
+// response that is not XML still gives a view, with what is known.
+func DecodeRecording(rec Recording) RecordingView {
+	v := RecordingView{Recording: rec, PrettyXML: PrettyXML(rec.Raw)}
+	doc := etree.NewDocument()
+	if err := doc.ReadFromBytes(rec.Raw); err != nil || doc.Root() == nil {
+		return v
+	}
+	root := doc.Root()
+	if el := root.SelectElement("Issuer"); el != nil {
+		v.Issuer = strings.TrimSpace(el.Text())
+	}
+	v.Encrypted = root.SelectElement("EncryptedAssertion") != nil
+	mark := func(el *etree.Element, attr, where string) {
+		if el == nil {
+			return
+		}
+		if s := el.SelectAttrValue(attr, ""); s != "" {
+			if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+				v.Times = append(v.Times, TimeMark{Name: attr, Where: where, At: t, Offset: t.Sub(rec.At)})
+			}
+		}
+	}
+	mark(root, "IssueInstant", "Response")
+	v.Signatures = append(v.Signatures, signatureInfo(root, "Response")...)
+	for _, a := range root.SelectElements("Assertion") {
+		if v.Issuer == "" {
+			if el := a.SelectElement("Issuer"); el != nil {
+				v.Issuer = strings.TrimSpace(el.Text())
+			}
+		}
+		v.Signatures = append(v.Signatures, signatureInfo(a, "Assertion")...)
+		mark(a, "IssueInstant", "Assertion")
+		if n := a.FindElement("./Subject/NameID"); n != nil && v.NameID == "" {
+			v.NameID, v.NameIDFormat = strings.TrimSpace(n.Text()), n.SelectAttrValue("Format", "")
+		}
+		scd := a.FindElement("./Subject/SubjectConfirmation/SubjectConfirmationData")
+		mark(scd, "NotBefore", "SubjectConfirmationData")
+		mark(scd, "NotOnOrAfter", "SubjectConfirmationData")
+		cond := a.SelectElement("Conditions")
+		mark(cond, "NotBefore", "Conditions")
+		mark(cond, "NotOnOrAfter", "Conditions")
+		for _, st := range a.SelectElements("AuthnStatement") {
+			mark(st, "AuthnInstant", "AuthnStatement")
+			mark(st, "SessionNotOnOrAfter", "AuthnStatement")
+		}
+		for _, at := range a.FindElements("./AttributeStatement/Attribute") {
+			row := AttributeRow{Name: at.SelectAttrValue("Name", ""), FriendlyName: at.SelectAttrValue("FriendlyName", ""),
+				NameFormat: at.SelectAttrValue("NameFormat", "")}
+			for _, val := range at.SelectElements("AttributeValue") {
+				row.Values = append(row.Values, val.Text())
+			}
+			v.Attributes = append(v.Attributes, row)
+		}
+	}
+	sort.SliceStable(v.Times, func(i, j int) bool { return v.Times[i].At.Before(v.Times[j].At) })
+	return v
+}
+
+func signatureInfo(el *etree.Element, name string) []SignatureInfo {
+	var out []SignatureInfo
+	for _, sig := range el.SelectElements("Signature") {
+		si := SignatureInfo{Element: name}
+		if m := sig.FindElement("./SignedInfo/SignatureMethod"); m != nil {
+			si.SignatureMethod = m.SelectAttrValue("Algorithm", "")
+		}
+		for _, d := range sig.FindElements("./SignedInfo/Reference/DigestMethod") {
+			si.DigestMethods = append(si.DigestMethods, d.SelectAttrValue("Algorithm", ""))
+		}
+		if c := sig.FindElement("./KeyInfo/X509Data/X509Certificate"); c != nil {
+			if cert, err := ParseCertificatePEM([]byte(c.Text())); err == nil {
+				si.CertFingerprint = CertFingerprint(cert)
+			}
+		}
+		for _, a := range append([]string{si.SignatureMethod}, si.DigestMethods...) {
+			si.Weak = si.Weak || strings.HasSuffix(a, "sha1")
+		}
+		out = append(out, si)
+	}
+	return out
+}
+
+// PrettyXML indents XML for display; what is not XML comes back as text.
+func PrettyXML(raw []byte) string {
+	dec := xml.NewDecoder(bytes.NewReader(raw))
+	var buf bytes.Buffer
+	enc := xml.NewEncoder(&buf)
+	enc.Indent("", "  ")
+	for {
+		tok, err := dec.RawToken()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			return string(raw)
+		}
+		if cd, ok := tok.(xml.CharData); ok && len(bytes.TrimSpace(cd)) == 0 {
+			continue
+		}
+		if err := enc.EncodeToken(xml.CopyToken(tok)); err != nil {
+			return string(raw)
+		}
+	}
+	if err := enc.Flush(); err != nil {
+		return string(raw)
+	}
+	return buf.String()
+}
+
+// purgeRecordings applies the recorder's retention.
+func (c *Console) purgeRecordings(ctx context.Context) {
+	n, err := c.store.PurgeRecordings(ctx, c.clock.Now().Add(-DefaultRecordingRetention))
+	if err != nil {
+		c.log.Error("recorder retention", "err", err)
+	} else if n > 0 {
+		c.log.Info("recorder retention", "deleted", n)
+	}
+}
+
+// CheckWithIdP validates a pasted or loaded response against a connected
+// IdP, with the console's own SP values for it, creating nothing. at may be
+// zero (now).
+func (c *Console) CheckWithIdP(ctx context.Context, slug string, response []byte, at time.Time) (CheckReport, error) {
+	idp, err := c.store.GetIdP(ctx, slug)
+	if err != nil {
+		return CheckReport{}, err
+	}
+	ep := c.Endpoints(slug)
+	return CheckResponse(CheckOptions{Response: response, IdPMetadata: []byte(idp.MetadataXML),
+		At: at, Audience: ep.EntityID, ACS: ep.ACSURL, SPKey: c.sp.key.Key})
+}
+
+// SPMetadataXML returns the SP metadata for the connection to slug, as an
+// admin saves it for the IdP's console.
+func (c *Console) SPMetadataXML(ctx context.Context, slug string) ([]byte, error) {
+	idp, err := c.store.GetIdP(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	sp, err := c.sp.serviceProvider(idp)
+	if err != nil {
+		return nil, err
+	}
+	b, err := xmlMarshal(sp.Metadata())
+	if err != nil {
+		return nil, fmt.Errorf("encode SP metadata: %w", err)
+	}
+	return append([]byte(xml.Header), b...), nil
+}
+
+// RemoveIdP deletes an IdP connection after the UI has asked for
+// confirmation. Its users stay, marked as from a removed IdP.
+func (c *Console) RemoveIdP(ctx context.Context, slug string) error {
+	if slug == DemoSlug {
+		return Errorf(EINVALID, "The built-in demo IdP cannot be removed; disable it instead.")
+	}
+	idp, err := c.store.GetIdP(ctx, slug)
+	if err != nil {
+		return err
+	}
+	if err := c.store.DeleteIdP(ctx, slug); err != nil {
+		return fmt.Errorf("remove IdP %q: %w", slug, err)
+	}
+	c.sp.forget(slug)
+	c.publish(ctx, Event{Kind: EventIdPRemoved, Outcome: OutcomeWarning, IdPSlug: slug, Subject: osUser(),
+		Message: fmt.Sprintf("Identity provider %s removed by %s; its users stay, marked as from a removed IdP", idp.DisplayName, osUser())})
+	return nil
+}

@@ -1,0 +1,75 @@
+package core_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/jitconsole/jitconsole/core"
+)
+
+func TestFlightRecorderKeepsEveryACSRequest(t *testing.T) {
+	tc := startConsole(t, t.TempDir(), "")
+	ctx := context.Background()
+	if err := core.DemoLoginAs(ctx, nil, tc.Base, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	c := capture(t, tc, "bob")
+	doc := parseXML(t, c.xml(t))
+	removeSignatures(doc.Root())
+	if status, _ := c.withXML(docString(t, doc)).post(t, ""); status != http.StatusForbidden {
+		t.Fatalf("unsigned response: HTTP %d", status)
+	}
+
+	recs, err := tc.Recordings(ctx, core.RecordingFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 2 {
+		t.Fatalf("%d recordings, want 2", len(recs))
+	}
+	refused, accepted := recs[0], recs[1]
+	if refused.Outcome != core.OutcomeRefused || refused.Class != core.ClassNoSignature || refused.UserID != 0 {
+		t.Errorf("refused recording: %+v", refused)
+	}
+	if accepted.Outcome != core.OutcomeAccepted || accepted.Action != "created" || accepted.UserID == 0 || accepted.NameID != "alice@example.com" {
+		t.Errorf("accepted recording: %+v", accepted)
+	}
+	if len(accepted.Raw) != 0 {
+		t.Error("the list carries raw responses")
+	}
+
+	v, err := tc.Recording(ctx, accepted.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.NameID != "alice@example.com" || !strings.HasSuffix(v.NameIDFormat, "emailAddress") || v.Encrypted {
+		t.Errorf("decoded identity: %q %q encrypted=%v", v.NameID, v.NameIDFormat, v.Encrypted)
+	}
+	if len(v.Signatures) != 2 || v.Signatures[0].Element != "Response" || v.Signatures[1].Element != "Assertion" ||
+		v.Signatures[0].CertFingerprint == "" || v.Signatures[0].Weak {
+		t.Errorf("signatures: %+v", v.Signatures)
+	}
+	var groups []string
+	for _, a := range v.Attributes {
+		if a.Name == "groups" {
+			groups = a.Values
+		}
+	}
+	if strings.Join(groups, ",") != "Admins,Engineering,Finance" {
+		t.Errorf("groups row: %v", groups)
+	}
+	names := map[string]bool{}
+	for _, m := range v.Times {
+		names[m.Name] = true
+	}
+	for _, n := range []string{"IssueInstant", "NotBefore", "NotOnOrAfter", "AuthnInstant"} {
+		if !names[n] {
+			t.Errorf("time ruler lacks %s: %+v", n, v.Times)
+		}
+	}
+	if !strings.Contains(v.PrettyXML, "\n  <saml:Assertion") && !strings.Contains(v.PrettyXML, "\n  <Assertion") {
+		t.Errorf("XML not indented:\n%.400s", v.PrettyXML)
+	}
+}
