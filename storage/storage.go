@@ -1,7 +1,7 @@
 // Package storage keeps JIT Console's state: a SQLite database (identity
-// providers, accounts, logins, events, the assertion replay cache, tracked
-// requests, demo personas, settings) and a key store for private keys in the
-// OS keyring, with a 0600-file fallback.
+// providers, accounts, logins, events, the flight recorder, the assertion
+// replay cache, tracked requests, demo personas, settings) and a key store
+// for private keys in the OS keyring, with a 0600-file fallback.
 //
 // DB implements core.Store and KeyStore implements core.KeyStore. storage
 // imports core for its types and error codes only: it knows nothing of SAML
