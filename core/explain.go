@@ -1,6 +1,7 @@
 package core
 
 import (
+	"crypto/rsa"
 	"fmt"
 	"strings"
 	"time"
@@ -18,6 +19,9 @@ func explainVerdict(v Verdict, raw []byte, sp *saml.ServiceProvider, now time.Ti
 		return v
 	}
 	root := doc.Root()
+	if key, ok := sp.Key.(*rsa.PrivateKey); ok {
+		decryptForDisplay(root, key)
+	}
 	assertion := root.SelectElement("Assertion")
 	attr := func(el *etree.Element, path, name string) string {
 		if el == nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/crewjam/saml"
 
@@ -206,4 +207,79 @@ func lastEventOf(t *testing.T, tc *testConsole, kind string) core.Event {
 	}
 	t.Fatalf("no %s event", kind)
 	return core.Event{}
+}
+
+// TestACSRefusesSignedButWrongAssertions has a real IdP sign assertions
+// whose content is wrong: for another SP, to another ACS, outside their
+// time window, with an empty NameID. Each is refused with its class and
+// the values a person needs; no account is made.
+func TestACSRefusesSignedButWrongAssertions(t *testing.T) {
+	tc := startConsole(t, t.TempDir(), "")
+	idp := startTestIdP(t, tc, "partner")
+	importTestIdP(t, tc, idp)
+	tests := []struct {
+		name    string
+		set     func(i *testIdP)
+		class   string
+		message string // part of the stored reason
+	}{
+		{"audience of another SP", func(i *testIdP) {
+			i.mutate = func(a *saml.Assertion) {
+				a.Conditions.AudienceRestrictions = []saml.AudienceRestriction{{Audience: saml.Audience{Value: "https://other-app.example.com/sp"}}}
+			}
+		}, core.ClassAudience, `"https://other-app.example.com/sp"`},
+		{"recipient of another ACS", func(i *testIdP) {
+			i.mutate = func(a *saml.Assertion) {
+				a.Subject.SubjectConfirmations[0].SubjectConfirmationData.Recipient = "https://other-app.example.com/acs"
+			}
+		}, core.ClassDestination, `"https://other-app.example.com/acs" (Recipient)`},
+		{"expired: IdP clock an hour behind", func(i *testIdP) { i.mutate = shiftTimes(-time.Hour) }, core.ClassExpired, "allowed skew 3m0s"},
+		{"not yet valid: IdP clock an hour ahead", func(i *testIdP) { i.mutate = shiftTimes(time.Hour) }, core.ClassNotYetValid, "about 1h0m0s ahead"},
+		{"empty NameID", func(i *testIdP) {
+			i.mutate = func(a *saml.Assertion) { a.Subject.NameID.Value = "   " }
+		}, core.ClassEmptyNameID, "NameID is empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			idp.set(func(i *testIdP) { i.mutate = nil; tt.set(i) })
+			status, page := idp.login(t)
+			if status != http.StatusForbidden || !contains(page, "Sign-in refused") {
+				t.Fatalf("HTTP %d\n%s", status, page)
+			}
+			ev := lastRefusal(t, tc)
+			if ev.Class != tt.class || !contains(ev.Message+" "+ev.Detail, tt.message) {
+				t.Fatalf("class %q, reason %q, hint %q; want %q with %q", ev.Class, ev.Message, ev.Detail, tt.class, tt.message)
+			}
+			if n := len(users(t, tc)); n != 0 {
+				t.Fatalf("%d accounts", n)
+			}
+		})
+	}
+	// And the same IdP, set right again, signs in.
+	idp.set(func(i *testIdP) { i.mutate = nil })
+	if status, _ := idp.login(t); status != http.StatusOK {
+		t.Fatalf("a correct assertion after the refusals: HTTP %d", status)
+	}
+}
+
+// shiftTimes moves every time of an assertion by d, as an IdP whose clock
+// is off by d would write them.
+func shiftTimes(d time.Duration) func(*saml.Assertion) {
+	return func(a *saml.Assertion) {
+		a.IssueInstant = a.IssueInstant.Add(d)
+		if c := a.Conditions; c != nil {
+			c.NotBefore, c.NotOnOrAfter = c.NotBefore.Add(d), c.NotOnOrAfter.Add(d)
+		}
+		for i := range a.Subject.SubjectConfirmations {
+			if scd := a.Subject.SubjectConfirmations[i].SubjectConfirmationData; scd != nil {
+				scd.NotOnOrAfter = scd.NotOnOrAfter.Add(d)
+				if !scd.NotBefore.IsZero() {
+					scd.NotBefore = scd.NotBefore.Add(d)
+				}
+			}
+		}
+		for i := range a.AuthnStatements {
+			a.AuthnStatements[i].AuthnInstant = a.AuthnStatements[i].AuthnInstant.Add(d)
+		}
+	}
 }

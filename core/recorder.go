@@ -3,6 +3,7 @@ package core
 import (
 	"bytes"
 	"context"
+	"crypto/rsa"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -69,12 +70,16 @@ func (c *Console) Recording(ctx context.Context, id int64) (RecordingView, error
 	if err != nil {
 		return RecordingView{}, err
 	}
-	return DecodeRecording(rec), nil
+	return decodeRecording(rec, c.sp.key.Key), nil
 }
 
 // DecodeRecording decodes a recording's raw response for display. A raw
 // response that is not XML still gives a view, with what is known.
-func DecodeRecording(rec Recording) RecordingView {
+func DecodeRecording(rec Recording) RecordingView { return decodeRecording(rec, nil) }
+
+// decodeRecording is DecodeRecording that also opens encrypted assertions
+// with key (the SP's), showing their content and the decrypted XML.
+func decodeRecording(rec Recording, key *rsa.PrivateKey) RecordingView {
 	v := RecordingView{Recording: rec, PrettyXML: PrettyXML(rec.Raw)}
 	doc := etree.NewDocument()
 	if err := doc.ReadFromBytes(rec.Raw); err != nil || doc.Root() == nil {
@@ -85,6 +90,11 @@ func DecodeRecording(rec Recording) RecordingView {
 		v.Issuer = strings.TrimSpace(el.Text())
 	}
 	v.Encrypted = root.SelectElement("EncryptedAssertion") != nil
+	if v.Encrypted && decryptForDisplay(root, key) > 0 {
+		if b, err := doc.WriteToBytes(); err == nil {
+			v.PrettyXML = PrettyXML(b)
+		}
+	}
 	mark := func(el *etree.Element, attr, where string) {
 		if el == nil {
 			return

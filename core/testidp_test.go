@@ -40,6 +40,8 @@ type testIdP struct {
 	session   saml.Session
 	errStatus *saml.StatusError
 	mdStatus  int // non-zero: the metadata URL answers this status
+	// mutate, if set, changes each assertion before it is signed.
+	mutate func(*saml.Assertion)
 }
 
 func newCertKey(t *testing.T, cn string) (*rsa.PrivateKey, *x509.Certificate) {
@@ -85,7 +87,8 @@ func (i *testIdP) provider() *saml.IdentityProvider {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	return &saml.IdentityProvider{
-		Key: i.key, Certificate: i.cert, ExtraCertificates: i.extra,
+		AssertionMaker: mutatingMaker{i.mutate},
+		Key:            i.key, Certificate: i.cert, ExtraCertificates: i.extra,
 		MetadataURL:             mustURL(i.server.URL + "/metadata"),
 		SSOURL:                  mustURL(i.server.URL + "/sso"),
 		ServiceProviderProvider: spOfConsole{i},
@@ -128,6 +131,20 @@ func (i *testIdP) GetSession(w http.ResponseWriter, r *http.Request, req *saml.I
 	}
 	s.ID, s.CreateTime, s.ExpireTime, s.Index = fmt.Sprint(time.Now().UnixNano()), time.Now(), time.Now().Add(time.Hour), "1"
 	return &s
+}
+
+// mutatingMaker makes the default assertion, then lets a test change it
+// before the IdP signs it: a genuinely signed assertion with wrong content.
+type mutatingMaker struct{ mutate func(*saml.Assertion) }
+
+func (m mutatingMaker) MakeAssertion(req *saml.IdpAuthnRequest, s *saml.Session) error {
+	if err := (saml.DefaultAssertionMaker{}).MakeAssertion(req, s); err != nil {
+		return err
+	}
+	if m.mutate != nil {
+		m.mutate(req.Assertion)
+	}
+	return nil
 }
 
 // spOfConsole gives the test IdP the console's SP metadata for its slug.
