@@ -3,6 +3,7 @@ package core_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -142,3 +143,35 @@ func lastRefusal(t *testing.T, tc *testConsole) core.Event {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// startConsoleB is startConsole for benchmarks.
+func startConsoleB(b *testing.B) *testConsole {
+	b.Helper()
+	ctx := context.Background()
+	dir := b.TempDir()
+	db, err := storage.Open(ctx, storage.DBPath(dir))
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, err := core.New(ctx, core.Options{Store: db, Keys: storage.NewFileKeyStore(dir), ListenAddr: "127.0.0.1:0",
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := c.Start(); err != nil {
+		b.Fatal(err)
+	}
+	tc := &testConsole{Console: c, DB: db, Dir: dir, Base: c.BaseURL()}
+	b.Cleanup(tc.close)
+	return tc
+}
+
+func fmtHire(i int) core.Persona {
+	return core.GenerateHires(1, uint64(i)+1)[0]
+}
+
+// demoResponseForHire is DemoResponse for a generated new hire.
+func demoResponseForHire(ctx context.Context, client *http.Client, base string, p core.Persona) (string, url.Values, error) {
+	b, _ := json.Marshal(p)
+	return core.DemoResponse(ctx, client, base, url.Values{"hire": {base64.StdEncoding.EncodeToString(b)}})
+}

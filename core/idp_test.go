@@ -140,6 +140,9 @@ func TestPerIdPSecuritySettings(t *testing.T) {
 	if status, _ := idp.login(t); status != http.StatusOK {
 		t.Fatalf("SHA-1 refused by default: HTTP %d", status)
 	}
+	if recs, err := tc.Recordings(ctx, core.RecordingFilter{Limit: 1}); err != nil || len(recs) != 1 || !recs[0].Weak || recs[0].Outcome != core.OutcomeAccepted {
+		t.Fatalf("the SHA-1 login is not flagged weak in the recorder: %+v, %v", recs, err)
+	}
 	saved.Security.RejectSHA1 = true
 	if _, err := tc.UpdateIdP(ctx, saved); err != nil {
 		t.Fatal(err)
