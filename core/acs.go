@@ -107,12 +107,20 @@ func (s *spServer) serveACS(w http.ResponseWriter, r *http.Request) {
 	s.accept(w, r, idp, assertion, rec)
 }
 
-// usesSHA1 tells whether raw names a SHA-1 signature or digest algorithm.
-// A substring test is enough for a flag and costs microseconds on the
-// login path, unlike a second XML parse.
+// usesSHA1 tells whether a signature in raw uses a SHA-1 based signature
+// or digest method. It looks only inside SignedInfo elements (an encrypted
+// key's RSA-OAEP digest is not a signature), with byte scans that cost
+// microseconds on the login path, unlike a second XML parse.
 func usesSHA1(raw []byte) bool {
-	return bytes.Contains(raw, []byte("xmldsig#rsa-sha1")) || bytes.Contains(raw, []byte("xmldsig#sha1")) ||
-		bytes.Contains(raw, []byte("xmldsig-more#ecdsa-sha1"))
+	parts := bytes.Split(raw, []byte("SignedInfo"))
+	for i := 1; i < len(parts); i += 2 { // between <…SignedInfo and </…SignedInfo
+		p := parts[i]
+		if bytes.Contains(p, []byte("xmldsig#rsa-sha1")) || bytes.Contains(p, []byte("xmldsig#sha1")) ||
+			bytes.Contains(p, []byte("xmldsig-more#ecdsa-sha1")) || bytes.Contains(p, []byte("xmldsig#dsa-sha1")) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkRequiredSignatures enforces an IdP's "require a signed response /

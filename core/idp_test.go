@@ -135,6 +135,10 @@ func TestPerIdPSecuritySettings(t *testing.T) {
 		t.Fatalf("audit event detail %q", ev.Detail)
 	}
 
+	if recs, err := tc.Recordings(ctx, core.RecordingFilter{Limit: 1}); err != nil || len(recs) != 1 || recs[0].Weak {
+		t.Fatalf("an RSA-SHA256 login is flagged weak: %+v, %v", recs, err)
+	}
+
 	// SHA-1 is accepted by default and refused when the setting says so.
 	idp.set(func(i *testIdP) { i.sigMethod = "http://www.w3.org/2000/09/xmldsig#rsa-sha1" })
 	if status, _ := idp.login(t); status != http.StatusOK {
