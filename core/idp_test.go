@@ -3,6 +3,8 @@ package core_test
 import (
 	"context"
 	"crypto/x509"
+	"io"
+	"log/slog"
 	"net/http"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/crewjam/saml"
 
 	"github.com/jitconsole/jitconsole/core"
+	"github.com/jitconsole/jitconsole/storage"
 )
 
 func TestSecondIdPFromURLSignsIn(t *testing.T) {
@@ -289,4 +292,55 @@ func shiftTimes(d time.Duration) func(*saml.Assertion) {
 			a.AuthnStatements[i].AuthnInstant = a.AuthnStatements[i].AuthnInstant.Add(d)
 		}
 	}
+}
+
+type fixedClock struct{ t time.Time }
+
+func (c fixedClock) Now() time.Time { return c.t }
+
+// TestScheduledRefresh starts a console a day after an IdP was imported
+// from its URL: the background loop fetches the metadata again by itself.
+func TestScheduledRefresh(t *testing.T) {
+	dir := t.TempDir()
+	tc := startConsole(t, dir, "")
+	idp := startTestIdP(t, tc, "partner")
+	importTestIdP(t, tc, idp)
+	_, newCert := newCertKey(t, "test-idp-next")
+	idp.set(func(i *testIdP) { i.extra = append(i.extra, newCert) })
+	base := tc.Base
+	tc.close()
+
+	ctx := context.Background()
+	db, err := storage.Open(ctx, storage.DBPath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	later, err := core.New(ctx, core.Options{Store: db, Keys: storage.NewFileKeyStore(dir), ListenAddr: "127.0.0.1:0",
+		BaseURL: base, Clock: fixedClock{time.Now().Add(25 * time.Hour)}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := later.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer later.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		got, err := db.GetIdP(ctx, "partner")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.RefreshedAt.After(time.Now().Add(24 * time.Hour)) {
+			evs, _ := later.RecentEvents(ctx, 20)
+			for _, e := range evs {
+				if e.Kind == core.EventIdPRefreshed && contains(e.Message, "certificate added: CN=test-idp-next") {
+					return
+				}
+			}
+			t.Fatalf("refreshed without a change event: %+v", evs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("the metadata was not refreshed on schedule")
 }

@@ -99,3 +99,32 @@ func TestACSRefusesOversizeArtifactAndUnknownIdP(t *testing.T) {
 		})
 	}
 }
+
+// TestURLsComeFromBaseURLNotHostHeader: a forged Host header changes no
+// URL the SP or the demo IdP builds.
+func TestURLsComeFromBaseURLNotHostHeader(t *testing.T) {
+	tc := startConsole(t, t.TempDir(), "")
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, _ := http.NewRequest(http.MethodGet, tc.addr()+"/saml/demo/login", nil)
+	req.Host = "evil.example"
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, tc.Base+"/demo-idp/sso?") {
+		t.Fatalf("redirect %d to %q", resp.StatusCode, loc)
+	}
+	req, _ = http.NewRequest(http.MethodGet, loc, nil)
+	req.Host = "evil.example"
+	resp, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `action="`+tc.Base+`/demo-idp/sso"`) || strings.Contains(string(body), "evil.example") {
+		t.Fatalf("the demo IdP page uses the Host header:\n%s", body)
+	}
+}
