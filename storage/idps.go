@@ -18,22 +18,7 @@ const idpColumns = `id, slug, display_name, entity_id, metadata_xml, enabled, ma
 // ListIdPs returns every IdP connection in the order they were added.
 func (db *DB) ListIdPs(ctx context.Context) ([]core.IdP, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT `+idpColumns+` FROM identity_providers ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("list IdPs: %w", err)
-	}
-	defer rows.Close()
-	var idps []core.IdP
-	for rows.Next() {
-		idp, err := scanIdP(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list IdPs: %w", err)
-		}
-		idps = append(idps, idp)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list IdPs: %w", err)
-	}
-	return idps, nil
+	return collect(rows, err, "list IdPs", scanIdP)
 }
 
 // GetIdP returns the IdP with slug, or an error with code ENOTFOUND.

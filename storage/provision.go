@@ -382,25 +382,14 @@ func (db *DB) RecentEvents(ctx context.Context, limit int) ([]core.Event, error)
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT id, at, kind, outcome, idp_slug, user_id, subject, message, detail, class
 		FROM events ORDER BY at DESC, id DESC LIMIT ?`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("read recent events: %w", err)
-	}
-	defer rows.Close()
-	var events []core.Event
-	for rows.Next() {
+	return collect(rows, err, "read recent events", func(s scanner) (core.Event, error) {
 		var (
 			e      core.Event
 			at     int64
 			userID sql.NullInt64
 		)
-		if err := rows.Scan(&e.ID, &at, &e.Kind, &e.Outcome, &e.IdPSlug, &userID, &e.Subject, &e.Message, &e.Detail, &e.Class); err != nil {
-			return nil, fmt.Errorf("read recent events: %w", err)
-		}
+		err := s.Scan(&e.ID, &at, &e.Kind, &e.Outcome, &e.IdPSlug, &userID, &e.Subject, &e.Message, &e.Detail, &e.Class)
 		e.At, e.UserID = fromNanos(at), userID.Int64
-		events = append(events, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read recent events: %w", err)
-	}
-	return events, nil
+		return e, err
+	})
 }

@@ -61,22 +61,7 @@ const recordingColumns = `r.id, r.at, r.idp_slug, r.login_id, r.event_id, r.user
 func (db *DB) ListRecordings(ctx context.Context, f core.RecordingFilter) ([]core.Recording, error) {
 	q, args := recordingsQuery(f)
 	rows, err := db.read.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list flight recorder entries: %w", err)
-	}
-	defer rows.Close()
-	var recs []core.Recording
-	for rows.Next() {
-		rec, err := scanRecording(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list flight recorder entries: %w", err)
-		}
-		recs = append(recs, rec)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list flight recorder entries: %w", err)
-	}
-	return recs, nil
+	return collect(rows, err, "list flight recorder entries", func(s scanner) (core.Recording, error) { return scanRecording(s) })
 }
 
 // recordingsQuery is ListRecordings' query for f and its arguments.

@@ -14,27 +14,18 @@ import (
 // first saved.
 func (db *DB) ListPersonas(ctx context.Context) ([]core.Persona, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT id, data FROM personas ORDER BY position`)
-	if err != nil {
-		return nil, fmt.Errorf("list personas: %w", err)
-	}
-	defer rows.Close()
-	var ps []core.Persona
-	for rows.Next() {
+	return collect(rows, err, "list personas", func(s scanner) (core.Persona, error) {
 		var id, data string
-		if err := rows.Scan(&id, &data); err != nil {
-			return nil, fmt.Errorf("list personas: %w", err)
-		}
 		var p core.Persona
+		if err := s.Scan(&id, &data); err != nil {
+			return p, err
+		}
 		if err := json.Unmarshal([]byte(data), &p); err != nil {
-			return nil, fmt.Errorf("list personas: decode %q: %w", id, err)
+			return p, fmt.Errorf("decode %q: %w", id, err)
 		}
 		p.ID = id
-		ps = append(ps, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list personas: %w", err)
-	}
-	return ps, nil
+		return p, nil
+	})
 }
 
 // SavePersona inserts p, or replaces the persona with p's ID in its place.

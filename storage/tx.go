@@ -129,3 +129,24 @@ func commitError(ctx context.Context, err error) error {
 	}
 	return fmt.Errorf("commit: %w", err)
 }
+
+// collect reads every row of a query's result with scan and closes it.
+// err is the query's own error; every error is wrapped with what.
+func collect[T any](rows *sql.Rows, err error, what string, scan func(scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}

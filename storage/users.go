@@ -51,22 +51,7 @@ func (db *DB) ListUsers(ctx context.Context, f core.UserFilter) ([]core.User, er
 	args = append(args, limit, max(f.Offset, 0))
 
 	rows, err := db.read.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	defer rows.Close()
-	var users []core.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list users: %w", err)
-		}
-		users = append(users, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	return users, nil
+	return collect(rows, err, "list users", scanUser)
 }
 
 func scanUser(s scanner) (core.User, error) {
@@ -144,28 +129,17 @@ func userLoginHistory(ctx context.Context, tx *sql.Tx, id int64) ([]core.Login, 
 	rows, err := tx.QueryContext(ctx, `SELECT l.id, l.at, l.idp_slug, l.user_id, l.name_id, l.outcome, l.class, l.reason,
 		l.assertion_id, l.event_id, (SELECT r.id FROM recordings r WHERE r.login_id = l.id)
 		FROM logins l WHERE l.user_id = ? ORDER BY l.at DESC, l.id DESC LIMIT ?`, id, userLogins)
-	if err != nil {
-		return nil, fmt.Errorf("read logins: %w", err)
-	}
-	defer rows.Close()
-	var logins []core.Login
-	for rows.Next() {
+	return collect(rows, err, "read logins", func(s scanner) (core.Login, error) {
 		var (
 			l                            core.Login
 			at                           int64
 			userID, eventID, recordingID sql.NullInt64
 		)
-		if err := rows.Scan(&l.ID, &at, &l.IdPSlug, &userID, &l.NameID, &l.Outcome, &l.Class, &l.Reason,
-			&l.AssertionID, &eventID, &recordingID); err != nil {
-			return nil, fmt.Errorf("read logins: %w", err)
-		}
+		err := s.Scan(&l.ID, &at, &l.IdPSlug, &userID, &l.NameID, &l.Outcome, &l.Class, &l.Reason,
+			&l.AssertionID, &eventID, &recordingID)
 		l.At, l.UserID, l.EventID, l.RecordingID = fromNanos(at), userID.Int64, eventID.Int64, recordingID.Int64
-		logins = append(logins, l)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read logins: %w", err)
-	}
-	return logins, nil
+		return l, err
+	})
 }
 
 // Stats returns the dashboard counters at now: all accounts, accounts
