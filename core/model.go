@@ -46,31 +46,72 @@ type IdPSecurity struct {
 	RequireSignedAssertion bool `json:"require_signed_assertion,omitempty"`
 }
 
-// Mapping says how assertion attributes become account fields and roles.
-// Each *Attrs list names candidate attributes, matched by Name or
-// FriendlyName in order; the first one present wins. An empty UsernameAttrs
-// means the NameID is the username.
+// Mapping says how assertion attributes become account fields and roles:
+// the field mapping, the ordered role rules and the policies around them.
+// See Mapping.Evaluate.
 type Mapping struct {
+	// Fields maps a field name (FieldUsername, FieldEmail, ...) to where
+	// its value comes from. A field missing here falls back to the legacy
+	// *Attrs candidate lists below, then to its built-in default.
+	Fields map[string]FieldSource `json:"fields,omitempty"`
+
+	// Legacy candidate lists (the first slice of JIT Console): each names
+	// attributes matched by Name or FriendlyName in order; the first one
+	// present wins. Kept so that stored mappings keep working.
 	UsernameAttrs    []string `json:"username_attrs,omitempty"`
 	EmailAttrs       []string `json:"email_attrs,omitempty"`
 	DisplayNameAttrs []string `json:"display_name_attrs,omitempty"`
 	GroupsAttrs      []string `json:"groups_attrs,omitempty"`
-	// RoleRules are evaluated in order; every matching rule grants its role.
+
+	// Required lists fields that must have a value; a login without one
+	// is denied with the attribute names the IdP did send.
+	Required []string `json:"required,omitempty"`
+
+	// RoleRules are evaluated in order; every matching rule grants its
+	// roles.
 	RoleRules []RoleRule `json:"role_rules,omitempty"`
+	// NoMatch says what happens when no rule grants a role: NoMatchDefault
+	// (grant DefaultRole, if any) or NoMatchDeny (refuse the login).
+	NoMatch string `json:"no_match,omitempty"`
 	// DefaultRole is granted when no rule matched. Empty means no role.
 	DefaultRole string `json:"default_role,omitempty"`
+
 	// AccountKeyAttr, if set, names a stable attribute whose first value
 	// is the account key instead of the NameID (needed for IdPs that send
 	// transient NameIDs).
 	AccountKeyAttr string `json:"account_key_attr,omitempty"`
+	// CaseSensitiveKey turns off case-insensitive matching of the account
+	// key. It is off (keys match whatever their case) by default, which
+	// is right for email-format NameIDs.
+	CaseSensitiveKey bool `json:"case_sensitive_key,omitempty"`
+	// LinkByEmail lets a first login from this IdP take over an existing
+	// account with the same email from another IdP: a trust decision.
+	LinkByEmail bool `json:"link_by_email,omitempty"`
+
+	// Sync says what later logins update.
+	Sync SyncPolicy `json:"sync,omitempty"`
 }
 
-// RoleRule grants Role when Attribute has a value equal to Value
-// (case-insensitive) - "attribute contains value".
+// RoleRule grants Roles when every one of Conditions holds. The legacy
+// form (Attribute, Value, Role) means one case-insensitive "contains"
+// condition granting Role; stored rules of that form keep working.
 type RoleRule struct {
-	Attribute string `json:"attribute"`
-	Value     string `json:"value"`
-	Role      string `json:"role"`
+	Name       string      `json:"name,omitempty"`
+	Conditions []Condition `json:"conditions,omitempty"`
+	Roles      []string    `json:"roles,omitempty"`
+
+	Attribute string `json:"attribute,omitempty"`
+	Value     string `json:"value,omitempty"`
+	Role      string `json:"role,omitempty"`
+}
+
+// Condition is "attribute operator value", matched against every value of
+// a multi-valued attribute.
+type Condition struct {
+	Attribute       string `json:"attribute"`
+	Operator        string `json:"operator"` // one of the Op* constants
+	Value           string `json:"value,omitempty"`
+	CaseInsensitive bool   `json:"case_insensitive,omitempty"`
 }
 
 // Attributes holds assertion attributes: name -> every value, in order.
@@ -96,7 +137,10 @@ type User struct {
 // RoleGrant is one role a user holds and where it came from.
 type RoleGrant struct {
 	Role   string
-	Source string // e.g. "rule 1: groups contains Admins", "default role"
+	Source string // e.g. "rule 1: groups equals Admins (any case)", "default role"
+	// RuleIndex is the 1-based rule that granted the role, 0 for the
+	// default role or a manual grant.
+	RuleIndex int
 }
 
 // UserDetail is a user with the attributes of the last assertion and the

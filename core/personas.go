@@ -34,12 +34,13 @@ func DefaultPersonas() []Persona {
 // role per group, with "member" for everyone else.
 func DemoMapping() Mapping {
 	m := DefaultMapping()
+	rule := func(group, role string) RoleRule {
+		return RoleRule{Name: group + " → " + role, Roles: []string{role},
+			Conditions: []Condition{{Attribute: "groups", Operator: OpContains, Value: group, CaseInsensitive: true}}}
+	}
 	m.RoleRules = []RoleRule{
-		{Attribute: "groups", Value: "Admins", Role: "admin"},
-		{Attribute: "groups", Value: "Engineering", Role: "engineering"},
-		{Attribute: "groups", Value: "Sales", Role: "sales"},
-		{Attribute: "groups", Value: "Finance", Role: "finance"},
-		{Attribute: "groups", Value: "Support", Role: "support"},
+		rule("Admins", "admin"), rule("Engineering", "engineering"), rule("Sales", "sales"),
+		rule("Finance", "finance"), rule("Support", "support"),
 	}
 	m.DefaultRole = "member"
 	return m

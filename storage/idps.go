@@ -82,13 +82,10 @@ func (db *DB) SaveIdP(ctx context.Context, idp core.IdP) (core.IdP, error) {
 			}
 		}
 		// The roles the mapping names join the roles table.
-		for _, r := range idp.Mapping.RoleRules {
-			if err := ensureRole(w, r.Role); err != nil {
+		for _, role := range idp.Mapping.RolesNamed() {
+			if err := ensureRole(w, role); err != nil {
 				return err
 			}
-		}
-		if idp.Mapping.DefaultRole != "" {
-			return ensureRole(w, idp.Mapping.DefaultRole)
 		}
 		return nil
 	})
