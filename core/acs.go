@@ -172,7 +172,14 @@ func (s *spServer) accept(w http.ResponseWriter, r *http.Request, idp IdP, a *sa
 		s.refuseRecorded(w, r, idp.Slug, "", classified(ClassEmptyNameID, nil), http.StatusForbidden, rec)
 		return
 	}
-	fields := idp.Mapping.Apply(nameID, attrs, friendly)
+	ev := idp.Mapping.Evaluate(nameID, attrs, friendly)
+	if ev.Deny {
+		v := classified(ClassDeniedByPolicy, nil)
+		v.Reason = ev.Reason
+		s.refuseRecorded(w, r, idp.Slug, nameID, v, http.StatusForbidden, rec)
+		return
+	}
+	fields := ev.Fields
 	res, err := s.c.store.ApplyLogin(r.Context(), Provision{
 		At:          s.c.clock.Now(),
 		IdPSlug:     idp.Slug,

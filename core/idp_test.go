@@ -344,3 +344,34 @@ func TestScheduledRefresh(t *testing.T) {
 	}
 	t.Fatal("the metadata was not refreshed on schedule")
 }
+
+func TestMappingPolicyDeniesAtTheACS(t *testing.T) {
+	tc := startConsole(t, t.TempDir(), "")
+	ctx := context.Background()
+	idp := startTestIdP(t, tc, "partner")
+	saved := importTestIdP(t, tc, idp)
+	saved.Mapping = core.Mapping{NoMatch: core.NoMatchDeny, RoleRules: []core.RoleRule{{Roles: []string{"admin"},
+		Conditions: []core.Condition{{Attribute: "groups", Operator: core.OpContains, Value: "Admins"}}}}}
+	if _, err := tc.DB.SaveIdP(ctx, saved); err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := idp.login(t); status != http.StatusForbidden {
+		t.Fatalf("no rule matched but HTTP %d", status)
+	}
+	if ev := lastRefusal(t, tc); ev.Class != core.ClassDeniedByPolicy || !contains(ev.Message, "No role rule matched") {
+		t.Fatalf("refusal %q: %q", ev.Class, ev.Message)
+	}
+	saved.Mapping = core.Mapping{DefaultRole: "member", Required: []string{core.FieldFamilyName}}
+	if _, err := tc.DB.SaveIdP(ctx, saved); err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := idp.login(t); status != http.StatusForbidden {
+		t.Fatalf("a required attribute is missing but HTTP %d", status)
+	}
+	if ev := lastRefusal(t, tc); ev.Class != core.ClassDeniedByPolicy || !contains(ev.Message, "lacks the required family_name. The IdP sent: displayName, email, groups.") {
+		t.Fatalf("refusal %q: %q", ev.Class, ev.Message)
+	}
+	if n := len(users(t, tc)); n != 0 {
+		t.Fatalf("%d accounts", n)
+	}
+}

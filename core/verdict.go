@@ -32,6 +32,7 @@ const (
 	ClassEmptyNameID      = "empty_name_id"
 	ClassTransientNameID  = "transient_name_id"
 	ClassWeakAlgorithm    = "weak_algorithm"
+	ClassDeniedByPolicy   = "denied_by_policy"
 	ClassUnknownIdP       = "unknown_idp"
 	ClassIdPDisabled      = "idp_disabled"
 	ClassStorage          = "storage_error"
@@ -66,6 +67,7 @@ var verdictTexts = map[string][2]string{
 	ClassArtifact:         {"The IdP used the artifact binding (SAMLart), which is not enabled.", "Configure the IdP to use the HTTP-POST binding."},
 	ClassEmptyNameID:      {"The assertion's NameID is empty, so there is no account to sign in to.", "Configure the IdP to send a NameID (persistent or email format)."},
 	ClassTransientNameID:  {"The IdP sent a transient NameID, which changes at every sign-in: used as the account key it would create a new account each time.", "Configure the IdP to send a persistent or email NameID, or name a stable attribute as the account key in this IdP's mapping."},
+	ClassDeniedByPolicy:   {"The mapping rules of this IdP deny this login.", "Check the person's attributes in the recorder against the IdP's mapping rules, or change the no-match policy."},
 	ClassWeakAlgorithm:    {"The response is signed with SHA-1, which this IdP's settings refuse.", "Configure the IdP to sign with RSA-SHA256, or accept SHA-1 in this IdP's security settings."},
 	ClassUnknownIdP:       {"No identity provider is connected at this address.", "Check the ACS URL configured at the IdP."},
 	ClassIdPDisabled:      {"Sign-in through this identity provider is switched off.", "An administrator can enable it in JIT Console."},
