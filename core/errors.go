@@ -13,6 +13,7 @@ const (
 	ENOTFOUND    = "not_found"
 	EREPLAYED    = "replayed"
 	EUNAVAILABLE = "unavailable"
+	EFORBIDDEN   = "forbidden"
 )
 
 // Error is an error with a code and a message that is safe to show a person.

@@ -96,6 +96,10 @@ type Mapping struct {
 // form (Attribute, Value, Role) means one case-insensitive "contains"
 // condition granting Role; stored rules of that form keep working.
 type RoleRule struct {
+	// ID is stable across edits and reorders: role grants name the rule
+	// that made them by it. Empty IDs are filled in when a mapping is
+	// saved.
+	ID         string      `json:"id,omitempty"`
 	Name       string      `json:"name,omitempty"`
 	Conditions []Condition `json:"conditions,omitempty"`
 	Roles      []string    `json:"roles,omitempty"`
@@ -132,16 +136,44 @@ type User struct {
 	// IdPRemoved is true when the IdP connection that made the account
 	// was deleted; the account stays, from a removed IdP.
 	IdPRemoved bool
+	GivenName  string
+	FamilyName string
+	// Disabled accounts are refused at sign-in.
+	Disabled bool
+	// Warnings were raised when the account was created or updated: a
+	// NameID that differs only by case from another account's, a transient
+	// NameID, an email already used by an account from another IdP.
+	Warnings []string
 }
 
 // RoleGrant is one role a user holds and where it came from.
 type RoleGrant struct {
 	Role   string
-	Source string // e.g. "rule 1: groups equals Admins (any case)", "default role"
+	Source string // e.g. "rule 1: groups contains Admins (any case)", "default role"
 	// RuleIndex is the 1-based rule that granted the role, 0 for the
 	// default role or a manual grant.
 	RuleIndex int
+	// Kind is GrantRule, GrantDefault or GrantManual. Rule and default
+	// grants are recomputed at every login; manual grants are pinned.
+	Kind string
+	// RuleID is the stable ID of the rule (RoleRule.ID) for rule grants.
+	RuleID string
+	// IdPSlug is the IdP whose mapping granted the role (rule, default).
+	IdPSlug string
+	// LoginID is the login whose evaluation granted the role.
+	LoginID int64
+	// GrantedBy is the OS user of a manual grant; GrantedAt when it was
+	// granted (any kind).
+	GrantedBy string
+	GrantedAt time.Time
 }
+
+// Grant kinds.
+const (
+	GrantRule    = "rule"
+	GrantDefault = "default"
+	GrantManual  = "manual"
+)
 
 // UserDetail is a user with the attributes of the last assertion and the
 // login history, newest first.
@@ -216,7 +248,27 @@ type Provision struct {
 	Username    string
 	Email       string
 	DisplayName string
-	Roles       []RoleGrant
+	GivenName   string
+	FamilyName  string
+	// Roles are the rule and default grants of this login; they replace
+	// the account's previous rule and default grants, never its manual
+	// ones. The store fills in LoginID and GrantedAt.
+	Roles []RoleGrant
+	// Sync is the IdP's sync policy: in SyncCreateOnly mode a later login
+	// changes no field and no role (only the login count, last login and
+	// the attributes of the last assertion); per field, FieldImportOnce
+	// sets a field at creation only and FieldKeepWhenAbsent never blanks
+	// a stored value.
+	Sync SyncPolicy
+	// CaseInsensitiveKey finds the account by NameID whatever its case.
+	CaseInsensitiveKey bool
+	// LinkByEmail lets a first login take over an account with the same
+	// email from another IdP (the account then belongs to this IdP).
+	LinkByEmail bool
+	// Warnings (from core, e.g. a transient NameID) are stored on the
+	// account; the store adds its own (case-only duplicate, email used by
+	// another IdP's account).
+	Warnings    []string
 	Attributes  Attributes
 	AssertionID string
 	// Record, if set, is stored in the flight recorder in the same
@@ -228,6 +280,10 @@ type Provision struct {
 type ProvisionResult struct {
 	User    User
 	Created bool
+	Linked  bool // an account from another IdP was linked by email
+	// Added and Removed are the roles this login granted and took away.
+	Added   []string
+	Removed []string
 	Login   Login
 	Event   Event
 }
@@ -293,8 +349,52 @@ type RecordingFilter struct {
 type UserFilter struct {
 	Search  string
 	IdPSlug string
-	Limit   int // 0 means no limit
-	Offset  int
+	Role    string // holds this role (any kind of grant)
+	Status  string // "" all, UserActive, UserDisabled
+	// WithWarnings keeps only accounts that have warnings.
+	WithWarnings bool
+	// LastLoginBefore keeps accounts whose last login (or creation, if
+	// never) is before it: the stale-accounts view.
+	LastLoginBefore time.Time
+	Limit           int // 0 means no limit
+	Offset          int
+}
+
+// User statuses for UserFilter.
+const (
+	UserActive   = "active"
+	UserDisabled = "disabled"
+)
+
+// RoleInfo is an entry of the role catalogue.
+type RoleInfo struct {
+	Name        string
+	Description string
+	Holders     int // accounts holding it, any kind of grant
+}
+
+// UserSnapshot is what the impact preview and "apply now" need of an
+// account: its last attributes and its current rule and default grants.
+type UserSnapshot struct {
+	UserID     int64
+	NameID     string
+	Username   string
+	Attributes Attributes
+	Roles      []RoleGrant // rule and default grants only
+}
+
+// RoleChange replaces one account's rule and default grants.
+type RoleChange struct {
+	UserID int64
+	Roles  []RoleGrant
+}
+
+// EventFilter selects events, newest first.
+type EventFilter struct {
+	Kinds   []string // empty: all
+	IdPSlug string
+	Since   time.Time
+	Limit   int
 }
 
 // Stats are the dashboard counters.
