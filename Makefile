@@ -43,10 +43,10 @@ display:
 
 # The whole suite, as CI runs it: formatting, vet, then go test -race inside
 # one D-Bus session with an unlocked gnome-keyring and Xvfb. The keyring,
-# the display, the GUI smoke test and the chromium test are required here,
-# not skipped.
+# the display, the GUI smoke test, the chromium test and the SimpleSAMLphp
+# interop test are required here, not skipped.
 test: deps-test lint
-	JITCONSOLE_REQUIRE_KEYRING=1 JITCONSOLE_REQUIRE_DISPLAY=1 JITCONSOLE_BROWSER_TEST=1 \
+	JITCONSOLE_REQUIRE_KEYRING=1 JITCONSOLE_REQUIRE_DISPLAY=1 JITCONSOLE_BROWSER_TEST=1 JITCONSOLE_REQUIRE_SSP=1 \
 	  scripts/session.sh $(GO) test -race $(TAGS) -timeout 15m $(TESTFLAGS) ./...
 
 lint: deps-build

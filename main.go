@@ -6,13 +6,20 @@
 //	jitconsole serve [--listen ADDR] [--base-url URL] [--data-dir DIR]
 //	jitconsole users list [--json] [--search S] [--data-dir DIR]
 //	jitconsole demo simulate --count N [--target URL] [--concurrency C]
+//	jitconsole check-response --response FILE (--idp SLUG | --idp-metadata FILE | --idp-cert PEMFILE) ...
+//	jitconsole idp import (--file F | --url U | --stdin) [--name NAME] [--slug SLUG] ...
+//	jitconsole idp list [--json] [--data-dir DIR]
+//	jitconsole idp remove SLUG [--data-dir DIR]
 //
 // This file only parses the command line and wires storage, core and ui
 // together; it is the one place that imports fyne.io/fyne/v2/app.
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -26,6 +33,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -46,6 +54,11 @@ const AppID = "io.jitconsole.console"
 
 // errUsage marks a command line that cannot be run; the usage was printed.
 var errUsage = errors.New("usage")
+
+// errReported is a failure that the command has already explained (a
+// refused response, an aggregate to choose from): exit status 1, nothing
+// more printed.
+var errReported = errors.New("reported")
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -68,6 +81,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = subcommand("users", rest, stdout, stderr, map[string]command{"list": cmdUsersList})
 	case "demo":
 		err = subcommand("demo", rest, stdout, stderr, map[string]command{"simulate": cmdSimulate})
+	case "idp":
+		err = subcommand("idp", rest, stdout, stderr, map[string]command{
+			"import": cmdIdPImport, "list": cmdIdPList, "remove": cmdIdPRemove})
+	case "check-response":
+		err = cmdCheckResponse(rest, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, mainUsage)
 		return 0
@@ -80,6 +98,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case errors.Is(err, errUsage):
 		return 2
+	case errors.Is(err, errReported):
+		return 1
 	default:
 		fmt.Fprintf(stderr, "jitconsole: %v\n", err)
 		return 1
@@ -98,6 +118,15 @@ Usage:
         list provisioned accounts (works while the console runs)
   jitconsole demo simulate --count N [--target URL] [--concurrency C]
         sign N generated new hires in at a running console
+  jitconsole idp import (--file F | --url U | --stdin) [--name NAME] [--slug SLUG]
+        connect an identity provider from its metadata
+  jitconsole idp list [--json]
+  jitconsole idp remove SLUG
+        list or remove identity provider connections
+  jitconsole check-response --response FILE (--idp SLUG | --idp-metadata FILE |
+        --idp-cert PEMFILE) [--at RFC3339] [--json] ...
+        validate a SAMLResponse without creating any account; exit status 0
+        when it is valid, 1 when it is refused
 
 Run "jitconsole COMMAND --help" for the options of a command.
 The data directory is --data-dir, else $JITCONSOLE_DATA_DIR, else
@@ -112,6 +141,7 @@ func subcommand(name string, args []string, stdout, stderr io.Writer, verbs map[
 	for v := range verbs {
 		names = append(names, v)
 	}
+	sort.Strings(names)
 	usage := fmt.Sprintf("Usage: jitconsole %s %s ...  (see jitconsole %[1]s VERB --help)\n", name, strings.Join(names, "|"))
 	if len(args) == 0 {
 		fmt.Fprintf(stderr, "jitconsole %s: missing command\n%s", name, usage)
@@ -133,6 +163,14 @@ func subcommand(name string, args []string, stdout, stderr io.Writer, verbs map[
 // returns flag.ErrHelp; a bad flag or a stray argument prints the error and
 // the usage on stderr and returns errUsage.
 func parseFlags(fs *flag.FlagSet, synopsis string, args []string, stdout, stderr io.Writer) error {
+	_, err := parseFlagsArgs(fs, synopsis, args, 0, stdout, stderr)
+	return err
+}
+
+// parseFlagsArgs is parseFlags for a command that takes up to n arguments
+// besides its flags, before or after them (idp remove SLUG --data-dir DIR),
+// and returns them.
+func parseFlagsArgs(fs *flag.FlagSet, synopsis string, args []string, n int, stdout, stderr io.Writer) ([]string, error) {
 	fs.SetOutput(io.Discard)
 	printUsage := func(w io.Writer) {
 		fmt.Fprintf(w, "Usage: %s\n", synopsis)
@@ -140,20 +178,25 @@ func parseFlags(fs *flag.FlagSet, synopsis string, args []string, stdout, stderr
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
 	}
+	var positional []string
 	err := fs.Parse(args)
+	for err == nil && fs.NArg() > 0 && len(positional) < n {
+		positional = append(positional, fs.Arg(0))
+		err = fs.Parse(fs.Args()[1:])
+	}
 	if err == nil && fs.NArg() > 0 {
 		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	switch {
 	case err == nil:
-		return nil
+		return positional, nil
 	case errors.Is(err, flag.ErrHelp):
 		printUsage(stdout)
-		return flag.ErrHelp
+		return nil, flag.ErrHelp
 	default:
 		fmt.Fprintf(stderr, "%s: %v\n", fs.Name(), err)
 		printUsage(stderr)
-		return errUsage
+		return nil, errUsage
 	}
 }
 
@@ -463,16 +506,8 @@ func cmdUsersList(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, "jitconsole users list [--json] [--search S] [--data-dir DIR]\n\nLists the provisioned accounts, newest first.\n", args, stdout, stderr); err != nil {
 		return err
 	}
-	dir, err := dataDir(dirFlag)
-	if err != nil {
-		return err
-	}
-	path := storage.DBPath(dir)
-	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("no JIT Console database at %s (start the console once, or pass --data-dir)", path)
-	}
 	ctx := context.Background()
-	db, err := storage.Open(ctx, path)
+	db, _, err := openExistingDB(ctx, dirFlag)
 	if err != nil {
 		return err
 	}
@@ -485,6 +520,25 @@ func cmdUsersList(args []string, stdout, stderr io.Writer) error {
 		return writeUsersJSON(stdout, users)
 	}
 	return writeUsersTable(stdout, users)
+}
+
+// openExistingDB opens the database of the data directory for a command
+// that reads it (and creates no database where there is none). It returns
+// the data directory too.
+func openExistingDB(ctx context.Context, dirFlag string) (*storage.DB, string, error) {
+	dir, err := dataDir(dirFlag)
+	if err != nil {
+		return nil, "", err
+	}
+	path := storage.DBPath(dir)
+	if _, err := os.Stat(path); err != nil {
+		return nil, "", fmt.Errorf("no JIT Console database at %s (start the console once, or pass --data-dir)", path)
+	}
+	db, err := storage.Open(ctx, path)
+	if err != nil {
+		return nil, "", err
+	}
+	return db, dir, nil
 }
 
 type userJSON struct {
@@ -643,4 +697,661 @@ func (p *progressLine) finish() {
 	if !p.printed.IsZero() {
 		fmt.Fprintln(p.w)
 	}
+}
+
+// maxInput bounds a response or metadata read from a file or stdin.
+const maxInput = core.MaxMetadataSize
+
+// readInput reads the file at path ("-": standard input), up to maxInput.
+func readInput(path string) ([]byte, error) {
+	var r io.Reader = os.Stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxInput+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxInput {
+		return nil, fmt.Errorf("%s is larger than %d MiB", path, maxInput>>20)
+	}
+	return data, nil
+}
+
+// inputError reports an input the command cannot use (an unreadable file,
+// an unknown IdP): exit status 2, without the usage.
+func inputError(fs *flag.FlagSet, stderr io.Writer, format string, args ...any) error {
+	fmt.Fprintf(stderr, "%s: %s\n", fs.Name(), fmt.Sprintf(format, args...))
+	return errUsage
+}
+
+// spEndpoints are the console's SP values for the IdP slug under the
+// public base URL, as core.Console.Endpoints makes them. check-response
+// needs them without opening a console, which would load (or on a fresh
+// data directory create) the private keys; main_test.go checks that the
+// two agree.
+func spEndpoints(base, slug string) core.Endpoints {
+	base = strings.TrimRight(base, "/")
+	return core.Endpoints{
+		EntityID:    base + "/saml/metadata",
+		ACSURL:      base + "/saml/" + slug + "/acs",
+		MetadataURL: base + "/saml/" + slug + "/metadata",
+		LoginURL:    base + "/saml/" + slug + "/login",
+	}
+}
+
+const checkResponseSynopsis = `jitconsole check-response --response FILE
+         (--idp SLUG | --idp-metadata FILE | --idp-cert PEMFILE [--issuer ENTITYID])
+         [--at RFC3339] [--audience URI] [--acs URL] [--request-id ID]
+         [--sp-key PEMFILE] [--base-url URL] [--data-dir DIR] [--json]
+
+Validates a SAMLResponse the way the console's ACS does and prints the
+verdict with what the response holds, creating and changing nothing. The
+response is raw XML or base64 as posted (FILE "-" reads standard input).
+Trust one connected IdP (--idp), an IdP's metadata, or its signing
+certificate. With --idp, the console's own SP values for that IdP apply
+(its entity ID as the audience, its ACS URL, both built from --base-url)
+unless --audience or --acs say otherwise; without --idp both are required.
+Without --request-id, a response to any AuthnRequest counts as solicited.
+
+Exit status: 0 valid, 1 refused, 2 a wrong command line or unusable input.
+`
+
+// cmdCheckResponse is the assertion validator on the command line.
+func cmdCheckResponse(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("jitconsole check-response", flag.ContinueOnError)
+	responsePath := fs.String("response", "", "the SAMLResponse `FILE`, XML or base64 (- reads standard input)")
+	slug := fs.String("idp", "", "trust the connected IdP with this `SLUG`, with the console's SP values for it")
+	metadataPath := fs.String("idp-metadata", "", "trust the IdP described by the metadata in `FILE`")
+	certPath := fs.String("idp-cert", "", "trust the IdP signing certificate in `PEMFILE`")
+	issuer := fs.String("issuer", "", "with --idp-cert: the IdP's `ENTITYID` (default: the response's Issuer)")
+	atText := fs.String("at", "", "evaluate as of this `RFC3339` time, e.g. 2025-06-02T15:04:06Z (default: now)")
+	audience := fs.String("audience", "", "the SP entity ID (`URI`) the response must be for")
+	acs := fs.String("acs", "", "the ACS `URL` the response must be sent to")
+	requestID := fs.String("request-id", "", "the `ID` of the AuthnRequest the response must answer")
+	spKeyPath := fs.String("sp-key", "", "the SP's private key in `PEMFILE`, to decrypt an encrypted assertion\n(with --idp the console's own key, when the response is encrypted)")
+	baseURL := fs.String("base-url", core.DefaultBaseURL, "with --idp: the console's public `URL`, that its SP values are built from")
+	asJSON := fs.Bool("json", false, "print the report as one JSON object")
+	var dirFlag string
+	addDataDirFlag(fs, &dirFlag)
+	if err := parseFlags(fs, checkResponseSynopsis, args, stdout, stderr); err != nil {
+		return err
+	}
+	trusts := 0
+	for _, v := range []string{*slug, *metadataPath, *certPath} {
+		if v != "" {
+			trusts++
+		}
+	}
+	switch {
+	case *responsePath == "":
+		return usageError(fs, stderr, "--response FILE is required")
+	case trusts != 1:
+		return usageError(fs, stderr, "give exactly one of --idp, --idp-metadata and --idp-cert")
+	case *issuer != "" && *certPath == "":
+		return usageError(fs, stderr, "--issuer goes with --idp-cert")
+	case *slug == "" && (*audience == "" || *acs == ""):
+		return usageError(fs, stderr, "without --idp, both --audience and --acs are required (the SP entity ID and the ACS URL the response was sent to)")
+	}
+	var at time.Time
+	if *atText != "" {
+		var err error
+		if at, err = time.Parse(time.RFC3339, *atText); err != nil {
+			return usageError(fs, stderr, "--at %q is not an RFC 3339 time like 2025-06-02T15:04:06Z", *atText)
+		}
+	}
+	if *acs != "" {
+		if err := checkHTTPURL(*acs); err != nil {
+			return usageError(fs, stderr, "--acs: %v", err)
+		}
+	}
+	if *slug != "" {
+		if err := checkHTTPURL(*baseURL); err != nil {
+			return usageError(fs, stderr, "--base-url: %v", err)
+		}
+	}
+
+	response, err := readInput(*responsePath)
+	if err != nil {
+		return inputError(fs, stderr, "--response: %v", err)
+	}
+	opts := core.CheckOptions{Response: response, At: at, Audience: *audience, ACS: *acs, RequestID: *requestID}
+	if *spKeyPath != "" {
+		data, err := readInput(*spKeyPath)
+		if err != nil {
+			return inputError(fs, stderr, "--sp-key: %v", err)
+		}
+		if opts.SPKey, err = core.ParsePrivateKeyPEM(data); err != nil {
+			return inputError(fs, stderr, "--sp-key %s: %s", *spKeyPath, core.ErrorMessage(err))
+		}
+	}
+	switch {
+	case *metadataPath != "":
+		if opts.IdPMetadata, err = readInput(*metadataPath); err != nil {
+			return inputError(fs, stderr, "--idp-metadata: %v", err)
+		}
+	case *certPath != "":
+		data, err := readInput(*certPath)
+		if err != nil {
+			return inputError(fs, stderr, "--idp-cert: %v", err)
+		}
+		if opts.IdPCert, err = core.ParseCertificatePEM(data); err != nil {
+			return inputError(fs, stderr, "--idp-cert %s: %s", *certPath, core.ErrorMessage(err))
+		}
+		opts.Issuer = *issuer
+	default:
+		if err := trustConnectedIdP(fs, stderr, &opts, *slug, dirFlag, *baseURL); err != nil {
+			return err
+		}
+	}
+	if opts.SPKey == nil && isEncrypted(opts.Response) {
+		fmt.Fprintf(stderr, "%s: the assertion is encrypted, and without the SP's private key (--sp-key) it cannot be read\n", fs.Name())
+	}
+
+	rep, err := core.CheckResponse(opts)
+	if err != nil {
+		return inputError(fs, stderr, "%s", core.ErrorMessage(err))
+	}
+	if *asJSON {
+		b, err := json.Marshal(rep)
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintf(stdout, "%s\n", b); err != nil {
+			return err
+		}
+	} else if err := writeCheckReport(stdout, rep); err != nil {
+		return err
+	}
+	if !rep.Valid {
+		return errReported
+	}
+	return nil
+}
+
+// trustConnectedIdP fills opts from the connected IdP slug: its stored
+// metadata, the console's SP values for it where opts has none, and, for
+// an encrypted response, the console's SP key if it can be read. It only
+// reads: no listener, and no key is created.
+func trustConnectedIdP(fs *flag.FlagSet, stderr io.Writer, opts *core.CheckOptions, slug, dirFlag, baseURL string) error {
+	ctx := context.Background()
+	db, dir, err := openExistingDB(ctx, dirFlag)
+	if err != nil {
+		return inputError(fs, stderr, "%v", err)
+	}
+	defer db.Close()
+	idp, err := db.GetIdP(ctx, slug)
+	if core.ErrorCode(err) == core.ENOTFOUND {
+		var slugs []string
+		if idps, err := db.ListIdPs(ctx); err == nil {
+			for _, i := range idps {
+				slugs = append(slugs, i.Slug)
+			}
+		}
+		return inputError(fs, stderr, "no identity provider is connected as %q (connected: %s; see jitconsole idp list)",
+			slug, strings.Join(slugs, ", "))
+	} else if err != nil {
+		return err
+	}
+	opts.IdPMetadata = []byte(idp.MetadataXML)
+	ep := spEndpoints(baseURL, slug)
+	if opts.Audience == "" {
+		opts.Audience = ep.EntityID
+	}
+	if opts.ACS == "" {
+		opts.ACS = ep.ACSURL
+	}
+	if opts.SPKey == nil && isEncrypted(opts.Response) {
+		key, err := readSPKey(dir)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: the console's SP key cannot be read: %s\n", fs.Name(), core.ErrorMessage(err))
+		}
+		opts.SPKey = key
+	}
+	return nil
+}
+
+// isEncrypted tells whether a response holds an encrypted assertion.
+func isEncrypted(response []byte) bool {
+	raw, err := core.DecodeResponse(response)
+	return err == nil && bytes.Contains(raw, []byte("EncryptedAssertion"))
+}
+
+// readSPKey reads the console's SP private key from the key store of the
+// data directory, without creating one.
+func readSPKey(dir string) (*rsa.PrivateKey, error) {
+	der, err := storage.NewKeyStore(dir).Get(core.SPKeyName)
+	if err != nil {
+		return nil, err
+	}
+	k, err := x509.ParsePKCS8PrivateKey(der)
+	if err != nil {
+		return nil, fmt.Errorf("decode the SP key: %w", err)
+	}
+	rk, ok := k.(*rsa.PrivateKey)
+	if !ok {
+		return nil, errors.New("the SP key is not an RSA key")
+	}
+	return rk, nil
+}
+
+// writeCheckReport prints a validator report for a person.
+func writeCheckReport(w io.Writer, rep core.CheckReport) error {
+	if rep.Valid {
+		fmt.Fprintln(w, "VALID")
+	} else {
+		fmt.Fprintf(w, "REFUSED: %s\n", rep.Class)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	row := func(name, value string) {
+		if value != "" {
+			fmt.Fprintf(tw, "%s\t%s\n", name, value)
+		}
+	}
+	row("Reason:", rep.Reason)
+	row("Hint:", rep.Hint)
+	row("Issuer:", rep.Issuer)
+	if rep.NameID != "" {
+		format := rep.NameIDFormat
+		if format == "" {
+			format = "no format given"
+		}
+		row("NameID:", fmt.Sprintf("%s (%s)", rep.NameID, format))
+	}
+	signed := strings.Join(rep.Signed, ", ")
+	if signed == "" {
+		signed = "nothing"
+	}
+	row("Signed:", signed)
+	for i, a := range rep.Algorithms {
+		name := ""
+		if i == 0 {
+			name = "Algorithms:"
+		}
+		if strings.HasSuffix(a, "sha1") {
+			a += "  (SHA-1: flagged as a weak algorithm)"
+		}
+		row(name, a)
+	}
+	row("Encrypted:", map[bool]string{true: "yes", false: "no"}[rep.Encrypted])
+	row("Evaluated at:", rep.EvaluatedAt.Format(time.RFC3339))
+	row("Detail:", rep.Detail)
+	if len(rep.Attributes) == 0 {
+		row("Attributes:", "none")
+	}
+	if err := tw.Flush(); err != nil || len(rep.Attributes) == 0 {
+		return err
+	}
+	fmt.Fprintln(w)
+	names := make([]string, 0, len(rep.Attributes))
+	for n := range rep.Attributes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ATTRIBUTE\tVALUE")
+	for _, n := range names {
+		values := rep.Attributes[n]
+		if len(values) == 0 {
+			values = []string{""}
+		}
+		for i, v := range values {
+			name := n
+			if i > 0 {
+				name = ""
+			}
+			fmt.Fprintf(tw, "%s\t%s\n", name, v)
+		}
+	}
+	return tw.Flush()
+}
+
+const idpImportSynopsis = `jitconsole idp import (--file F | --url U | --stdin) [--name NAME] [--slug SLUG]
+         [--entity-id ID] [--base-url URL] [--data-dir DIR]
+
+Connects an identity provider from its SAML metadata, with the same checks
+and messages as the console's Identity Providers screen: invalid, expired
+or non-IdP metadata saves nothing. An IdP imported again under its slug
+gets the new metadata and keeps its mapping and settings. Metadata from
+--url is refreshed from there by the running console. Prints what the
+metadata holds and the values to paste into the IdP's admin console.
+`
+
+// cmdIdPImport connects an IdP from metadata, through core's own import.
+func cmdIdPImport(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("jitconsole idp import", flag.ContinueOnError)
+	file := fs.String("file", "", "read the IdP's metadata from file `F`")
+	metadataURL := fs.String("url", "", "fetch the IdP's metadata from `U` (the console refreshes it from there)")
+	fromStdin := fs.Bool("stdin", false, "read the IdP's metadata from standard input")
+	name := fs.String("name", "", "display `NAME` (default: from the entity ID)")
+	slug := fs.String("slug", "", "`SLUG` in the SP's endpoint paths /saml/SLUG/... (default: from the name)")
+	entityID := fs.String("entity-id", "", "the entity `ID` to import from an aggregate of several IdPs")
+	baseURL := fs.String("base-url", core.DefaultBaseURL, "the console's public `URL`, that the values for the IdP are built from")
+	var dirFlag string
+	addDataDirFlag(fs, &dirFlag)
+	if err := parseFlags(fs, idpImportSynopsis, args, stdout, stderr); err != nil {
+		return err
+	}
+	sources := 0
+	for _, set := range []bool{*file != "", *metadataURL != "", *fromStdin} {
+		if set {
+			sources++
+		}
+	}
+	if sources != 1 {
+		return usageError(fs, stderr, "give exactly one of --file, --url and --stdin")
+	}
+	if err := checkHTTPURL(*baseURL); err != nil {
+		return usageError(fs, stderr, "--base-url: %v", err)
+	}
+	if *slug != "" {
+		if err := core.ValidateSlug(*slug); err != nil {
+			return usageError(fs, stderr, "--slug: %s", core.ErrorMessage(err))
+		}
+	}
+	in := core.MetadataInput{EntityID: strings.TrimSpace(*entityID)}
+	switch {
+	case *file != "":
+		data, err := readInput(*file)
+		if err != nil {
+			return inputError(fs, stderr, "--file: %v", err)
+		}
+		in.Source, in.Name, in.Data = core.SourceFile, *file, data
+	case *fromStdin:
+		data, err := readInput("-")
+		if err != nil {
+			return inputError(fs, stderr, "--stdin: %v", err)
+		}
+		in.Source, in.Name, in.Data = core.SourcePaste, "standard input", data
+	default:
+		if err := checkHTTPURL(*metadataURL); err != nil {
+			return usageError(fs, stderr, "--url: %v", err)
+		}
+		in.Source, in.Name = core.SourceURL, *metadataURL
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	con, err := openConsole(ctx, &serverFlags{listen: core.DefaultListenAddr, baseURL: strings.TrimRight(*baseURL, "/"), dataDir: dirFlag}, logger)
+	if err != nil {
+		return err
+	}
+	defer con.close()
+	if warning := con.KeyWarning(); warning != "" {
+		fmt.Fprintf(stderr, "WARNING: %s\n", warning)
+	}
+	before := map[string]bool{}
+	if idps, err := con.IdPs(ctx); err == nil {
+		for _, i := range idps {
+			before[i.Slug] = true
+		}
+	}
+	idp, prev, err := con.ImportIdP(ctx, core.ImportRequest{MetadataInput: in, DisplayName: *name, Slug: *slug})
+	var choose *core.ChooseEntityError
+	if errors.As(err, &choose) {
+		fmt.Fprintf(stderr, "The metadata holds %d identity providers; nothing was imported. Choose one with --entity-id:\n", len(choose.EntityIDs))
+		for _, id := range choose.EntityIDs {
+			fmt.Fprintf(stderr, "  --entity-id %s\n", id)
+		}
+		return errReported
+	} else if err != nil {
+		return fmt.Errorf("%s Nothing was saved.", strings.TrimSpace(core.ErrorMessage(err)))
+	}
+
+	verb := "Connected"
+	if before[idp.Slug] {
+		verb = "Replaced the metadata of"
+	}
+	fmt.Fprintf(stdout, "%s identity provider %s as %q.\n\n", verb, idp.DisplayName, idp.Slug)
+	if err := writePreview(stdout, prev); err != nil {
+		return err
+	}
+	ep := con.Endpoints(idp.Slug)
+	fmt.Fprintf(stdout, "\nValues for the IdP's admin console (built from %s; pass --base-url if the console runs elsewhere):\n", con.BaseURL())
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "  SP entity ID\t%s\t(also called Audience or Identifier)\n", ep.EntityID)
+	fmt.Fprintf(tw, "  ACS URL\t%s\t(Reply URL, single sign-on URL; binding HTTP-POST)\n", ep.ACSURL)
+	fmt.Fprintf(tw, "  NameID format\t%s\t(any persistent or email NameID works)\n", nameIDUnspecified)
+	fmt.Fprintf(tw, "  SP metadata URL\t%s\t(IdPs that import SP metadata read all of the above from here)\n", ep.MetadataURL)
+	return tw.Flush()
+}
+
+// nameIDUnspecified is the NameID format the SP asks IdPs for: any.
+const nameIDUnspecified = "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"
+
+// writePreview prints what IdP metadata holds, as the import preview does.
+func writePreview(w io.Writer, p core.MetadataPreview) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "Entity ID:\t%s\n", p.EntityID)
+	for i, e := range p.SSO {
+		name := ""
+		if i == 0 {
+			name = "Single sign-on:"
+		}
+		fmt.Fprintf(tw, "%s\t%-13s  %s\n", name, bindingName(e.Binding), e.Location)
+	}
+	if len(p.Certs) == 0 {
+		fmt.Fprintf(tw, "Certificates:\tnone\n")
+	}
+	for i, c := range p.Certs {
+		name := ""
+		if i == 0 {
+			name = "Certificates:"
+		}
+		use := c.Use
+		if use == "" {
+			use = "signing and encryption"
+		}
+		state := ""
+		switch {
+		case c.Expired:
+			state = "  EXPIRED"
+		case c.ExpiresSoon:
+			state = "  EXPIRES SOON"
+		}
+		fmt.Fprintf(tw, "%s\t%s (%s)\n", name, c.Subject, use)
+		fmt.Fprintf(tw, "\t  SHA-256 %s\n", c.Fingerprint)
+		fmt.Fprintf(tw, "\t  valid %s to %s%s\n", c.NotBefore.UTC().Format("2006-01-02"), c.NotAfter.UTC().Format("2006-01-02"), state)
+	}
+	if len(p.NameIDFormats) > 0 {
+		fmt.Fprintf(tw, "NameID formats:\t%s\n", strings.Join(p.NameIDFormats, ", "))
+	}
+	if !p.ValidUntil.IsZero() {
+		fmt.Fprintf(tw, "Valid until:\t%s\n", p.ValidUntil.UTC().Format(time.RFC3339))
+	}
+	if p.CacheDuration > 0 {
+		fmt.Fprintf(tw, "Cache duration:\t%s\n", p.CacheDuration)
+	}
+	fmt.Fprintf(tw, "Signed metadata:\t%s\n", map[bool]string{true: "yes", false: "no"}[p.Signed])
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, warning := range p.Warnings {
+		fmt.Fprintf(w, "WARNING: %s\n", warning)
+	}
+	return nil
+}
+
+// bindingName is the last part of a SAML binding URN ("HTTP-Redirect").
+func bindingName(b string) string {
+	if i := strings.LastIndex(b, ":"); i >= 0 {
+		return b[i+1:]
+	}
+	return b
+}
+
+// cmdIdPList prints the IdP connections. It only reads the database.
+func cmdIdPList(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("jitconsole idp list", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print a JSON array instead of a table")
+	var dirFlag string
+	addDataDirFlag(fs, &dirFlag)
+	if err := parseFlags(fs, "jitconsole idp list [--json] [--data-dir DIR]\n\nLists the identity provider connections with their signing certificates.\n", args, stdout, stderr); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	db, _, err := openExistingDB(ctx, dirFlag)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	idps, err := db.ListIdPs(ctx)
+	if err != nil {
+		return err
+	}
+	out := make([]idpJSON, 0, len(idps))
+	now := time.Now()
+	for _, i := range idps {
+		out = append(out, makeIdPJSON(i, now))
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	return writeIdPTable(stdout, out)
+}
+
+type idpJSON struct {
+	Slug           string     `json:"slug"`
+	DisplayName    string     `json:"display_name"`
+	EntityID       string     `json:"entity_id"`
+	Enabled        bool       `json:"enabled"`
+	MetadataSource string     `json:"metadata_source"`
+	MetadataURL    string     `json:"metadata_url,omitempty"`
+	RefreshedAt    *time.Time `json:"refreshed_at,omitempty"`
+	RefreshError   string     `json:"refresh_error,omitempty"`
+	// MetadataError says why the stored metadata no longer validates.
+	MetadataError string     `json:"metadata_error,omitempty"`
+	Certificates  []certJSON `json:"certificates"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+}
+
+type certJSON struct {
+	Use         string    `json:"use"`
+	Subject     string    `json:"subject"`
+	Fingerprint string    `json:"sha256_fingerprint"`
+	NotBefore   time.Time `json:"not_before"`
+	NotAfter    time.Time `json:"not_after"`
+	Expired     bool      `json:"expired"`
+	ExpiresSoon bool      `json:"expires_soon"`
+}
+
+func makeIdPJSON(i core.IdP, now time.Time) idpJSON {
+	j := idpJSON{Slug: i.Slug, DisplayName: i.DisplayName, EntityID: i.EntityID, Enabled: i.Enabled,
+		MetadataSource: i.MetadataSource, MetadataURL: i.MetadataURL, RefreshError: i.RefreshError,
+		Certificates: []certJSON{}, CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt}
+	if !i.RefreshedAt.IsZero() {
+		j.RefreshedAt = &i.RefreshedAt
+	}
+	p, err := core.ParseIdPMetadata([]byte(i.MetadataXML), "", now)
+	if err != nil {
+		j.MetadataError = core.ErrorMessage(err)
+	}
+	for _, c := range p.Certs {
+		j.Certificates = append(j.Certificates, certJSON{Use: c.Use, Subject: c.Subject, Fingerprint: c.Fingerprint,
+			NotBefore: c.NotBefore, NotAfter: c.NotAfter, Expired: c.Expired, ExpiresSoon: c.ExpiresSoon})
+	}
+	return j
+}
+
+func writeIdPTable(w io.Writer, idps []idpJSON) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SLUG\tNAME\tENABLED\tSOURCE\tENTITY ID\tSIGNING CERTIFICATE UNTIL")
+	for _, i := range idps {
+		// The signing certificate that ends first is the one to watch.
+		until := "-"
+		var first *certJSON
+		for k, c := range i.Certificates {
+			if (c.Use == "signing" || c.Use == "") && (first == nil || c.NotAfter.Before(first.NotAfter)) {
+				first = &i.Certificates[k]
+			}
+		}
+		if first != nil {
+			until = first.NotAfter.Local().Format("2006-01-02")
+			switch {
+			case first.Expired:
+				until += " (expired)"
+			case first.ExpiresSoon:
+				until += " (expires soon)"
+			}
+		}
+		enabled := "yes"
+		if !i.Enabled {
+			enabled = "no"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", i.Slug, i.DisplayName, enabled, i.MetadataSource, i.EntityID, until)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, i := range idps {
+		if i.MetadataError != "" {
+			fmt.Fprintf(w, "WARNING: the stored metadata of %s no longer validates: %s\n", i.Slug, i.MetadataError)
+		}
+		if i.RefreshError != "" {
+			fmt.Fprintf(w, "WARNING: the last metadata refresh of %s failed; the last good metadata stays in use: %s\n", i.Slug, i.RefreshError)
+		}
+	}
+	if len(idps) == 0 {
+		fmt.Fprintln(w, "(no identity providers yet: jitconsole idp import --file METADATA.xml)")
+	}
+	return nil
+}
+
+// cmdIdPRemove deletes an IdP connection through core; its accounts stay,
+// marked as from a removed IdP.
+func cmdIdPRemove(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("jitconsole idp remove", flag.ContinueOnError)
+	var dirFlag string
+	addDataDirFlag(fs, &dirFlag)
+	pos, err := parseFlagsArgs(fs, "jitconsole idp remove SLUG [--data-dir DIR]\n\nRemoves the identity provider connection SLUG. Its accounts stay, marked as\nfrom a removed IdP; importing an IdP under the same slug takes them over.\n", args, 1, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return usageError(fs, stderr, "which IdP? Give its SLUG (jitconsole idp list shows them)")
+	}
+	slug := pos[0]
+	ctx := context.Background()
+	db, _, err := openExistingDB(ctx, dirFlag)
+	if err != nil {
+		return err
+	}
+	idp, err := db.GetIdP(ctx, slug)
+	var accounts []core.User
+	if err == nil {
+		accounts, err = db.ListUsers(ctx, core.UserFilter{IdPSlug: slug})
+	}
+	db.Close()
+	if err != nil {
+		return errors.New(core.ErrorMessage(err))
+	}
+
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	con, err := openConsole(ctx, &serverFlags{listen: core.DefaultListenAddr, baseURL: core.DefaultBaseURL, dataDir: dirFlag}, logger)
+	if err != nil {
+		return err
+	}
+	defer con.close()
+	if err := con.RemoveIdP(ctx, slug); err != nil {
+		return errors.New(core.ErrorMessage(err))
+	}
+	fmt.Fprintf(stdout, "Removed identity provider %s (%s).", idp.DisplayName, slug)
+	switch len(accounts) {
+	case 0:
+		fmt.Fprintln(stdout)
+	case 1:
+		fmt.Fprintln(stdout, " Its 1 account stays, marked as from a removed IdP.")
+	default:
+		fmt.Fprintf(stdout, " Its %d accounts stay, marked as from a removed IdP.\n", len(accounts))
+	}
+	return nil
 }

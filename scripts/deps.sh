@@ -5,6 +5,7 @@
 #
 #   scripts/deps.sh build   packages for Fyne's cgo build (GLFW + OpenGL)
 #   scripts/deps.sh test    build packages plus Xvfb, a real keyring, chromium,
+#                           SimpleSAMLphp (the real IdP of the interop test),
 #                           and the en_US.UTF-8 locale the GUI tests run in
 #
 # It only acts on what is missing, so it is cheap (and silent) to call before
@@ -15,8 +16,11 @@ build_pkgs=(gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev
   libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev ca-certificates)
 # dbus-x11 is named on purpose: without it apt may pull in systemd for a
 # session bus. fonts-dejavu-core gives Xvfb screenshots real glyphs.
+# simplesamlphp does not pull in php-xml and php-mbstring, without which it
+# dies ("Class DOMDocument not found"); the test runs it under php-cli's
+# built-in server and makes its IdP key with openssl.
 test_pkgs=(xvfb xauth xdotool imagemagick gnome-keyring dbus-x11 chromium
-  fonts-dejavu-core locales)
+  fonts-dejavu-core locales simplesamlphp php-cli php-xml php-mbstring openssl)
 
 mode=${1:-build}
 case "$mode" in
@@ -103,8 +107,34 @@ if [ ${#missing[@]} -gt 0 ]; then
     done
     missing=("${keep[@]}")
   fi
+  # Debian's simplesamlphp depends on a web server, which apt satisfies
+  # with Apache. The tests never use it (PHP's built-in server on 127.0.0.1
+  # serves SimpleSAMLphp): keep apt from starting Apache on port 80 with a
+  # policy-rc.d for the install (containers have one already), and leave a
+  # freshly installed Apache disabled under systemd.
+  policy=/usr/sbin/policy-rc.d
+  made_policy=false
+  had_apache=true
+  if [[ " ${missing[*]} " == *" simplesamlphp "* ]]; then
+    installed apache2 || had_apache=false
+    if [ ! -e "$policy" ]; then
+      trap '"${sudo[@]}" rm -f "$policy"' EXIT
+      printf '#!/bin/sh\n# deps.sh: no service starts while it installs packages\nexit 101\n' |
+        "${sudo[@]}" tee "$policy" >/dev/null
+      "${sudo[@]}" chmod 755 "$policy"
+      made_policy=true
+    fi
+  fi
   if [ ${#missing[@]} -gt 0 ]; then
     "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  if $made_policy; then
+    "${sudo[@]}" rm -f "$policy"
+    trap - EXIT
+  fi
+  if ! $had_apache && installed apache2 && [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+    say "disabling the Apache that simplesamlphp pulled in (the tests do not use it)"
+    "${sudo[@]}" systemctl disable --now apache2 >/dev/null 2>&1 || true
   fi
 fi
 
