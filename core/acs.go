@@ -2,6 +2,7 @@ package core
 
 import (
 	"bytes"
+	"crypto/rsa"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -100,7 +101,7 @@ func (s *spServer) serveACS(w http.ResponseWriter, r *http.Request) {
 		s.refuseRecorded(w, r, slug, "", classified(ClassInResponseTo, errors.New("second response to one AuthnRequest")), http.StatusForbidden, rec)
 		return
 	}
-	if v, ok := checkRequiredSignatures(idp.Security, raw); !ok {
+	if v, ok := checkRequiredSignatures(idp.Security, raw, s.key.Key); !ok {
 		s.refuseRecorded(w, r, slug, "", v, http.StatusForbidden, rec)
 		return
 	}
@@ -125,12 +126,12 @@ func usesSHA1(raw []byte) bool {
 
 // checkRequiredSignatures enforces an IdP's "require a signed response /
 // assertion" settings; it parses raw again only when one is on.
-func checkRequiredSignatures(sec IdPSecurity, raw []byte) (Verdict, bool) {
+func checkRequiredSignatures(sec IdPSecurity, raw []byte, key *rsa.PrivateKey) (Verdict, bool) {
 	if !sec.RequireSignedResponse && !sec.RequireSignedAssertion {
 		return Verdict{}, true
 	}
 	var rep CheckReport
-	describeSignatures(raw, &rep)
+	describeSignatures(raw, key, &rep)
 	signed := strings.Join(rep.Signed, ",")
 	if sec.RequireSignedResponse && !strings.Contains(signed, "response") {
 		v := classified(ClassNoSignature, nil)

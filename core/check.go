@@ -101,7 +101,7 @@ func CheckResponse(opts CheckOptions) (CheckReport, error) {
 		at = time.Now()
 	}
 	rep := CheckReport{EvaluatedAt: at.UTC(), Attributes: map[string][]string{}}
-	describeSignatures(raw, &rep)
+	describeSignatures(raw, opts.SPKey, &rep)
 	if opts.Audience == "" || opts.ACS == "" {
 		return rep, Errorf(EINVALID, "Both the audience (SP entity ID) and the ACS URL are needed to check a response.")
 	}
@@ -182,12 +182,15 @@ func CheckResponse(opts CheckOptions) (CheckReport, error) {
 
 // describeSignatures fills Issuer, Signed, Algorithms and Encrypted from
 // the raw XML, whatever the verdict: what the IdP sent, not what it proved.
-func describeSignatures(raw []byte, rep *CheckReport) {
+// With key, encrypted assertions are opened to see their signatures.
+func describeSignatures(raw []byte, key *rsa.PrivateKey, rep *CheckReport) {
 	doc := etree.NewDocument()
 	if err := doc.ReadFromBytes(raw); err != nil || doc.Root() == nil {
 		return
 	}
 	root := doc.Root()
+	rep.Encrypted = root.SelectElement("EncryptedAssertion") != nil
+	decryptForDisplay(root, key)
 	if iss := root.SelectElement("Issuer"); iss != nil {
 		rep.Issuer = strings.TrimSpace(iss.Text())
 	}
@@ -215,7 +218,6 @@ func describeSignatures(raw []byte, rep *CheckReport) {
 			}
 		}
 	}
-	rep.Encrypted = root.SelectElement("EncryptedAssertion") != nil
 	for a := range algs {
 		rep.Algorithms = append(rep.Algorithms, a)
 	}

@@ -56,7 +56,7 @@ func TestCheckResponseAcceptsRealVendorResponses(t *testing.T) {
 			"id-fd419a5ab0472645427f8e07d87a3a5dd0b2e9a6", "ross@octolabs.io", false, ""},
 		{"Okta encrypted, assertion signed", "TestSPCanHandleOktaResponseEncryptedSignedAssertion_response", "TestSPCanHandleOktaResponseEncryptedSignedAssertion_IDPMetadata",
 			"2020-03-03T19:31:55Z", "http://localhost:8000/saml/metadata", "http://localhost:8000/saml/acs",
-			"id-6d976cdde8e76df5df0a8ff58148fc0b7ec6796d", "testuser@testrsc.com", true, ""},
+			"id-6d976cdde8e76df5df0a8ff58148fc0b7ec6796d", "testuser@testrsc.com", true, "assertion"},
 		{"Okta response signed, assertion encrypted", "TestSPCanHandleOktaSignedResponseEncryptedAssertion_response", "TestSPCanHandleOktaSignedResponseEncryptedAssertion_IDPMetadata",
 			"2020-03-03T19:24:28Z", "http://localhost:8000/saml/metadata", "http://localhost:8000/saml/acs",
 			"id-a7364d1e4432aa9085a7a8bd824ea2fa8fa8f684", "testuser@testrsc.com", true, "response"},

@@ -113,8 +113,12 @@ func (c *Console) Listener() ListenerStatus {
 func (c *Console) IdPs(ctx context.Context) ([]IdP, error) { return c.store.ListIdPs(ctx) }
 
 // Endpoints returns the SP's URLs for the IdP with slug.
-func (c *Console) Endpoints(slug string) Endpoints {
-	base := c.BaseURL()
+func (c *Console) Endpoints(slug string) Endpoints { return EndpointsFor(c.BaseURL(), slug) }
+
+// EndpointsFor returns the SP's URLs for the IdP with slug under the
+// public base URL base (no trailing slash).
+func EndpointsFor(base, slug string) Endpoints {
+	base = strings.TrimRight(base, "/")
 	return Endpoints{
 		EntityID:    base + "/saml/metadata",
 		ACSURL:      fmt.Sprintf("%s/saml/%s/acs", base, slug),

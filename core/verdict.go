@@ -33,6 +33,7 @@ const (
 	ClassTransientNameID  = "transient_name_id"
 	ClassWeakAlgorithm    = "weak_algorithm"
 	ClassDeniedByPolicy   = "denied_by_policy"
+	ClassDecryption       = "decryption_failed"
 	ClassUnknownIdP       = "unknown_idp"
 	ClassIdPDisabled      = "idp_disabled"
 	ClassStorage          = "storage_error"
@@ -67,6 +68,7 @@ var verdictTexts = map[string][2]string{
 	ClassArtifact:         {"The IdP used the artifact binding (SAMLart), which is not enabled.", "Configure the IdP to use the HTTP-POST binding."},
 	ClassEmptyNameID:      {"The assertion's NameID is empty, so there is no account to sign in to.", "Configure the IdP to send a NameID (persistent or email format)."},
 	ClassTransientNameID:  {"The IdP sent a transient NameID, which changes at every sign-in: used as the account key it would create a new account each time.", "Configure the IdP to send a persistent or email NameID, or name a stable attribute as the account key in this IdP's mapping."},
+	ClassDecryption:       {"The assertion is encrypted and could not be decrypted with the SP's key.", "The IdP encrypted to another certificate: give it this SP's current metadata (or, checking a response, pass the SP private key it was encrypted to)."},
 	ClassDeniedByPolicy:   {"The mapping rules of this IdP deny this login.", "Check the person's attributes in the recorder against the IdP's mapping rules, or change the no-match policy."},
 	ClassWeakAlgorithm:    {"The response is signed with SHA-1, which this IdP's settings refuse.", "Configure the IdP to sign with RSA-SHA256, or accept SHA-1 in this IdP's security settings."},
 	ClassUnknownIdP:       {"No identity provider is connected at this address.", "Check the ACS URL configured at the IdP."},
@@ -99,6 +101,8 @@ func classifySAMLError(err error, raw []byte) Verdict {
 		v := classified(ClassIdPError, private)
 		v.Reason = fmt.Sprintf("The IdP refused the sign-in and returned the status %s.", bad.Status)
 		return v
+	case errors.Is(private, saml.ErrDecryptionFailed):
+		return classified(ClassDecryption, private)
 	case errors.Is(private, saml.ErrAssertionReplayed):
 		return classified(ClassReplayed, private)
 	case errors.Is(private, saml.ErrUntrustedCertificate):
