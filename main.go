@@ -730,21 +730,6 @@ func inputError(fs *flag.FlagSet, stderr io.Writer, format string, args ...any) 
 	return errUsage
 }
 
-// spEndpoints are the console's SP values for the IdP slug under the
-// public base URL, as core.Console.Endpoints makes them. check-response
-// needs them without opening a console, which would load (or on a fresh
-// data directory create) the private keys; main_test.go checks that the
-// two agree.
-func spEndpoints(base, slug string) core.Endpoints {
-	base = strings.TrimRight(base, "/")
-	return core.Endpoints{
-		EntityID:    base + "/saml/metadata",
-		ACSURL:      base + "/saml/" + slug + "/acs",
-		MetadataURL: base + "/saml/" + slug + "/metadata",
-		LoginURL:    base + "/saml/" + slug + "/login",
-	}
-}
-
 const checkResponseSynopsis = `jitconsole check-response --response FILE
          (--idp SLUG | --idp-metadata FILE | --idp-cert PEMFILE [--issuer ENTITYID])
          [--at RFC3339] [--audience URI] [--acs URL] [--request-id ID]
@@ -899,7 +884,7 @@ func trustConnectedIdP(fs *flag.FlagSet, stderr io.Writer, opts *core.CheckOptio
 		return err
 	}
 	opts.IdPMetadata = []byte(idp.MetadataXML)
-	ep := spEndpoints(baseURL, slug)
+	ep := core.EndpointsFor(baseURL, slug)
 	if opts.Audience == "" {
 		opts.Audience = ep.EntityID
 	}

@@ -8,7 +8,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
@@ -18,7 +17,6 @@ import (
 	"image"
 	"image/png"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -1215,28 +1213,5 @@ func writeAggregate(t *testing.T, path string, files ...string) {
 	b.WriteString("</EntitiesDescriptor>\n")
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// TestSPEndpointsMatchCore: check-response builds the console's SP values
-// without a console; they must be the ones the console publishes.
-func TestSPEndpointsMatchCore(t *testing.T) {
-	dir := t.TempDir()
-	ctx := context.Background()
-	db, err := storage.Open(ctx, storage.DBPath(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	con, err := core.New(ctx, core.Options{Store: db, Keys: storage.NewFileKeyStore(dir),
-		BaseURL: "https://jit.example.com:8443/", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer con.Close()
-	for _, slug := range []string{"okta", "demo", "entra-id"} {
-		if got, want := spEndpoints("https://jit.example.com:8443/", slug), con.Endpoints(slug); got != want {
-			t.Errorf("spEndpoints(%q) = %+v, the console says %+v", slug, got, want)
-		}
 	}
 }
