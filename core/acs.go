@@ -181,6 +181,13 @@ func (s *spServer) accept(w http.ResponseWriter, r *http.Request, idp IdP, a *sa
 		return
 	}
 	fields := ev.Fields
+	var warnings []string
+	if format == string(saml.TransientNameIDFormat) {
+		warnings = append(warnings, fmt.Sprintf("The IdP sends transient NameIDs; the account is keyed by the attribute %s.", idp.Mapping.AccountKeyAttr))
+	}
+	for i := range fields.Roles {
+		fields.Roles[i].IdPSlug = idp.Slug
+	}
 	res, err := s.c.store.ApplyLogin(r.Context(), Provision{
 		At:          s.c.clock.Now(),
 		IdPSlug:     idp.Slug,
@@ -188,14 +195,25 @@ func (s *spServer) accept(w http.ResponseWriter, r *http.Request, idp IdP, a *sa
 		Username:    fields.Username,
 		Email:       fields.Email,
 		DisplayName: fields.DisplayName,
+		GivenName:   fields.GivenName,
+		FamilyName:  fields.FamilyName,
 		Roles:       fields.Roles,
-		Attributes:  attrs,
-		AssertionID: a.ID,
-		Record:      rec,
+		Sync:        idp.Mapping.Sync,
+		LinkByEmail: idp.Mapping.LinkByEmail,
+		Warnings:    warnings,
+		// Keys match whatever their case unless the mapping says not to.
+		CaseInsensitiveKey: !idp.Mapping.CaseSensitiveKey,
+		Attributes:         attrs,
+		AssertionID:        a.ID,
+		Record:             rec,
 	})
-	if err != nil {
+	if ErrorCode(err) == EFORBIDDEN {
+		v := classified(ClassUserDisabled, err)
+		s.refuseRecorded(w, r, idp.Slug, nameID, v, http.StatusForbidden, rec)
+		return
+	} else if err != nil {
 		s.c.log.Error("ACS: provision", "idp", idp.Slug, "name_id", nameID, "err", err)
-		s.refuse(w, r, idp.Slug, nameID, classified(ClassStorage, err), http.StatusServiceUnavailable)
+		s.refuseRecorded(w, r, idp.Slug, nameID, classified(ClassStorage, err), http.StatusServiceUnavailable, rec)
 		return
 	}
 	s.c.broker.Publish(res.Event)

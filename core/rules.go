@@ -303,7 +303,8 @@ func (m Mapping) Evaluate(nameID string, attrs Attributes, friendly map[string]s
 		for _, role := range r.Roles {
 			if !granted[role] {
 				granted[role] = true
-				f.Roles = append(f.Roles, RoleGrant{Role: role, Source: fmt.Sprintf("rule %d: %s", i+1, r.RuleLabel()), RuleIndex: i + 1})
+				f.Roles = append(f.Roles, RoleGrant{Role: role, Kind: GrantRule, RuleID: r.ID, RuleIndex: i + 1,
+					Source: fmt.Sprintf("rule %d: %s", i+1, r.RuleLabel())})
 			}
 		}
 	}
@@ -315,7 +316,7 @@ func (m Mapping) Evaluate(nameID string, attrs Attributes, friendly map[string]s
 				ev.Reason = "No role rule matched this person, and this IdP's policy is to deny such logins."
 			}
 		case m.DefaultRole != "":
-			f.Roles = []RoleGrant{{Role: m.DefaultRole, Source: "default role"}}
+			f.Roles = []RoleGrant{{Role: m.DefaultRole, Kind: GrantDefault, Source: "default role"}}
 		}
 	}
 	return ev

@@ -34,6 +34,7 @@ const (
 	ClassWeakAlgorithm    = "weak_algorithm"
 	ClassDeniedByPolicy   = "denied_by_policy"
 	ClassDecryption       = "decryption_failed"
+	ClassUserDisabled     = "user_disabled"
 	ClassUnknownIdP       = "unknown_idp"
 	ClassIdPDisabled      = "idp_disabled"
 	ClassStorage          = "storage_error"
@@ -68,6 +69,7 @@ var verdictTexts = map[string][2]string{
 	ClassArtifact:         {"The IdP used the artifact binding (SAMLart), which is not enabled.", "Configure the IdP to use the HTTP-POST binding."},
 	ClassEmptyNameID:      {"The assertion's NameID is empty, so there is no account to sign in to.", "Configure the IdP to send a NameID (persistent or email format)."},
 	ClassTransientNameID:  {"The IdP sent a transient NameID, which changes at every sign-in: used as the account key it would create a new account each time.", "Configure the IdP to send a persistent or email NameID, or name a stable attribute as the account key in this IdP's mapping."},
+	ClassUserDisabled:     {"This account is disabled in JIT Console, so the sign-in was refused.", "An administrator can enable the account on the Users screen."},
 	ClassDecryption:       {"The assertion is encrypted and could not be decrypted with the SP's key.", "The IdP encrypted to another certificate: give it this SP's current metadata (or, checking a response, pass the SP private key it was encrypted to)."},
 	ClassDeniedByPolicy:   {"The mapping rules of this IdP deny this login.", "Check the person's attributes in the recorder against the IdP's mapping rules, or change the no-match policy."},
 	ClassWeakAlgorithm:    {"The response is signed with SHA-1, which this IdP's settings refuse.", "Configure the IdP to sign with RSA-SHA256, or accept SHA-1 in this IdP's security settings."},
