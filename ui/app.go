@@ -1,5 +1,6 @@
 // Package ui is the Fyne desktop interface of JIT Console: the window, its
-// navigation and one controller per screen (Dashboard, Users, Demo).
+// navigation and one controller per screen (Dashboard, Identity Providers,
+// Users, Activity, Demo, Settings), plus the assertion validator's window.
 //
 // ui talks only to core's service API, through the Service interface; it
 // knows nothing of SQL, storage or SAML internals. It never imports
@@ -39,6 +40,24 @@ type Service interface {
 
 	IdPs(ctx context.Context) ([]core.IdP, error)
 	Endpoints(slug string) core.Endpoints
+	// PreviewMetadata validates metadata and describes it, saving nothing.
+	PreviewMetadata(ctx context.Context, in core.MetadataInput) (core.MetadataPreview, error)
+	ImportIdP(ctx context.Context, req core.ImportRequest) (core.IdP, core.MetadataPreview, error)
+	UpdateIdP(ctx context.Context, idp core.IdP) (core.IdP, error)
+	RefreshIdP(ctx context.Context, slug string) (core.IdP, error)
+	RemoveIdP(ctx context.Context, slug string) error
+	SPMetadataXML(ctx context.Context, slug string) ([]byte, error)
+	ClockSkew(ctx context.Context) time.Duration
+	SetClockSkew(ctx context.Context, d time.Duration) error
+
+	// Recordings lists flight recorder entries, newest first, without
+	// their raw responses; Recording decodes one for display.
+	Recordings(ctx context.Context, f core.RecordingFilter) ([]core.Recording, error)
+	Recording(ctx context.Context, id int64) (core.RecordingView, error)
+	// CheckWithIdP validates a response against a connected IdP and the
+	// console's own SP values, creating and changing nothing.
+	CheckWithIdP(ctx context.Context, slug string, response []byte, at time.Time) (core.CheckReport, error)
+
 	Users(ctx context.Context, f core.UserFilter) ([]core.User, error)
 	User(ctx context.Context, id int64) (core.UserDetail, error)
 	Stats(ctx context.Context) (core.Stats, error)
@@ -68,8 +87,12 @@ type App struct {
 	cancel context.CancelFunc
 
 	dashboard *dashboard
+	idps      *idps
 	users     *users
+	activity  *activity
 	demo      *demo
+	settings  *settings
+	validator *validator // the validator's window, nil until opened
 
 	tabs    *container.AppTabs
 	banner  fyne.CanvasObject // nil without a key warning
@@ -94,13 +117,19 @@ func create(a fyne.App, w fyne.Window, svc Service, do func(func())) *App {
 	ui.feed = newFeed(svc)
 
 	ui.dashboard = newDashboard(ui)
+	ui.idps = newIdPs(ui)
 	ui.users = newUsers(ui)
+	ui.activity = newActivity(ui)
 	ui.demo = newDemo(ui)
+	ui.settings = newSettings(ui)
 
 	ui.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Dashboard", theme.HomeIcon(), ui.dashboard.content),
+		container.NewTabItemWithIcon("Identity Providers", theme.StorageIcon(), ui.idps.content),
 		container.NewTabItemWithIcon("Users", theme.AccountIcon(), ui.users.content),
+		container.NewTabItemWithIcon("Activity", theme.HistoryIcon(), ui.activity.content),
 		container.NewTabItemWithIcon("Demo", theme.MediaPlayIcon(), ui.demo.content),
+		container.NewTabItemWithIcon("Settings", theme.SettingsIcon(), ui.settings.content),
 	)
 	ui.tabs.SetTabLocation(container.TabLocationLeading)
 
@@ -115,8 +144,11 @@ func create(a fyne.App, w fyne.Window, svc Service, do func(func())) *App {
 
 	ui.feed.start()
 	ui.dashboard.refresh.Trigger()
+	ui.idps.reload.Trigger()
 	ui.users.reload.Trigger()
+	ui.activity.reload.Trigger()
 	ui.demo.loadPersonas()
+	ui.settings.load()
 	return ui
 }
 
@@ -128,8 +160,13 @@ func (a *App) Close() {
 		a.cancel()
 		a.feed.stop()
 		a.dashboard.stop()
+		a.idps.stop()
 		a.users.stop()
+		a.activity.stop()
 		a.demo.stop()
+		if a.validator != nil {
+			a.validator.win.Close()
+		}
 		a.bridge.wait(5 * time.Second)
 	})
 }
@@ -151,4 +188,18 @@ func warningBanner(text string) (fyne.CanvasObject, *widget.Label) {
 	body := container.NewBorder(nil, nil, container.NewCenter(icon), nil,
 		container.NewVBox(title, msg))
 	return container.NewStack(bg, container.NewBorder(nil, nil, bar, nil, container.NewPadded(body))), msg
+}
+
+// copyButton puts value on the clipboard and shows a check for a moment.
+func (a *App) copyButton(value string) *widget.Button {
+	var b *widget.Button
+	b = widget.NewButtonWithIcon("", theme.ContentCopyIcon(), func() {
+		a.fyneApp.Clipboard().SetContent(value)
+		b.SetIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
+		time.AfterFunc(1500*time.Millisecond, func() {
+			a.bridge.ui(func() { b.SetIcon(theme.ContentCopyIcon()) })
+		})
+	})
+	b.Importance = widget.LowImportance
+	return b
 }

@@ -57,7 +57,7 @@ func TestNavigation(t *testing.T) {
 			t.Errorf("tab %s has no icon", item.Text)
 		}
 	}
-	if got := fmt.Sprint(names); got != "[Dashboard Users Demo]" {
+	if got := fmt.Sprint(names); got != "[Dashboard Identity Providers Users Activity Demo Settings]" {
 		t.Errorf("tabs = %s", got)
 	}
 }
@@ -92,7 +92,7 @@ func TestCreateAndClose(t *testing.T) {
 	w := test.NewTempWindow(t, widget.NewLabel(""))
 	svc := &stalledReads{Service: con}
 	app := Create(a, w, svc)
-	if w.Title() != WindowTitle || len(app.tabs.Items) != 3 {
+	if w.Title() != WindowTitle || len(app.tabs.Items) != 6 {
 		t.Fatalf("title %q, %d tabs", w.Title(), len(app.tabs.Items))
 	}
 	deadline := time.Now().Add(30 * time.Second)

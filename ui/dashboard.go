@@ -380,23 +380,9 @@ func (d *dashboard) idpCard(x idpEndpoints) fyne.CanvasObject {
 		value.Selectable = true
 		value.Truncation = fyne.TextTruncateEllipsis
 		rows.Add(widget.NewLabelWithStyle(f.name, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
-		rows.Add(container.NewBorder(nil, nil, nil, d.copyButton(f.name, f.value), value))
+		rows.Add(container.NewBorder(nil, nil, nil, d.app.copyButton(f.value), value))
 	}
 	return widget.NewCard(x.idp.DisplayName, sub, rows)
-}
-
-// copyButton puts value on the clipboard and shows a check for a moment.
-func (d *dashboard) copyButton(what, value string) *widget.Button {
-	var b *widget.Button
-	b = widget.NewButtonWithIcon("", theme.ContentCopyIcon(), func() {
-		d.app.fyneApp.Clipboard().SetContent(value)
-		b.SetIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
-		time.AfterFunc(1500*time.Millisecond, func() {
-			d.app.bridge.ui(func() { b.SetIcon(theme.ContentCopyIcon()) })
-		})
-	})
-	b.Importance = widget.LowImportance
-	return b
 }
 
 // counter is one of the dashboard's figures: a big number with a caption.

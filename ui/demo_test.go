@@ -31,7 +31,7 @@ func TestDemoSimulateDrivesProgress(t *testing.T) {
 		counting = &countingService{Service: s}
 		return counting
 	})
-	h.app.tabs.SelectIndex(2)
+	h.showTab("Demo")
 	d := h.app.demo
 	if d.hires.Text != "50" || d.concurrency.Text != "4" {
 		t.Errorf("defaults: %s hires, %s at a time; want 50 and 4", d.hires.Text, d.concurrency.Text)
@@ -96,7 +96,7 @@ func TestDemoPersonasSignInAndEdit(t *testing.T) {
 		rec = &recordingService{Service: s}
 		return rec
 	})
-	h.app.tabs.SelectIndex(2)
+	h.showTab("Demo")
 	d := h.app.demo
 	ctx := context.Background()
 	personas, err := h.con.Personas(ctx)

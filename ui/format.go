@@ -99,3 +99,96 @@ func plural(n int, one, many string) string {
 func heading(text string) *widget.Label {
 	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 }
+
+// title is a bold label in the sub-heading size, for the top of a pane.
+func title(text string) *widget.Label {
+	l := heading(text)
+	l.SizeName = theme.SizeNameSubHeadingText
+	return l
+}
+
+// wrapped is a word-wrapped label of the given importance.
+func wrapped(text string, imp widget.Importance) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = imp
+	return l
+}
+
+// mono is a selectable monospace label that breaks anywhere, for
+// identifiers, URLs and fingerprints.
+func mono(text string) *widget.Label {
+	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	l.Wrapping = fyne.TextWrapBreak
+	l.Selectable = true
+	return l
+}
+
+// errorLabel is a hidden, wrapped label in the error colour; set and show
+// it with showText.
+func errorLabel() *widget.Label {
+	l := wrapped("", widget.DangerImportance)
+	l.Hide()
+	return l
+}
+
+// showText sets l's text and importance and shows it; an empty text hides
+// it.
+func showText(l *widget.Label, text string, imp widget.Importance) {
+	l.Importance = imp
+	l.SetText(text)
+	if text == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
+}
+
+// fieldName is the bold, right-aligned name column of a form.
+func fieldName(text string) *widget.Label {
+	return widget.NewLabelWithStyle(text, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+}
+
+// day is a local date.
+func day(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.Local().Format("2006-01-02")
+}
+
+// signedDuration is "+5m0s" or "-2s": an offset from a reference time,
+// rounded to the second (to the millisecond below a second).
+func signedDuration(d time.Duration) string {
+	switch {
+	case d > -time.Second && d < time.Second:
+		d = d.Round(time.Millisecond)
+	default:
+		d = d.Round(time.Second)
+	}
+	if d >= 0 {
+		return "+" + d.String()
+	}
+	return d.String()
+}
+
+// byteSize is "812 B", "4.2 KiB", "1.5 MiB".
+func byteSize(n int) string {
+	switch {
+	case n < 1024:
+		return fmt.Sprintf("%d B", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KiB", float64(n)/1024)
+	default:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+}
+
+// lastSegment is what follows the last '#', ':' or '/' of a URI: the
+// short name of a binding, algorithm or format.
+func lastSegment(uri string) string {
+	if i := strings.LastIndexAny(uri, "#:/"); i >= 0 && i+1 < len(uri) {
+		return uri[i+1:]
+	}
+	return uri
+}

@@ -178,3 +178,15 @@ func shows(o fyne.CanvasObject, s string) bool {
 	}
 	return false
 }
+
+// showTab selects the navigation tab named name.
+func (h *harness) showTab(name string) {
+	h.t.Helper()
+	for _, item := range h.app.tabs.Items {
+		if item.Text == name {
+			h.app.tabs.Select(item)
+			return
+		}
+	}
+	h.t.Fatalf("no tab %q", name)
+}

@@ -39,7 +39,7 @@ var userColumns = []userColumn{
 	{"Username", 150, func(u core.User) string { return u.Username }},
 	{"Display name", 150, func(u core.User) string { return u.DisplayName }},
 	{"Email", 210, func(u core.User) string { return u.Email }},
-	{"IdP", 60, func(u core.User) string { return u.IdPSlug }},
+	{"IdP", 60, userIdP},
 	{"Roles", 140, func(u core.User) string { return roleNames(u.Roles) }},
 	{"Created", 115, func(u core.User) string { return shortTime(u.CreatedAt) }},
 	{"Last sign-in", 115, func(u core.User) string { return shortTime(u.LastLoginAt) }},
@@ -127,6 +127,14 @@ func (u *users) build() fyne.CanvasObject {
 	split := container.NewHSplit(list, u.detailScroll)
 	split.Offset = 0.66
 	return split
+}
+
+// userIdP is the account's IdP slug, marked when that IdP was removed.
+func userIdP(u core.User) string {
+	if u.IdPRemoved {
+		return u.IdPSlug + " (removed)"
+	}
+	return u.IdPSlug
 }
 
 func (u *users) size() (int, int) { return len(u.list), len(userColumns) }
@@ -289,7 +297,7 @@ func (u *users) showDetail(d core.UserDetail) {
 		"Username", d.Username,
 		"Email", d.Email,
 		"NameID", d.NameID,
-		"IdP", d.IdPSlug,
+		"IdP", userIdP(d.User),
 		"Created", longTime(d.CreatedAt),
 		"Last sign-in", longTime(d.LastLoginAt),
 		"Sign-ins", strconv.Itoa(d.LoginCount),

@@ -13,7 +13,7 @@ import (
 
 func TestUsersTableAndDetail(t *testing.T) {
 	h := newHarness(t, nil)
-	h.app.tabs.SelectIndex(1)
+	h.showTab("Users")
 	u := h.app.users
 	ctx := context.Background()
 

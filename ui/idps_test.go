@@ -1,0 +1,337 @@
+package ui
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/jitconsole/jitconsole/core"
+)
+
+// getText fetches u from a test console.
+func getText(t *testing.T, u string) string {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: HTTP %d, %v", u, resp.StatusCode, err)
+	}
+	return string(b)
+}
+
+// otherIdP starts a second console and returns the URL of its demo IdP's
+// metadata, the metadata and what core makes of it: a real IdP the
+// harness's console does not know.
+func otherIdP(t *testing.T) (*core.Console, string, string, core.MetadataPreview) {
+	t.Helper()
+	other := newConsole(t, "127.0.0.1:0", true)
+	u := other.BaseURL() + "/demo-idp/metadata"
+	xml := getText(t, u)
+	prev, err := core.ParseIdPMetadata([]byte(xml), "", time.Now())
+	if err != nil || len(prev.Certs) == 0 {
+		t.Fatalf("the other console's metadata: %v, %+v", err, prev)
+	}
+	return other, u, xml, prev
+}
+
+// selectIdP selects slug in the list and waits for its detail.
+func (h *harness) selectIdP(slug string) *idpDetail {
+	h.t.Helper()
+	s := h.app.idps
+	h.waitFor("IdP "+slug+" in the list: "+s.count.Text, func() bool { _, ok := s.info(slug); return ok })
+	i := slices.IndexFunc(s.list, func(i idpInfo) bool { return i.idp.Slug == slug })
+	s.listView.Select(i)
+	if s.detail == nil || s.detail.slug != slug {
+		h.t.Fatalf("selecting %s shows %v", slug, s.detail)
+	}
+	return s.detail
+}
+
+// startImport opens the wizard with pasted metadata and previews it.
+func (h *harness) startImport(metadata string) *idpImport {
+	h.t.Helper()
+	s := h.app.idps
+	test.Tap(s.add)
+	w := s.importer
+	if w == nil {
+		h.t.Fatal("Add identity provider opened no wizard")
+	}
+	w.source.SetSelected(fromPaste)
+	w.paste.SetText(metadata)
+	test.Tap(w.preview)
+	h.waitFor("the preview to finish", func() bool { return !w.busy })
+	return w
+}
+
+func TestIdPsShowValuesToCopy(t *testing.T) {
+	h := newHarness(t, nil)
+	h.showTab("Identity Providers")
+	d := h.selectIdP(core.DemoSlug)
+	ep := h.con.Endpoints(core.DemoSlug)
+	for name, want := range map[string]string{
+		"SP entity ID":    ep.EntityID,
+		"ACS URL":         ep.ACSURL,
+		"SP metadata URL": ep.MetadataURL,
+		"NameID format":   nameIDUnspecified,
+	} {
+		b := d.copies[name]
+		if b == nil {
+			t.Fatalf("no copy button for %s", name)
+		}
+		test.Tap(b)
+		if got := h.app.fyneApp.Clipboard().Content(); got != want {
+			t.Errorf("copying %s put %q on the clipboard, want %q", name, got, want)
+		}
+		if !shows(d.box, want) {
+			t.Errorf("the detail does not show %s %q", name, want)
+		}
+	}
+	if !shows(d.box, "any persistent or email NameID works") {
+		t.Error("the NameID format is not explained")
+	}
+	// The demo IdP's certificate is in the metadata card; it cannot be
+	// removed.
+	if fp := h.app.idps.list[0].meta.Certs[0].Fingerprint; !shows(d.box, fp) {
+		t.Errorf("the certificate fingerprint %s is not shown", fp)
+	}
+	if !d.remove.Disabled() {
+		t.Error("the demo IdP can be removed")
+	}
+
+	// Save SP metadata… writes what the SP metadata URL serves.
+	path := filepath.Join(t.TempDir(), "sp.xml")
+	w, err := storage.Writer(storage.NewFileURI(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.writeSPMetadata(w)
+	h.waitFor("the SP metadata saved", func() bool { return d.spSaved.Visible() })
+	if d.spSaved.Importance != widget.SuccessImportance || !strings.Contains(d.spSaved.Text, path) {
+		t.Errorf("after saving: %q", d.spSaved.Text)
+	}
+	saved, err := os.ReadFile(path)
+	if err != nil || !strings.Contains(string(saved), ep.ACSURL) || !strings.Contains(string(saved), "SPSSODescriptor") {
+		t.Errorf("saved SP metadata %q, %v", saved, err)
+	}
+}
+
+func TestAddIdPFromPastedMetadata(t *testing.T) {
+	h := newHarness(t, nil)
+	h.showTab("Identity Providers")
+	_, _, xml, prev := otherIdP(t)
+
+	w := h.startImport(xml)
+	if w.add == nil {
+		t.Fatalf("no preview step; error: %q", w.errLabel.Text)
+	}
+	for _, want := range []string{prev.EntityID, prev.Certs[0].Fingerprint, prev.SSO[0].Location} {
+		if !shows(w.body, want) {
+			t.Errorf("the preview does not show %q", want)
+		}
+	}
+	idps, _ := h.con.IdPs(context.Background())
+	if len(idps) != 1 {
+		t.Fatalf("the preview saved something: %d IdPs", len(idps))
+	}
+	if w.slug.Text != core.SuggestSlug(prev.EntityID) || w.name.Text == "" {
+		t.Errorf("prefilled name %q, slug %q", w.name.Text, w.slug.Text)
+	}
+
+	// The slug is validated as it is typed.
+	w.slug.SetText("Not A Slug")
+	if !w.add.Disabled() || w.slugNote.Importance != widget.DangerImportance {
+		t.Errorf("a bad slug is accepted: %q", w.slugNote.Text)
+	}
+	w.slug.SetText(core.DemoSlug)
+	if !w.add.Disabled() {
+		t.Error("the demo IdP's slug is accepted")
+	}
+	w.name.SetText("Partner IdP")
+	w.slug.SetText("partner")
+	if w.add.Disabled() {
+		t.Fatalf("a good slug is refused: %q", w.slugNote.Text)
+	}
+	test.Tap(w.add)
+	h.waitFor("the new IdP selected", func() bool {
+		d := h.app.idps.detail
+		return h.app.idps.importer == nil && d != nil && d.slug == "partner"
+	})
+	if !shows(h.app.idps.listView, "Partner IdP") {
+		t.Errorf("the list does not show the new IdP: %q", texts(h.app.idps.listView))
+	}
+	got, err := h.con.IdPs(context.Background())
+	if err != nil || len(got) != 2 {
+		t.Fatalf("IdPs after Add: %v, %v", got, err)
+	}
+	i := slices.IndexFunc(got, func(i core.IdP) bool { return i.Slug == "partner" })
+	if i < 0 || got[i].EntityID != prev.EntityID || got[i].MetadataSource != core.SourcePaste || !got[i].Enabled {
+		t.Errorf("saved %+v", got)
+	}
+	if !shows(h.app.idps.detail.box, prev.Certs[0].Fingerprint) {
+		t.Error("the detail does not show the new IdP's certificate")
+	}
+}
+
+func TestAddIdPRefusesInvalidMetadata(t *testing.T) {
+	h := newHarness(t, nil)
+	h.showTab("Identity Providers")
+	// An SP's metadata: well-formed, but not an IdP's.
+	spMetadata := getText(t, h.con.Endpoints(core.DemoSlug).MetadataURL)
+	for _, bad := range []struct{ name, xml, want string }{
+		{"SP metadata", spMetadata, "service provider"},
+		{"not XML", "this is not XML", "not well-formed"},
+	} {
+		w := h.startImport(bad.xml)
+		if w.add != nil {
+			t.Fatalf("%s: the wizard went on to the preview", bad.name)
+		}
+		if !w.errLabel.Visible() || w.errLabel.Importance != widget.DangerImportance || !strings.Contains(w.errLabel.Text, bad.want) {
+			t.Errorf("%s: error %q (visible %t), want it to mention %q", bad.name, w.errLabel.Text, w.errLabel.Visible(), bad.want)
+		}
+		// The person can fix the input and try again: nothing is stuck.
+		if w.preview.Disabled() || w.paste.Disabled() {
+			t.Errorf("%s: the wizard is stuck", bad.name)
+		}
+		w.dlg.Hide()
+	}
+	idps, _ := h.con.IdPs(context.Background())
+	if len(idps) != 1 {
+		t.Errorf("invalid metadata saved an IdP: %d IdPs", len(idps))
+	}
+}
+
+func TestAddIdPFromAggregate(t *testing.T) {
+	h := newHarness(t, nil)
+	h.showTab("Identity Providers")
+	_, _, xml1, prev1 := otherIdP(t)
+	_, _, xml2, prev2 := otherIdP(t)
+	strip := func(s string) string {
+		if i := strings.Index(s, "?>"); strings.HasPrefix(s, "<?xml") && i > 0 {
+			return s[i+2:]
+		}
+		return s
+	}
+	agg := `<EntitiesDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata">` + strip(xml1) + strip(xml2) + `</EntitiesDescriptor>`
+	w := h.startImport(agg)
+	if !w.entityBox.Visible() || len(w.entity.Options) != 2 {
+		t.Fatalf("no choice of entities: %q, %v", w.errLabel.Text, w.entity.Options)
+	}
+	w.entity.SetSelected(prev2.EntityID)
+	h.waitFor("the preview of the chosen entity", func() bool { return w.add != nil })
+	if !shows(w.body, prev2.Certs[0].Fingerprint) || shows(w.body, prev1.Certs[0].Fingerprint) {
+		t.Error("the preview does not show the chosen entity only")
+	}
+}
+
+func TestAddIdPFromURLRefreshAndRemove(t *testing.T) {
+	h := newHarness(t, nil)
+	h.showTab("Identity Providers")
+	other, u, _, prev := otherIdP(t)
+	s := h.app.idps
+	test.Tap(s.add)
+	w := s.importer
+	w.urlEntry.SetText(u)
+	test.Tap(w.preview)
+	h.waitFor("the preview", func() bool { return w.add != nil })
+	w.slug.SetText("remote")
+	test.Tap(w.add)
+	h.waitFor("the new IdP selected", func() bool { return s.detail != nil && s.detail.slug == "remote" })
+	d := s.detail
+	if d.refreshNow == nil || !shows(d.box, u) {
+		t.Fatal("a URL-sourced IdP has no Refresh now / URL")
+	}
+	if d.refreshHours.Disabled() || d.refreshHours.Text != "24" {
+		t.Errorf("refresh interval %q (disabled %t)", d.refreshHours.Text, d.refreshHours.Disabled())
+	}
+
+	// A failed refresh keeps the metadata and says why, in red.
+	other.Close()
+	test.Tap(d.refreshNow)
+	h.waitFor("the refresh error", func() bool {
+		return s.detail.refreshMsg != nil && s.detail.refreshMsg.Visible() &&
+			s.detail.refreshMsg.Importance == widget.DangerImportance && strings.Contains(s.detail.refreshMsg.Text, "failed")
+	})
+	h.waitFor("the error in the list", func() bool { return shows(s.listView, "Refresh failed") })
+	if !shows(s.detail.box, prev.Certs[0].Fingerprint) {
+		t.Error("the last good metadata is no longer shown")
+	}
+
+	// Remove, with confirmation.
+	test.Tap(s.detail.remove)
+	h.waitFor("the confirmation", func() bool { return s.detail.removeConfirm != nil })
+	if top := h.win.Canvas().Overlays().Top(); top == nil || !shows(top, "Its 0 users stay, marked as from a removed IdP") {
+		t.Error("the confirmation does not say the users stay")
+	}
+	s.detail.removeConfirm.Confirm()
+	h.waitFor("the IdP gone", func() bool { _, ok := s.info("remote"); return !ok && len(s.list) == 1 })
+}
+
+func TestIdPSettingsIdPInitiatedAsksFirst(t *testing.T) {
+	h := newHarness(t, nil)
+	h.showTab("Identity Providers")
+	d := h.selectIdP(core.DemoSlug)
+	if d.idpInitiated.Checked || !d.acceptSHA1.Checked || d.signedResponse.Checked || d.signedAssertion.Checked || !d.enabled.Checked {
+		t.Fatal("the defaults are not: IdP-initiated off, SHA-1 accepted, no signature required, enabled")
+	}
+	if !d.save.Disabled() {
+		t.Error("Save is enabled with nothing changed")
+	}
+
+	// Turning it on shows the risk; keeping it off unticks it.
+	test.Tap(d.idpInitiated)
+	if d.risk == nil {
+		t.Fatal("no warning when turning IdP-initiated sign-in on")
+	}
+	top := h.win.Canvas().Overlays().Top()
+	if top == nil || !shows(top, "cannot be tied to a request") || !shows(top, "Replay protection still applies") {
+		t.Errorf("the warning does not explain the risk: %q", texts(top))
+	}
+	d.risk.Dismiss()
+	if d.idpInitiated.Checked || !d.save.Disabled() {
+		t.Error("keeping it off left it ticked")
+	}
+
+	// Allowing it and saving stores it, with the other settings.
+	test.Tap(d.idpInitiated)
+	d.risk.Confirm()
+	test.Tap(d.acceptSHA1)
+	test.Tap(d.signedAssertion)
+	d.displayName.SetText("Demo (renamed)")
+	if !d.idpInitiated.Checked || d.save.Disabled() {
+		t.Fatal("allowing it did not tick it")
+	}
+	test.Tap(d.save)
+	h.waitFor("the save", func() bool { return d.saveMsg.Text == "Saved." })
+	idps, err := h.con.IdPs(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := core.IdPSecurity{AllowIdPInitiated: true, RejectSHA1: true, RequireSignedAssertion: true}
+	if idps[0].Security != want || idps[0].DisplayName != "Demo (renamed)" {
+		t.Errorf("saved %+v %q, want %+v", idps[0].Security, idps[0].DisplayName, want)
+	}
+	h.waitFor("the list to show the new name", func() bool { return shows(h.app.idps.listView, "Demo (renamed)") })
+	// The form reloaded from the store still shows the saved values.
+	if !d.idpInitiated.Checked || d.acceptSHA1.Checked || !d.save.Disabled() {
+		t.Error("the form lost the saved values")
+	}
+
+	// An empty display name is refused by core and the reason shown.
+	d.displayName.SetText("  ")
+	test.Tap(d.save)
+	h.waitFor("the refusal", func() bool { return d.saveMsg.Importance == widget.DangerImportance })
+}
