@@ -228,7 +228,7 @@ func (c *Console) registerDemoIdP(ctx context.Context) error {
 	switch {
 	case ErrorCode(err) == ENOTFOUND:
 		idp = IdP{Slug: DemoSlug, DisplayName: "Demo IdP (built in)", EntityID: entityID,
-			MetadataXML: md, Enabled: true, Mapping: DemoMapping()}
+			MetadataXML: md, Enabled: true, Mapping: DemoMapping(), MetadataSource: SourceDemo}
 		if _, err := c.store.SaveIdP(ctx, idp); err != nil {
 			return fmt.Errorf("register demo IdP: %w", err)
 		}
@@ -236,8 +236,8 @@ func (c *Console) registerDemoIdP(ctx context.Context) error {
 			Message: "Built-in demo IdP registered with six personas"})
 	case err != nil:
 		return fmt.Errorf("look up demo IdP: %w", err)
-	case idp.MetadataXML != md || idp.EntityID != entityID:
-		idp.MetadataXML, idp.EntityID = md, entityID
+	case idp.MetadataXML != md || idp.EntityID != entityID || idp.MetadataSource != SourceDemo:
+		idp.MetadataXML, idp.EntityID, idp.MetadataSource = md, entityID, SourceDemo
 		if _, err := c.store.SaveIdP(ctx, idp); err != nil {
 			return fmt.Errorf("update demo IdP metadata: %w", err)
 		}

@@ -1,12 +1,10 @@
 package core
 
 import (
-	"bytes"
 	"context"
 	"crypto/rsa"
 	"encoding/xml"
 	"fmt"
-	"io"
 	"sort"
 	"strings"
 	"time"
@@ -164,30 +162,19 @@ func signatureInfo(el *etree.Element, name string) []SignatureInfo {
 	return out
 }
 
-// PrettyXML indents XML for display; what is not XML comes back as text.
+// PrettyXML indents XML for display, keeping namespace prefixes as they
+// are; what is not XML comes back as text.
 func PrettyXML(raw []byte) string {
-	dec := xml.NewDecoder(bytes.NewReader(raw))
-	var buf bytes.Buffer
-	enc := xml.NewEncoder(&buf)
-	enc.Indent("", "  ")
-	for {
-		tok, err := dec.RawToken()
-		if err == io.EOF {
-			break
-		} else if err != nil {
-			return string(raw)
-		}
-		if cd, ok := tok.(xml.CharData); ok && len(bytes.TrimSpace(cd)) == 0 {
-			continue
-		}
-		if err := enc.EncodeToken(xml.CopyToken(tok)); err != nil {
-			return string(raw)
-		}
-	}
-	if err := enc.Flush(); err != nil {
+	doc := etree.NewDocument()
+	if err := doc.ReadFromBytes(raw); err != nil || doc.Root() == nil {
 		return string(raw)
 	}
-	return buf.String()
+	doc.Indent(2)
+	out, err := doc.WriteToString()
+	if err != nil {
+		return string(raw)
+	}
+	return out
 }
 
 // purgeRecordings applies the recorder's retention.
@@ -204,13 +191,28 @@ func (c *Console) purgeRecordings(ctx context.Context) {
 // IdP, with the console's own SP values for it, creating nothing. at may be
 // zero (now).
 func (c *Console) CheckWithIdP(ctx context.Context, slug string, response []byte, at time.Time) (CheckReport, error) {
+	return c.CheckAgainstIdP(ctx, slug, CheckOptions{Response: response, At: at})
+}
+
+// CheckAgainstIdP validates a response against the connected IdP slug's
+// metadata, with the console's SP key to open encrypted assertions. Empty
+// Audience and ACS in opts take the console's own values for the IdP;
+// opts' trust fields are ignored. Nothing is created or changed.
+func (c *Console) CheckAgainstIdP(ctx context.Context, slug string, opts CheckOptions) (CheckReport, error) {
 	idp, err := c.store.GetIdP(ctx, slug)
 	if err != nil {
 		return CheckReport{}, err
 	}
 	ep := c.Endpoints(slug)
-	return CheckResponse(CheckOptions{Response: response, IdPMetadata: []byte(idp.MetadataXML),
-		At: at, Audience: ep.EntityID, ACS: ep.ACSURL, SPKey: c.sp.key.Key})
+	if opts.Audience == "" {
+		opts.Audience = ep.EntityID
+	}
+	if opts.ACS == "" {
+		opts.ACS = ep.ACSURL
+	}
+	opts.IdPMetadata, opts.IdPCert, opts.Issuer = []byte(idp.MetadataXML), nil, ""
+	opts.SPKey = c.sp.key.Key
+	return CheckResponse(opts)
 }
 
 // SPMetadataXML returns the SP metadata for the connection to slug, as an

@@ -54,9 +54,10 @@ type Service interface {
 	// their raw responses; Recording decodes one for display.
 	Recordings(ctx context.Context, f core.RecordingFilter) ([]core.Recording, error)
 	Recording(ctx context.Context, id int64) (core.RecordingView, error)
-	// CheckWithIdP validates a response against a connected IdP and the
-	// console's own SP values, creating and changing nothing.
-	CheckWithIdP(ctx context.Context, slug string, response []byte, at time.Time) (core.CheckReport, error)
+	// CheckAgainstIdP validates a response against a connected IdP (its
+	// metadata and the SP's key); empty audience and ACS take the console's
+	// own values for it. Nothing is created or changed.
+	CheckAgainstIdP(ctx context.Context, slug string, opts core.CheckOptions) (core.CheckReport, error)
 
 	Users(ctx context.Context, f core.UserFilter) ([]core.User, error)
 	User(ctx context.Context, id int64) (core.UserDetail, error)

@@ -299,11 +299,7 @@ func (v *validator) request() (checkRequest, error) {
 		if !ok {
 			return req, core.Errorf(core.EINVALID, "Choose the connected IdP that sent the response.")
 		}
-		ep := v.endpoints[idp.Slug]
-		if req.opts.Audience == ep.EntityID && req.opts.ACS == ep.ACSURL && req.opts.RequestID == "" {
-			req.slug = idp.Slug
-		}
-		req.opts.IdPMetadata = []byte(idp.MetadataXML)
+		req.slug = idp.Slug
 	case trustMetadata:
 		if v.metaFile.data == nil {
 			return req, core.Errorf(core.EINVALID, "Choose the IdP's metadata file.")
@@ -360,7 +356,7 @@ func runCheck(ctx context.Context, svc Service, req checkRequest) (core.CheckRep
 	var rep core.CheckReport
 	switch {
 	case req.slug != "":
-		rep, err = svc.CheckWithIdP(ctx, req.slug, req.opts.Response, req.opts.At)
+		rep, err = svc.CheckAgainstIdP(ctx, req.slug, req.opts)
 	case req.certData != nil:
 		req.opts.IdPCert, err = core.ParseCertificatePEM(req.certData)
 		if err == nil {
