@@ -236,6 +236,11 @@ func (s *spServer) refuseRecorded(w http.ResponseWriter, r *http.Request, slug, 
 		rec.Detail = v.Err.Error()
 	}
 	rec.Class, rec.Reason, rec.Hint = v.Class, v.Reason, v.Hint
+	if nameID == "" && len(rec.Raw) > 0 {
+		// Unverified, for the recorder's list only: who the refused
+		// response claimed to be.
+		rec.NameID = scanResponse(rec.Raw).nameID
+	}
 	_, ev, err := s.c.store.RecordRefusal(r.Context(), Refusal{
 		At: s.c.clock.Now(), IdPSlug: slug, NameID: nameID,
 		Class: v.Class, Reason: v.Reason, Hint: v.Hint, Record: rec,

@@ -42,7 +42,9 @@ func (d *demoIdP) identityProvider() *saml.IdentityProvider {
 		ServiceProviderProvider: demoSPs{d},
 		SessionProvider:         demoSessions{d},
 		SignatureMethod:         "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
-		Clock:                   nil,
+		// What the personas send: the console refuses transient NameIDs.
+		NameIDFormats: []saml.NameIDFormat{saml.EmailAddressNameIDFormat, saml.PersistentNameIDFormat, saml.UnspecifiedNameIDFormat},
+		Clock:         nil,
 	}
 }
 

@@ -73,3 +73,21 @@ func TestFlightRecorderKeepsEveryACSRequest(t *testing.T) {
 		t.Errorf("XML not indented:\n%.400s", v.PrettyXML)
 	}
 }
+
+func TestRefusedRecordingNamesWhoTheResponseClaimed(t *testing.T) {
+	tc := startConsole(t, t.TempDir(), "")
+	c := capture(t, tc, "bob")
+	if status, _ := c.withXML(strings.Replace(c.xml(t), "Bob Baker", "Bob Bakr", 1)).post(t, ""); status != http.StatusForbidden {
+		t.Fatalf("tampered response: HTTP %d", status)
+	}
+	recs, err := tc.Recordings(context.Background(), core.RecordingFilter{Limit: 1})
+	if err != nil || len(recs) != 1 {
+		t.Fatal(recs, err)
+	}
+	if recs[0].NameID != "bob@example.com" || recs[0].Class != core.ClassSignatureInvalid {
+		t.Fatalf("refused recording: %+v", recs[0])
+	}
+	if got := core.SuggestSlug("http://127.0.0.1:8090/simplesaml/saml2/idp/metadata.php"); got != "simplesaml" {
+		t.Errorf("SuggestSlug for an address = %q", got)
+	}
+}

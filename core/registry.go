@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -56,9 +57,24 @@ func ValidateSlug(slug string) error {
 // SuggestSlug makes a slug from a display name or an entity ID.
 func SuggestSlug(name string) string {
 	if u, err := url.Parse(name); err == nil && u.Host != "" {
-		name = strings.TrimPrefix(u.Hostname(), "www.")
-		if i := strings.IndexByte(name, '.'); i > 0 && strings.Count(name, ".") > 1 {
-			name = name[:i]
+		host := u.Hostname()
+		if net.ParseIP(host) != nil || host == "localhost" {
+			// An address says nothing; the path often does
+			// (/simplesaml/…, /realms/acme/…, /adfs/…).
+			segs := strings.FieldsFunc(u.Path, func(r rune) bool { return r == '/' })
+			switch {
+			case len(segs) >= 2 && segs[0] == "realms":
+				name = segs[1]
+			case len(segs) > 0:
+				name = segs[0]
+			default:
+				name = "idp"
+			}
+		} else {
+			name = strings.TrimPrefix(host, "www.")
+			if i := strings.IndexByte(name, '.'); i > 0 && strings.Count(name, ".") > 1 {
+				name = name[:i]
+			}
 		}
 	}
 	var b strings.Builder

@@ -153,6 +153,7 @@ type responseFacts struct {
 	wellFormed   bool
 	signed       bool   // some ds:Signature element is present
 	inResponseTo string // of the Response element
+	nameID       string // the first NameID's text, as sent (unverified)
 }
 
 // scanResponse reads raw with a streaming decoder. It runs only for refused
@@ -183,6 +184,12 @@ func scanResponse(raw []byte) responseFacts {
 		}
 		if se.Name.Local == "Signature" && se.Name.Space == "http://www.w3.org/2000/09/xmldsig#" {
 			f.signed = true
+		}
+		if se.Name.Local == "NameID" && f.nameID == "" {
+			var text string
+			if dec.DecodeElement(&text, &se) == nil {
+				f.nameID = strings.TrimSpace(text)
+			}
 		}
 	}
 }

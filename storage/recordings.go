@@ -16,7 +16,12 @@ import (
 // "updated" or "" for a refusal).
 func recordingOf(rec core.Recording, l core.Login, action string) core.Recording {
 	rec.ID = 0
-	rec.At, rec.IdPSlug, rec.NameID = l.At, l.IdPSlug, l.NameID
+	rec.At, rec.IdPSlug = l.At, l.IdPSlug
+	if l.NameID != "" || rec.NameID == "" {
+		// A refusal may know no verified NameID; the record may still
+		// carry the one the response claimed.
+		rec.NameID = l.NameID
+	}
 	rec.LoginID, rec.EventID, rec.UserID = l.ID, l.EventID, l.UserID
 	rec.Outcome, rec.Action = l.Outcome, action
 	return rec
