@@ -58,6 +58,20 @@ type CheckReport struct {
 	EvaluatedAt  time.Time           `json:"evaluated_at"`
 	// Detail is the verification library's own error text, for experts.
 	Detail string `json:"detail,omitempty"`
+
+	// What the IdP's mapping would do (set by AddDecision, when the
+	// check is against a connected IdP): the fields, the roles with the
+	// rule that granted each, and "create", "update" or "deny" with the
+	// reason in Reason.
+	Fields   map[string]string `json:"fields,omitempty"`
+	Roles    []CheckRole       `json:"roles,omitempty"`
+	Decision string            `json:"decision,omitempty"`
+}
+
+// CheckRole is a role a mapping grants, with the rule that grants it.
+type CheckRole struct {
+	Role string `json:"role"`
+	Rule string `json:"rule"`
 }
 
 // DecodeResponse accepts a SAMLResponse as XML or as base64 (as posted,
