@@ -86,6 +86,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			"import": cmdIdPImport, "list": cmdIdPList, "remove": cmdIdPRemove})
 	case "check-response":
 		err = cmdCheckResponse(rest, stdout, stderr)
+	case "rules":
+		err = subcommand("rules", rest, stdout, stderr, map[string]command{
+			"export": cmdRulesExport, "import": cmdRulesImport})
 	case "help":
 		fmt.Fprint(stdout, mainUsage)
 		return 0
@@ -127,6 +130,9 @@ Usage:
         --idp-cert PEMFILE) [--at RFC3339] [--json] ...
         validate a SAMLResponse without creating any account; exit status 0
         when it is valid, 1 when it is refused
+  jitconsole rules export --idp SLUG [--data-dir DIR]
+  jitconsole rules import --idp SLUG FILE [--data-dir DIR]
+        an IdP's field mapping, account key, sync policy and role rules as JSON
 
 Run "jitconsole COMMAND --help" for the options of a command.
 The data directory is --data-dir, else $JITCONSOLE_DATA_DIR, else
@@ -842,6 +848,11 @@ func cmdCheckResponse(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return inputError(fs, stderr, "%s", core.ErrorMessage(err))
 	}
+	if *slug != "" {
+		if err := addMappingDecision(&rep, *slug, dirFlag); err != nil {
+			return err
+		}
+	}
 	if *asJSON {
 		b, err := json.Marshal(rep)
 		if err != nil {
@@ -863,6 +874,28 @@ func cmdCheckResponse(args []string, stdout, stderr io.Writer) error {
 // metadata, the console's SP values for it where opts has none, and, for
 // an encrypted response, the console's SP key if it can be read. It only
 // reads: no listener, and no key is created.
+// addMappingDecision adds to rep what the connected IdP's mapping would
+// do with the response: fields, roles and create/update/deny. It reads the
+// database only.
+func addMappingDecision(rep *core.CheckReport, slug, dirFlag string) error {
+	ctx := context.Background()
+	db, _, err := openExistingDB(ctx, dirFlag)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	idp, err := db.GetIdP(ctx, slug)
+	if err != nil {
+		return errors.New(core.ErrorMessage(err))
+	}
+	t, err := core.Decide(ctx, db, slug, idp.Mapping, rep.NameID, rep.Attributes, nil)
+	if err != nil {
+		return errors.New(core.ErrorMessage(err))
+	}
+	core.AddDecision(rep, t)
+	return nil
+}
+
 func trustConnectedIdP(fs *flag.FlagSet, stderr io.Writer, opts *core.CheckOptions, slug, dirFlag, baseURL string) error {
 	ctx := context.Background()
 	db, dir, err := openExistingDB(ctx, dirFlag)
@@ -953,6 +986,15 @@ func writeCheckReport(w io.Writer, rep core.CheckReport) error {
 		signed = "nothing"
 	}
 	row("Signed:", signed)
+	row("Decision:", rep.Decision)
+	for _, f := range core.MappedFieldNames {
+		if v := rep.Fields[f]; v != "" {
+			row("  "+f+":", v)
+		}
+	}
+	for _, r := range rep.Roles {
+		row("  role:", r.Role+" ("+r.Rule+")")
+	}
 	for i, a := range rep.Algorithms {
 		name := ""
 		if i == 0 {
@@ -1338,5 +1380,72 @@ func cmdIdPRemove(args []string, stdout, stderr io.Writer) error {
 	default:
 		fmt.Fprintf(stdout, " Its %d accounts stay, marked as from a removed IdP.\n", len(accounts))
 	}
+	return nil
+}
+
+func cmdRulesExport(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("jitconsole rules export", flag.ContinueOnError)
+	var dirFlag, slug string
+	addDataDirFlag(fs, &dirFlag)
+	fs.StringVar(&slug, "idp", "", "the `SLUG` of the identity provider")
+	if _, err := parseFlagsArgs(fs, "jitconsole rules export --idp SLUG [--data-dir DIR]\n\nPrints the IdP's field mapping, account key settings, sync policy and role\nrules as JSON (the format rules import reads).\n", args, 0, stdout, stderr); err != nil {
+		return err
+	}
+	if slug == "" {
+		return usageError(fs, stderr, "which IdP? Give --idp SLUG (jitconsole idp list shows them)")
+	}
+	ctx := context.Background()
+	db, _, err := openExistingDB(ctx, dirFlag)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	idp, err := db.GetIdP(ctx, slug)
+	if err != nil {
+		return errors.New(core.ErrorMessage(err))
+	}
+	out, err := core.RulesJSON(idp)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "%s\n", out)
+	return err
+}
+
+func cmdRulesImport(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("jitconsole rules import", flag.ContinueOnError)
+	var dirFlag, slug string
+	addDataDirFlag(fs, &dirFlag)
+	fs.StringVar(&slug, "idp", "", "the `SLUG` of the identity provider")
+	pos, err := parseFlagsArgs(fs, "jitconsole rules import --idp SLUG FILE [--data-dir DIR]\n\nValidates FILE (as rules export prints it; - for stdin) and replaces the\nIdP's mapping with it at once. An invalid file changes nothing and the\nerror names the field. Roles it names that do not exist are created.\n", args, 1, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	if slug == "" || len(pos) == 0 {
+		return usageError(fs, stderr, "give --idp SLUG and the rules FILE")
+	}
+	var data []byte
+	if pos[0] == "-" {
+		data, err = io.ReadAll(os.Stdin)
+	} else {
+		data, err = os.ReadFile(pos[0])
+	}
+	if err != nil {
+		return inputError(fs, stderr, "%v", err)
+	}
+	ctx := context.Background()
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	con, err := openConsole(ctx, &serverFlags{listen: core.DefaultListenAddr, baseURL: core.DefaultBaseURL, dataDir: dirFlag}, logger)
+	if err != nil {
+		return err
+	}
+	defer con.close()
+	idp, err := con.ImportRules(ctx, slug, data)
+	if err != nil {
+		fmt.Fprintf(stderr, "jitconsole rules import: %s\nNothing was changed.\n", core.ErrorMessage(err))
+		return errReported
+	}
+	fmt.Fprintf(stdout, "Replaced the mapping of %s (%s): %d rule(s). It applies from the next sign-in.\n",
+		idp.DisplayName, slug, len(idp.Mapping.RoleRules))
 	return nil
 }

@@ -1215,3 +1215,59 @@ func writeAggregate(t *testing.T, path string, files ...string) {
 		t.Fatal(err)
 	}
 }
+
+// TestRulesExportImportAndDecision: rules export and import round-trip
+// through a file, an invalid file changes nothing and names the field, and
+// check-response --idp --json says what the mapping would do.
+func TestRulesExportImportAndDecision(t *testing.T) {
+	fixtures := crewjamTestdata(t)
+	dir := t.TempDir()
+	if r := runCLI(t, "idp", "import", "--file", filepath.Join(fixtures, "TestSPCanHandleEntraIDResponse_IDPMetadata"),
+		"--slug", "entra", "--data-dir", dir); r.code != 0 {
+		t.Fatalf("idp import: exit %d\n%s", r.code, r.stderr)
+	}
+	r := runCLI(t, "rules", "export", "--idp", "entra", "--data-dir", dir)
+	if r.code != 0 || !strings.Contains(r.stdout, `"version": 1`) {
+		t.Fatalf("rules export: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	var doc core.RulesDocument
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc.Mapping.RoleRules = append(doc.Mapping.RoleRules, core.RoleRule{Name: "staff", Roles: []string{"staff"},
+		Conditions: []core.Condition{{Attribute: "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups", Operator: core.OpExists}}})
+	b, _ := json.MarshalIndent(doc, "", "  ")
+	good := filepath.Join(dir, "rules.json")
+	if err := os.WriteFile(good, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCLI(t, "rules", "import", "--idp", "entra", good, "--data-dir", dir); r.code != 0 || !strings.Contains(r.stdout, "1 rule(s)") {
+		t.Fatalf("rules import: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	exported := runCLI(t, "rules", "export", "--idp", "entra", "--data-dir", dir).stdout
+
+	doc.Mapping.RoleRules[0].Conditions[0] = core.Condition{Attribute: "groups", Operator: core.OpMatches, Value: "(unclosed"}
+	b, _ = json.Marshal(doc)
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = runCLI(t, "rules", "import", "--idp", "entra", bad, "--data-dir", dir)
+	if r.code != 1 || !strings.Contains(r.stderr, "role_rules[0].conditions[0].value") || !strings.Contains(r.stderr, "Nothing was changed") {
+		t.Fatalf("invalid rules import: exit %d\n%s", r.code, r.stderr)
+	}
+	if again := runCLI(t, "rules", "export", "--idp", "entra", "--data-dir", dir).stdout; again != exported {
+		t.Fatal("an invalid import changed the rules")
+	}
+
+	r = runCLI(t, "check-response", "--response", filepath.Join(fixtures, "TestSPCanHandleEntraIDResponse_response_signed"),
+		"--idp", "entra", "--data-dir", dir, "--at", "2025-06-02T15:04:06Z",
+		"--audience", "https://sp.example.com/saml/metadata", "--acs", "https://sp.example.com/saml/acs", "--json")
+	var rep core.CheckReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || r.code != 0 {
+		t.Fatalf("check-response: exit %d, %v\n%s%s", r.code, err, r.stdout, r.stderr)
+	}
+	if rep.Decision != "create" || rep.Fields["email"] == "" || len(rep.Roles) == 0 || !strings.Contains(rep.Reason, "first login creates it") {
+		t.Fatalf("decision %q, fields %v, roles %v, reason %q", rep.Decision, rep.Fields, rep.Roles, rep.Reason)
+	}
+}

@@ -228,7 +228,7 @@ func (c *Console) registerDemoIdP(ctx context.Context) error {
 	switch {
 	case ErrorCode(err) == ENOTFOUND:
 		idp = IdP{Slug: DemoSlug, DisplayName: "Demo IdP (built in)", EntityID: entityID,
-			MetadataXML: md, Enabled: true, Mapping: DemoMapping(), MetadataSource: SourceDemo}
+			MetadataXML: md, Enabled: true, Mapping: withRuleIDs(DemoMapping()), MetadataSource: SourceDemo}
 		if _, err := c.store.SaveIdP(ctx, idp); err != nil {
 			return fmt.Errorf("register demo IdP: %w", err)
 		}

@@ -449,6 +449,47 @@ type Store interface {
 	// many went.
 	PurgeRecordings(ctx context.Context, before time.Time) (int, error)
 
+	// UserByKey finds an account by IdP and NameID (case-insensitively when
+	// caseInsensitive); ENOTFOUND when there is none.
+	UserByKey(ctx context.Context, idpSlug, nameID string, caseInsensitive bool) (User, error)
+	// SetUsersDisabled disables or enables accounts, with one audit event
+	// (by is the OS user), in one transaction; it returns how many changed.
+	SetUsersDisabled(ctx context.Context, ids []int64, disabled bool, by string) (int, Event, error)
+	// DeleteUser deletes an account (its logins stay, without the link),
+	// with an audit event; ENOTFOUND if unknown.
+	DeleteUser(ctx context.Context, id int64, by string) (Event, error)
+	// GrantRole pins a manual grant of role (which must be in the catalogue)
+	// to an account; RevokeRole removes a manual grant (rule grants are
+	// the rules' business). Each writes an audit event.
+	GrantRole(ctx context.Context, userID int64, role, by string) (Event, error)
+	RevokeRole(ctx context.Context, userID int64, role, by string) (Event, error)
+
+	// ListRoles returns the role catalogue with holder counts.
+	ListRoles(ctx context.Context) ([]RoleInfo, error)
+	// SaveRole creates a role or changes its description.
+	SaveRole(ctx context.Context, name, description, by string) (Event, error)
+	// RenameRole renames a role everywhere it is held (rules in stored
+	// mappings are core's to rewrite). ECONFLICT if newName exists.
+	RenameRole(ctx context.Context, oldName, newName, by string) (Event, error)
+	// DeleteRole deletes a role nobody holds; ECONFLICT naming the count
+	// of holders otherwise.
+	DeleteRole(ctx context.Context, name, by string) (Event, error)
+
+	// ForEachUser calls fn with a snapshot of every account of idpSlug
+	// (all IdPs when empty), in ID order, stopping at fn's first error.
+	ForEachUser(ctx context.Context, idpSlug string, fn func(UserSnapshot) error) error
+	// ReplaceRuleRoles replaces the rule and default grants of each
+	// account in changes, keeping manual grants, and writes audit, in one
+	// transaction.
+	ReplaceRuleRoles(ctx context.Context, changes []RoleChange, audit Event) (Event, error)
+	// RevokeRuleGrants removes every grant made by rule ruleID of idpSlug,
+	// with audit, and returns how many went.
+	RevokeRuleGrants(ctx context.Context, idpSlug, ruleID string, audit Event) (int, Event, error)
+
+	// ListEvents returns events, newest first (the audit log is the
+	// EventAdminChange kind).
+	ListEvents(ctx context.Context, f EventFilter) ([]Event, error)
+
 	// ApplyLogin creates or updates the account, replaces its roles and
 	// attributes, and writes a login row and an event, in one transaction.
 	// Concurrent calls for one (IdPSlug, NameID) make exactly one account.

@@ -240,8 +240,8 @@ func TestMigrateFromVersion2(t *testing.T) {
 	old.Close()
 
 	db := openAt(t, path, &testClock{now: t0})
-	if v, err := db.SchemaVersion(ctx); err != nil || v != 3 {
-		t.Fatalf("SchemaVersion = %d, %v; want 3", v, err)
+	if v, err := db.SchemaVersion(ctx); err != nil || v != latestVersion(t) {
+		t.Fatalf("SchemaVersion = %d, %v; want %d", v, err, latestVersion(t))
 	}
 	idp, err := db.GetIdP(ctx, "demo")
 	if err != nil {

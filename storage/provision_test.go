@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -76,10 +77,13 @@ func TestApplyLoginCreatesThenUpdates(t *testing.T) {
 	if second.Event.Kind != core.EventUserUpdated {
 		t.Errorf("second event kind = %q", second.Event.Kind)
 	}
-	if want := "Alice Anderson signed in: account updated (login 2)"; second.Event.Message != want {
+	if want := "Alice Anderson signed in: account updated (login 2); roles +oncall −admin"; second.Event.Message != want {
 		t.Errorf("second message = %q, want %q", second.Event.Message, want)
 	}
-	for _, want := range []string{`email: "alice@example.com" → "alice@corp.example"`, "role added: oncall", "role removed: admin"} {
+	if !slices.Equal(second.Added, []string{"oncall"}) || !slices.Equal(second.Removed, []string{"admin"}) {
+		t.Errorf("second login: added %q, removed %q; want [oncall], [admin]", second.Added, second.Removed)
+	}
+	for _, want := range []string{`email: "alice@example.com" → "alice@corp.example"`, "roles: +oncall −admin", "role added: oncall", "role removed: admin"} {
 		if !strings.Contains(second.Event.Detail, want) {
 			t.Errorf("second detail lacks %q:\n%s", want, second.Event.Detail)
 		}
@@ -92,8 +96,16 @@ func TestApplyLoginCreatesThenUpdates(t *testing.T) {
 	if d.Email != "alice@corp.example" || d.LoginCount != 2 {
 		t.Errorf("stored user: %+v", d.User)
 	}
-	if !reflect.DeepEqual(d.Roles, p.Roles) {
-		t.Errorf("roles = %+v, want %+v", d.Roles, p.Roles)
+	wantRoles := []core.RoleGrant{
+		{Role: "engineering", Source: "rule 2: groups contains Engineering", Kind: core.GrantRule, IdPSlug: "demo",
+			LoginID: second.Login.ID, GrantedAt: p.At},
+		{Role: "oncall", Source: "rule 3", Kind: core.GrantRule, IdPSlug: "demo", LoginID: second.Login.ID, GrantedAt: p.At},
+	}
+	if !reflect.DeepEqual(d.Roles, wantRoles) {
+		t.Errorf("roles = %+v, want %+v", d.Roles, wantRoles)
+	}
+	if !reflect.DeepEqual(second.User.Roles, wantRoles) {
+		t.Errorf("ProvisionResult roles = %+v, want %+v", second.User.Roles, wantRoles)
 	}
 	if !reflect.DeepEqual(d.Attributes, p.Attributes) {
 		t.Errorf("attributes = %v, want %v", d.Attributes, p.Attributes)
@@ -268,8 +280,10 @@ func snapshot(t *testing.T, db *DB) string {
 	t.Helper()
 	var b strings.Builder
 	for _, q := range []string{
-		`SELECT id, idp_slug, name_id, username, email, display_name, created_at, last_login_at, login_count FROM users ORDER BY id`,
-		`SELECT user_id, position, role, source FROM user_roles ORDER BY user_id, position`,
+		`SELECT id, idp_slug, name_id, name_key, username, email, email_key, display_name, given_name, family_name,
+			disabled, warnings, created_at, last_login_at, login_count FROM users ORDER BY id`,
+		`SELECT user_id, position, role, kind, source, rule_id, rule_index, idp_slug, login_id, granted_by, granted_at
+			FROM user_roles ORDER BY user_id, kind, position`,
 		`SELECT user_id, name, position, value FROM user_attributes ORDER BY user_id, name, position`,
 		`SELECT name FROM roles ORDER BY name`,
 		`SELECT id, at, user_id, outcome, assertion_id, event_id FROM logins ORDER BY id`,

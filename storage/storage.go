@@ -11,6 +11,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -27,8 +28,30 @@ import (
 
 	"github.com/jitconsole/jitconsole/core"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
 )
+
+// foldKey is how account keys and emails are compared case-insensitively:
+// users.name_key and users.email_key hold foldKey of name_id and email.
+func foldKey(s string) string { return strings.ToLower(s) }
+
+func init() {
+	// Migrations fill the key columns of existing rows with the same
+	// folding as the application (SQLite's lower() folds ASCII only).
+	sqlite.MustRegisterDeterministicScalarFunction("jitconsole_lower", 1,
+		func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+			switch v := args[0].(type) {
+			case string:
+				return foldKey(v), nil
+			case []byte:
+				return foldKey(string(v)), nil
+			case nil:
+				return nil, nil
+			default:
+				return v, nil
+			}
+		})
+}
 
 // DBFileName is the name of the database file inside the data directory.
 const DBFileName = "jitconsole.db"

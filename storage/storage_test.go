@@ -94,6 +94,16 @@ func createAtVersion(t testing.TB, path string, version int) *sql.DB {
 	return conn
 }
 
+// latestVersion is the number of the newest embedded migration.
+func latestVersion(t testing.TB) int {
+	t.Helper()
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ms[len(ms)-1].version
+}
+
 func wantCode(t testing.TB, err error, code string) {
 	t.Helper()
 	if got := core.ErrorCode(err); got != code {

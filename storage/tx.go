@@ -11,23 +11,58 @@ import (
 // when the database opens: parsing them anew for every login would cost a
 // third of ApplyLogin.
 const (
-	qFindUser      = `SELECT id, username, email, display_name FROM users WHERE idp_slug = ? AND name_id = ?`
-	qUserRoleNames = `SELECT role FROM user_roles WHERE user_id = ? ORDER BY position`
-	qUpsertUser    = `INSERT INTO users
-		(idp_slug, name_id, username, email, display_name, search_text, created_at, last_login_at, login_count)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)
-		ON CONFLICT (idp_slug, name_id) DO UPDATE SET
-			username = excluded.username, email = excluded.email,
-			display_name = excluded.display_name, search_text = excluded.search_text,
-			last_login_at = max(users.last_login_at, excluded.last_login_at),
-			login_count = users.login_count + 1
-		RETURNING id, created_at, last_login_at, login_count, idp_removed`
+	// accountColumns are what ApplyLogin reads of an account (scanAccount).
+	accountColumns = `id, idp_slug, name_id, username, email, display_name, given_name, family_name,
+		disabled, warnings, created_at, last_login_at, login_count, idp_removed`
+	qAccountByID    = `SELECT ` + accountColumns + ` FROM users WHERE id = ?`
+	qFindUser       = `SELECT ` + accountColumns + ` FROM users WHERE idp_slug = ? AND name_key = ? AND name_id = ?`
+	qFindUserNoCase = `SELECT ` + accountColumns + ` FROM users WHERE idp_slug = ?1 AND name_key = ?2
+		ORDER BY name_id = ?3 DESC, id LIMIT 1`
+	qFindUserByEmail = `SELECT ` + accountColumns + ` FROM users WHERE id = (SELECT min(id) FROM (` + otherIdPsWithEmail + `))`
+	// qCaseTwin finds another account of the IdP whose NameID differs only
+	// by case; qEmailElsewhere an account of another IdP with the email.
+	qCaseTwin       = `SELECT name_id FROM users WHERE idp_slug = ?1 AND name_key = ?2 AND name_id <> ?3 LIMIT 1`
+	qEmailElsewhere = `SELECT idp_slug FROM (` + otherIdPsWithEmail + `) LIMIT 1`
+	// otherIdPsWithEmail are the accounts with the email key ?1 of IdPs
+	// other than ?2: two ranges of the index users_email_key, so that many
+	// accounts of the IdP ?2 sharing the email cost nothing.
+	otherIdPsWithEmail = `SELECT id, idp_slug FROM users WHERE email_key = ?1 AND email_key <> '' AND idp_slug < ?2
+		UNION ALL
+		SELECT id, idp_slug FROM users WHERE email_key = ?1 AND email_key <> '' AND idp_slug > ?2`
+	// qUserGrants lists an account's grants in display order: rule and
+	// default grants in evaluation order, then manual ones.
+	qUserGrants = `SELECT role, kind, source, rule_id, rule_index, idp_slug, coalesce(login_id, 0), granted_by, granted_at
+		FROM user_roles WHERE user_id = ? ORDER BY kind = 'manual', position, granted_at, role`
+	qUserAttrs  = `SELECT name, value FROM user_attributes WHERE user_id = ? ORDER BY name, position`
+	qInsertUser = `INSERT INTO users
+		(idp_slug, name_id, name_key, username, email, email_key, display_name, given_name, family_name,
+		 search_text, warnings, created_at, last_login_at, login_count)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+		RETURNING id, login_count, idp_removed`
+	// qUpdateUser writes the fields of a login; qTouchUser only what every
+	// login changes (the create-only sync mode).
+	qUpdateUser = `UPDATE users SET
+		username = ?2, email = ?3, email_key = ?4, display_name = ?5, given_name = ?6, family_name = ?7,
+		search_text = ?8, warnings = ?9, last_login_at = max(last_login_at, ?10), login_count = login_count + 1
+		WHERE id = ?1 RETURNING last_login_at, login_count`
+	qTouchUser = `UPDATE users SET
+		warnings = ?2, last_login_at = max(last_login_at, ?3), login_count = login_count + 1
+		WHERE id = ?1 RETURNING last_login_at, login_count`
+	// qLinkUser moves an account to another IdP and NameID (link by email).
+	qLinkUser = `UPDATE users SET idp_slug = ?2, name_id = ?3, name_key = ?4, search_text = ?5, idp_removed = 0
+		WHERE id = ?1`
 	qEnsureRole = `INSERT INTO roles (name) VALUES (?) ON CONFLICT (name) DO NOTHING`
-	qClearRoles = `DELETE FROM user_roles WHERE user_id = ?`
-	qGrantRole  = `INSERT INTO user_roles (user_id, position, role, source) VALUES (?, ?, ?, ?)`
-	qClearAttrs = `DELETE FROM user_attributes WHERE user_id = ?`
-	qAddAttr    = `INSERT INTO user_attributes (user_id, name, position, value) VALUES (?, ?, ?, ?)`
-	qAddEvent   = `INSERT INTO events (at, kind, outcome, idp_slug, user_id, subject, message, detail, class)
+	qPutGrant   = `INSERT INTO user_roles
+		(user_id, role, kind, position, source, rule_id, rule_index, idp_slug, login_id, granted_by, granted_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (user_id, role, kind) DO UPDATE SET
+			position = excluded.position, source = excluded.source, rule_id = excluded.rule_id,
+			rule_index = excluded.rule_index, idp_slug = excluded.idp_slug, login_id = excluded.login_id,
+			granted_by = excluded.granted_by, granted_at = excluded.granted_at`
+	qDeleteGrant = `DELETE FROM user_roles WHERE user_id = ? AND role = ? AND kind = ?`
+	qClearAttrs  = `DELETE FROM user_attributes WHERE user_id = ?`
+	qAddAttr     = `INSERT INTO user_attributes (user_id, name, position, value) VALUES (?, ?, ?, ?)`
+	qAddEvent    = `INSERT INTO events (at, kind, outcome, idp_slug, user_id, subject, message, detail, class)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	qAddLogin = `INSERT INTO logins
 		(at, idp_slug, user_id, name_id, outcome, class, reason, assertion_id, event_id)
@@ -47,7 +82,8 @@ const (
 )
 
 var preparedQueries = []string{
-	qFindUser, qUserRoleNames, qUpsertUser, qEnsureRole, qClearRoles, qGrantRole,
+	qAccountByID, qFindUser, qFindUserNoCase, qFindUserByEmail, qCaseTwin, qEmailElsewhere, qUserGrants, qUserAttrs,
+	qInsertUser, qUpdateUser, qTouchUser, qLinkUser, qEnsureRole, qPutGrant, qDeleteGrant,
 	qClearAttrs, qAddAttr, qAddEvent, qAddLogin, qAddRecording, qAddRecordingRaw, qConsumeAssertion, qTrackRequest, qConsumeRequest,
 }
 

@@ -13,17 +13,23 @@ import (
 	"github.com/jitconsole/jitconsole/core"
 )
 
-// userColumns are the columns scanUser reads, the roles last as JSON
-// [[role, source], ...].
+// userColumns are the columns scanUser reads, the grants last as a JSON
+// array of grantColumns arrays, in display order (see qUserGrants).
 const userColumns = `u.id, u.idp_slug, u.name_id, u.username, u.email, u.display_name,
 	u.created_at, u.last_login_at, u.login_count, u.idp_removed,
-	(SELECT json_group_array(json_array(r.role, r.source) ORDER BY r.position)
+	u.given_name, u.family_name, u.disabled, u.warnings,
+	(SELECT json_group_array(json_array(r.role, r.kind, r.source, r.rule_id, r.rule_index, r.idp_slug,
+			coalesce(r.login_id, 0), r.granted_by, r.granted_at)
+		ORDER BY r.kind = 'manual', r.position, r.granted_at, r.role)
 		FROM user_roles r WHERE r.user_id = u.id)`
 
 // ListUsers returns the accounts f selects, newest first, with their roles.
 // Search is a case-insensitive substring of the username, display name,
 // email or NameID: answered from an FTS5 trigram index when it has three
-// characters or more, by a scan when shorter.
+// characters or more, by a scan when shorter. Role keeps the holders of a
+// role (any kind of grant); Status is "", core.UserActive or
+// core.UserDisabled; LastLoginBefore keeps accounts whose last login (or
+// creation, if they never signed in) is before it.
 func (db *DB) ListUsers(ctx context.Context, f core.UserFilter) ([]core.User, error) {
 	var (
 		where []string
@@ -38,6 +44,27 @@ func (db *DB) ListUsers(ctx context.Context, f core.UserFilter) ([]core.User, er
 		args = append(args, `"`+strings.ReplaceAll(s, `"`, `""`)+`"`)
 	} else if s != "" {
 		where, args = append(where, "instr(u.search_text, ?) > 0"), append(args, s)
+	}
+	if f.Role != "" {
+		where, args = append(where, "u.id IN (SELECT user_id FROM user_roles WHERE role = ?)"), append(args, f.Role)
+	}
+	// Literal conditions: they let SQLite use the partial indexes.
+	switch f.Status {
+	case "":
+	case core.UserActive:
+		where = append(where, "u.disabled = 0")
+	case core.UserDisabled:
+		where = append(where, "u.disabled = 1")
+	default:
+		return nil, core.Errorf(core.EINVALID, "Unknown account status %q: use %q or %q.", f.Status, core.UserActive, core.UserDisabled)
+	}
+	if f.WithWarnings {
+		where = append(where, "u.warnings <> ''")
+	}
+	if !f.LastLoginBefore.IsZero() {
+		// last_login_at is 0 for an account that never signed in.
+		where = append(where, "u.last_login_at < ? AND (u.last_login_at <> 0 OR u.created_at < ?)")
+		args = append(args, f.LastLoginBefore.UnixNano(), f.LastLoginBefore.UnixNano())
 	}
 	q := `SELECT ` + userColumns + ` FROM users u`
 	if len(where) > 0 {
@@ -58,19 +85,71 @@ func scanUser(s scanner) (core.User, error) {
 	var (
 		u                    core.User
 		createdAt, lastLogin int64
-		roles                string
+		warnings, roles      string
 	)
 	if err := s.Scan(&u.ID, &u.IdPSlug, &u.NameID, &u.Username, &u.Email, &u.DisplayName,
-		&createdAt, &lastLogin, &u.LoginCount, &u.IdPRemoved, &roles); err != nil {
+		&createdAt, &lastLogin, &u.LoginCount, &u.IdPRemoved,
+		&u.GivenName, &u.FamilyName, &u.Disabled, &warnings, &roles); err != nil {
 		return core.User{}, err
 	}
 	u.CreatedAt, u.LastLoginAt = fromNanos(createdAt), fromNanos(lastLogin)
-	var pairs [][2]string
-	if err := json.Unmarshal([]byte(roles), &pairs); err != nil {
+	var err error
+	if u.Warnings, err = decodeWarnings(warnings); err != nil {
+		return core.User{}, fmt.Errorf("user %d: %w", u.ID, err)
+	}
+	if u.Roles, err = decodeGrants(roles); err != nil {
 		return core.User{}, fmt.Errorf("decode the roles of user %d: %w", u.ID, err)
 	}
-	for _, p := range pairs {
-		u.Roles = append(u.Roles, core.RoleGrant{Role: p[0], Source: p[1]})
+	return u, nil
+}
+
+// decodeGrants reads the JSON array of grants of userColumns. Each grant
+// is decoded field by field: times and IDs are 64-bit integers, which a
+// float64 would round.
+func decodeGrants(text string) ([]core.RoleGrant, error) {
+	var rows [][]json.RawMessage
+	if err := json.Unmarshal([]byte(text), &rows); err != nil {
+		return nil, err
+	}
+	var out []core.RoleGrant
+	for _, r := range rows {
+		var (
+			g  core.RoleGrant
+			at int64
+		)
+		dest := []any{&g.Role, &g.Kind, &g.Source, &g.RuleID, &g.RuleIndex, &g.IdPSlug, &g.LoginID, &g.GrantedBy, &at}
+		if len(r) != len(dest) {
+			return nil, fmt.Errorf("a grant has %d fields, want %d", len(r), len(dest))
+		}
+		for i, d := range dest {
+			if err := json.Unmarshal(r[i], d); err != nil {
+				return nil, err
+			}
+		}
+		g.GrantedAt = fromNanos(at)
+		out = append(out, g)
+	}
+	return out, nil
+}
+
+// UserByKey returns the account (idpSlug, nameID), matching the NameID
+// whatever its case when caseInsensitive (an exact match preferred);
+// ENOTFOUND when there is none.
+func (db *DB) UserByKey(ctx context.Context, idpSlug, nameID string, caseInsensitive bool) (core.User, error) {
+	var row *sql.Row
+	if caseInsensitive {
+		row = db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u
+			WHERE u.idp_slug = ?1 AND u.name_key = ?2 ORDER BY u.name_id = ?3 DESC, u.id LIMIT 1`,
+			idpSlug, foldKey(nameID), nameID)
+	} else {
+		row = db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u
+			WHERE u.idp_slug = ? AND u.name_key = ? AND u.name_id = ?`, idpSlug, foldKey(nameID), nameID)
+	}
+	u, err := scanUser(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return core.User{}, core.Errorf(core.ENOTFOUND, "There is no account %q from IdP %s.", nameID, idpSlug)
+	} else if err != nil {
+		return core.User{}, fmt.Errorf("find the account %q of %s: %w", nameID, idpSlug, err)
 	}
 	return u, nil
 }
@@ -105,24 +184,8 @@ func (db *DB) GetUser(ctx context.Context, id int64) (core.UserDetail, error) {
 }
 
 func userAttributes(ctx context.Context, tx *sql.Tx, id int64) (core.Attributes, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT name, value FROM user_attributes
-		WHERE user_id = ? ORDER BY name, position`, id)
-	if err != nil {
-		return nil, fmt.Errorf("read attributes: %w", err)
-	}
-	defer rows.Close()
-	attrs := core.Attributes{}
-	for rows.Next() {
-		var name, value string
-		if err := rows.Scan(&name, &value); err != nil {
-			return nil, fmt.Errorf("read attributes: %w", err)
-		}
-		attrs[name] = append(attrs[name], value)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read attributes: %w", err)
-	}
-	return attrs, nil
+	rows, err := tx.QueryContext(ctx, qUserAttrs, id)
+	return readAttributes(rows, err)
 }
 
 func userLoginHistory(ctx context.Context, tx *sql.Tx, id int64) ([]core.Login, error) {

@@ -93,7 +93,11 @@ func TestListUsersIncludesRoles(t *testing.T) {
 		t.Fatalf("ListUsers = %v, %v", us, err)
 	}
 	u := us[0]
-	want := []core.RoleGrant{{Role: "sales", Source: "rule 2"}, {Role: "admin", Source: "rule 1"}}
+	at := t0.Add(2 * time.Minute)
+	want := []core.RoleGrant{
+		{Role: "sales", Source: "rule 2", Kind: core.GrantRule, IdPSlug: "okta", LoginID: 3, GrantedAt: at},
+		{Role: "admin", Source: "rule 1", Kind: core.GrantRule, IdPSlug: "okta", LoginID: 3, GrantedAt: at},
+	}
 	if !slices.Equal(u.Roles, want) {
 		t.Errorf("roles = %+v, want %+v (in grant order)", u.Roles, want)
 	}
@@ -257,12 +261,14 @@ func seedMany(b *testing.B, db *DB, n int) {
 	_, err := db.write.Exec(`
 		INSERT INTO roles (name) VALUES ('member');
 		WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?1)
-		INSERT INTO users (idp_slug, name_id, username, email, display_name, search_text, created_at, last_login_at, login_count)
-		SELECT 'demo', 'user' || i || '@example.com', 'user' || i, 'user' || i || '@example.com', 'User Number ' || i,
+		INSERT INTO users (idp_slug, name_id, name_key, username, email, email_key, display_name, search_text,
+			created_at, last_login_at, login_count)
+		SELECT 'demo', 'user' || i || '@example.com', 'user' || i || '@example.com', 'user' || i,
+			'user' || i || '@example.com', 'user' || i || '@example.com', 'User Number ' || i,
 			lower('user' || i || char(10) || 'User Number ' || i || char(10) || 'user' || i || '@example.com'),
 			?2 + i, ?2 + i, 1
 		FROM seq;
-		INSERT INTO user_roles (user_id, position, role, source) SELECT id, 0, 'member', 'default role' FROM users;`,
+		INSERT INTO user_roles (user_id, position, role, kind, source, idp_slug) SELECT id, 0, 'member', 'default', 'default role', 'demo' FROM users;`,
 		n, t0.UnixNano())
 	if err != nil {
 		b.Fatal(err)

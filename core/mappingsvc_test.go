@@ -1,0 +1,357 @@
+package core_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/crewjam/saml"
+
+	"github.com/jitconsole/jitconsole/core"
+)
+
+func groupsAttr(groups ...string) saml.Attribute {
+	a := saml.Attribute{Name: "groups"}
+	for _, g := range groups {
+		a.Values = append(a.Values, saml.AttributeValue{Value: g})
+	}
+	return a
+}
+
+// setSession replaces the test IdP's user attributes.
+func setAttrs(idp *testIdP, attrs ...saml.Attribute) {
+	idp.set(func(i *testIdP) { i.session.CustomAttributes = attrs })
+}
+
+func strAttr(name, value string) saml.Attribute {
+	return saml.Attribute{Name: name, Values: []saml.AttributeValue{{Value: value}}}
+}
+
+func rolesOf(t *testing.T, tc *testConsole, nameID string) map[string]core.RoleGrant {
+	t.Helper()
+	for _, u := range users(t, tc) {
+		if u.NameID == nameID {
+			m := map[string]core.RoleGrant{}
+			for _, g := range u.Roles {
+				m[g.Role+"/"+g.Kind] = g
+			}
+			return m
+		}
+	}
+	t.Fatalf("no account %s", nameID)
+	return nil
+}
+
+func keys(m map[string]core.RoleGrant) string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return strings.Join(ks, " ")
+}
+
+// TestRoleProvenanceOverLogins: a group removed at the IdP removes exactly
+// its role at the next login, a manual grant survives every sync, and
+// deleting a rule with "revoke its grants" removes exactly those.
+func TestRoleProvenanceOverLogins(t *testing.T) {
+	tc := startConsole(t, t.TempDir(), "")
+	ctx := context.Background()
+	idp := startTestIdP(t, tc, "partner")
+	importTestIdP(t, tc, idp)
+	for _, r := range []string{"admin", "engineering", "auditor"} {
+		if err := tc.SaveRole(ctx, r, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rule := func(group, role string) core.RoleRule {
+		return core.RoleRule{Name: group, Roles: []string{role},
+			Conditions: []core.Condition{{Attribute: "groups", Operator: core.OpContains, Value: group}}}
+	}
+	saved, err := tc.SaveMapping(ctx, "partner", core.Mapping{DefaultRole: "member",
+		RoleRules: []core.RoleRule{rule("Admins", "admin"), rule("Engineering", "engineering")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	engRuleID := saved.Mapping.RoleRules[1].ID
+	if engRuleID == "" || saved.Mapping.RoleRules[0].ID == engRuleID {
+		t.Fatalf("rules got no stable IDs: %+v", saved.Mapping.RoleRules)
+	}
+	login := func(step string) {
+		t.Helper()
+		if status, page := idp.login(t); status != http.StatusOK {
+			t.Fatalf("%s: HTTP %d\n%s", step, status, page)
+		}
+	}
+	const pat = "pat@partner.example"
+
+	setAttrs(idp, strAttr("email", pat), groupsAttr("Admins", "Engineering"))
+	login("first login")
+	got := rolesOf(t, tc, pat)
+	if keys(got) != "admin/rule engineering/rule" {
+		t.Fatalf("after the first login: %s", keys(got))
+	}
+	if g := got["admin/rule"]; g.IdPSlug != "partner" || g.RuleID == "" || g.LoginID == 0 || !strings.Contains(g.Source, "Admins") {
+		t.Errorf("provenance of admin: %+v", g)
+	}
+	uid := users(t, tc)[0].ID
+	if err := tc.GrantRole(ctx, uid, "auditor"); err != nil {
+		t.Fatal(err)
+	}
+
+	setAttrs(idp, strAttr("email", pat), groupsAttr("Engineering"))
+	login("Admins removed at the IdP")
+	if got := keys(rolesOf(t, tc, pat)); got != "auditor/manual engineering/rule" {
+		t.Fatalf("after Admins was removed: %s", got)
+	}
+
+	// Deleting the Engineering rule and revoking its grants removes the
+	// role at once, without a login; the manual grant stays.
+	saved.Mapping.RoleRules = saved.Mapping.RoleRules[:1]
+	if _, err := tc.SaveMapping(ctx, "partner", saved.Mapping); err != nil {
+		t.Fatal(err)
+	}
+	n, err := tc.RevokeRuleGrants(ctx, "partner", engRuleID, "Engineering")
+	if err != nil || n != 1 {
+		t.Fatalf("revoke the rule's grants: %d, %v", n, err)
+	}
+	if got := keys(rolesOf(t, tc, pat)); got != "auditor/manual" {
+		t.Fatalf("after revoking the rule's grants: %s", got)
+	}
+	// The next login recomputes: no rule matches, so the default role;
+	// the manual grant still stays.
+	login("after the rule was deleted")
+	if got := keys(rolesOf(t, tc, pat)); got != "auditor/manual member/default" {
+		t.Fatalf("after the next login: %s", got)
+	}
+	audit, err := tc.AuditLog(ctx, 20)
+	if err != nil || len(audit) < 3 {
+		t.Fatalf("audit log: %v, %v", audit, err)
+	}
+}
+
+// TestFieldSyncPolicies: an absent attribute keeps the stored value with
+// keep-when-absent, and an import-once field never changes.
+func TestFieldSyncPolicies(t *testing.T) {
+	tc := startConsole(t, t.TempDir(), "")
+	ctx := context.Background()
+	idp := startTestIdP(t, tc, "partner")
+	importTestIdP(t, tc, idp)
+	if _, err := tc.SaveMapping(ctx, "partner", core.Mapping{DefaultRole: "member", Sync: core.SyncPolicy{Fields: map[string]string{
+		core.FieldEmail: core.FieldKeepWhenAbsent, core.FieldUsername: core.FieldImportOnce}}}); err != nil {
+		t.Fatal(err)
+	}
+	setAttrs(idp, strAttr("uid", "pat"), strAttr("email", "pat@partner.example"), strAttr("displayName", "Pat Partner"))
+	if status, _ := idp.login(t); status != http.StatusOK {
+		t.Fatal("first login refused")
+	}
+	setAttrs(idp, strAttr("uid", "patricia"), strAttr("displayName", "Patricia Partner"))
+	if status, _ := idp.login(t); status != http.StatusOK {
+		t.Fatal("second login refused")
+	}
+	u := users(t, tc)[0]
+	if u.Email != "pat@partner.example" || u.Username != "pat" || u.DisplayName != "Patricia Partner" || u.LoginCount != 2 {
+		t.Fatalf("after a login without email and with another uid: %+v", u)
+	}
+}
+
+// TestImpactPreviewOn10000Users checks the preview against a direct
+// evaluation of every account, then applies it.
+func TestImpactPreviewOn10000Users(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds 10,000 accounts")
+	}
+	tc := startConsole(t, t.TempDir(), "")
+	ctx := context.Background()
+	const n = 10000
+	seedAccounts(t, tc, n)
+	if err := tc.SaveRole(ctx, "oncall", ""); err != nil {
+		t.Fatal(err)
+	}
+	idp, err := tc.DB.GetIdP(ctx, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := idp.Mapping.Normalized()
+	m.RoleRules = append(m.RoleRules[1:], core.RoleRule{Name: "on call", Roles: []string{"oncall"},
+		Conditions: []core.Condition{{Attribute: "groups", Operator: core.OpContains, Value: "On-call"}}})
+
+	start := time.Now()
+	im, err := tc.PreviewImpact(ctx, "demo", m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("preview of %d accounts took %s: %s", im.Users, time.Since(start), im.Summary())
+	if im.Users != n {
+		t.Fatalf("evaluated %d accounts, want %d", im.Users, n)
+	}
+	// The direct evaluation: every account's attributes through the new
+	// mapping, compared with what its seeded roles were.
+	wantGain, wantLoss := map[string]int{}, map[string]int{}
+	for i := range n {
+		h := seedHire(i)
+		attrs := hireAttributes(h)
+		before := idp.Mapping.Evaluate(h.NameIDValue(), attrs, nil).Fields.Roles
+		after := m.Evaluate(h.NameIDValue(), attrs, nil).Fields.Roles
+		b, a := map[string]bool{}, map[string]bool{}
+		for _, g := range before {
+			b[g.Role] = true
+		}
+		for _, g := range after {
+			a[g.Role] = true
+		}
+		for r := range a {
+			if !b[r] {
+				wantGain[r]++
+			}
+		}
+		for r := range b {
+			if !a[r] {
+				wantLoss[r]++
+			}
+		}
+	}
+	for r, c := range wantGain {
+		if len(im.Gains[r]) != c {
+			t.Errorf("+%s: preview %d, direct %d", r, len(im.Gains[r]), c)
+		}
+	}
+	for r, c := range wantLoss {
+		if len(im.Losses[r]) != c {
+			t.Errorf("−%s: preview %d, direct %d", r, len(im.Losses[r]), c)
+		}
+	}
+	if len(im.Gains) != len(wantGain) || len(im.Losses) != len(wantLoss) || wantLoss["admin"] == 0 || wantGain["oncall"] == 0 {
+		t.Fatalf("preview %s; direct gains %v losses %v", im.Summary(), wantGain, wantLoss)
+	}
+
+	// Saved and applied now, the accounts change at once.
+	if _, err := tc.SaveMapping(ctx, "demo", m); err != nil {
+		t.Fatal(err)
+	}
+	applied, err := tc.ApplyNow(ctx, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if applied.Summary() != im.Summary() {
+		t.Errorf("applied %q, previewed %q", applied.Summary(), im.Summary())
+	}
+	again, err := tc.PreviewImpact(ctx, "demo", m)
+	if err != nil || again.Summary() != "No account would change." {
+		t.Fatalf("after Apply now the preview still shows %q (%v)", again.Summary(), err)
+	}
+	oncall, err := tc.Users(ctx, core.UserFilter{Role: "oncall"})
+	if err != nil || len(oncall) != wantGain["oncall"] {
+		t.Fatalf("%d accounts hold oncall, want %d (%v)", len(oncall), wantGain["oncall"], err)
+	}
+}
+
+// seedHires are the seeded accounts: generated new hires, distinct.
+var seedHires = core.GenerateHires(10000, 1)
+
+// seedHire is the i-th seeded account.
+func seedHire(i int) core.Persona { return seedHires[i] }
+
+func hireAttributes(h core.Persona) core.Attributes {
+	a := core.Attributes{"uid": {h.Username}, "email": {h.Email}, "displayName": {h.DisplayName}}
+	if len(h.Groups) > 0 {
+		a["groups"] = h.Groups
+	}
+	return a
+}
+
+// seedAccounts provisions n accounts of the demo IdP straight through the
+// store, as logins would, with the demo mapping's roles.
+func seedAccounts(tb testing.TB, tc *testConsole, n int) {
+	tb.Helper()
+	ctx := context.Background()
+	idp, err := tc.DB.GetIdP(ctx, "demo")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for i := range n {
+		h := seedHire(i)
+		attrs := hireAttributes(h)
+		ev := idp.Mapping.Evaluate(h.NameIDValue(), attrs, nil)
+		for j := range ev.Fields.Roles {
+			ev.Fields.Roles[j].IdPSlug = "demo"
+		}
+		if _, err := tc.DB.ApplyLogin(ctx, core.Provision{At: time.Now(), IdPSlug: "demo", NameID: h.NameIDValue(),
+			Username: ev.Fields.Username, Email: ev.Fields.Email, DisplayName: ev.Fields.DisplayName,
+			Roles: ev.Fields.Roles, Attributes: attrs, CaseInsensitiveKey: true}); err != nil {
+			tb.Fatalf("seed %d: %v", i, err)
+		}
+	}
+}
+
+func BenchmarkImpactPreview10k(b *testing.B) {
+	tc := startConsoleB(b)
+	seedAccounts(b, tc, 10000)
+	idp, err := tc.DB.GetIdP(context.Background(), "demo")
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := idp.Mapping.Normalized()
+	m.RoleRules = m.RoleRules[1:]
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := tc.PreviewImpact(context.Background(), "demo", m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestRulesExportImportRoundTrip: export, import elsewhere, same mapping;
+// an invalid file changes nothing and names the field.
+func TestRulesExportImportRoundTrip(t *testing.T) {
+	tc := startConsole(t, t.TempDir(), "")
+	ctx := context.Background()
+	idp, err := tc.DB.GetIdP(ctx, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := core.RulesJSON(idp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := startConsole(t, t.TempDir(), "")
+	partner := startTestIdP(t, other, "partner")
+	importTestIdP(t, other, partner)
+	withNewRole := strings.Replace(string(doc), `"finance"`, `"finance-team"`, 1)
+	saved, err := other.ImportRules(ctx, "partner", []byte(withNewRole))
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, _ := core.RulesJSON(saved)
+	if strings.Replace(string(back), `"idp": "partner"`, `"idp": "demo"`, 1) != withNewRole {
+		t.Fatalf("round trip differs:\n%s\nvs\n%s", back, withNewRole)
+	}
+	roles, err := other.Roles(ctx)
+	if err != nil || !strings.Contains(fmt.Sprint(roles), "finance-team") {
+		t.Fatalf("the role named by the file was not created: %v %v", roles, err)
+	}
+	bad := strings.Replace(withNewRole, `"operator": "contains"`, `"operator": "matches", "x": 1`, 1)
+	if _, err := other.ImportRules(ctx, "partner", []byte(bad)); err == nil || !strings.Contains(core.ErrorMessage(err), "unknown field") {
+		t.Fatalf("an unknown key was accepted: %v", err)
+	}
+	var d core.RulesDocument
+	if err := json.Unmarshal([]byte(withNewRole), &d); err != nil {
+		t.Fatal(err)
+	}
+	d.Mapping.RoleRules[0].Conditions[0] = core.Condition{Attribute: "groups", Operator: core.OpMatches, Value: "(Admins"}
+	badDoc, _ := json.Marshal(d)
+	bad = string(badDoc)
+	_, err = other.ImportRules(ctx, "partner", []byte(bad))
+	if err == nil || !strings.Contains(core.ErrorMessage(err), "role_rules[0].conditions[0].value") {
+		t.Fatalf("an invalid regex: %v", err)
+	}
+	after, _ := other.DB.GetIdP(ctx, "partner")
+	if afterDoc, _ := core.RulesJSON(after); string(afterDoc) != string(back) {
+		t.Fatal("an invalid file changed the mapping")
+	}
+}
