@@ -45,7 +45,7 @@ func (c *Console) SaveRole(ctx context.Context, name, description string) error 
 	}
 	ev, err := c.store.SaveRole(ctx, name, strings.TrimSpace(description), osUser())
 	if err == nil {
-		c.broker.Publish(ev)
+		c.publishStored(ev)
 	}
 	return err
 }
@@ -60,7 +60,7 @@ func (c *Console) RenameRole(ctx context.Context, oldName, newName string) error
 	if err != nil {
 		return err
 	}
-	c.broker.Publish(ev)
+	c.publishStored(ev)
 	idps, err := c.store.ListIdPs(ctx)
 	if err != nil {
 		return err
@@ -106,7 +106,7 @@ func (c *Console) DeleteRole(ctx context.Context, name string) error {
 	}
 	ev, err := c.store.DeleteRole(ctx, name, osUser())
 	if err == nil {
-		c.broker.Publish(ev)
+		c.publishStored(ev)
 	}
 	return err
 }
@@ -372,7 +372,7 @@ func (c *Console) ApplyNow(ctx context.Context, slug string) (Impact, error) {
 		Message: fmt.Sprintf("Rules of %s applied now by %s to %d accounts", idp.DisplayName, osUser(), len(im.changes)),
 		Detail:  im.Summary()})
 	if err == nil {
-		c.broker.Publish(ev)
+		c.publishStored(ev)
 	}
 	return im, err
 }
@@ -384,7 +384,7 @@ func (c *Console) RevokeRuleGrants(ctx context.Context, slug, ruleID, label stri
 		IdPSlug: slug, Subject: osUser(), At: c.clock.Now(),
 		Message: fmt.Sprintf("Grants of rule %q revoked by %s", label, osUser())})
 	if err == nil {
-		c.broker.Publish(ev)
+		c.publishStored(ev)
 	}
 	return n, err
 }
@@ -393,7 +393,7 @@ func (c *Console) RevokeRuleGrants(ctx context.Context, slug, ruleID, label stri
 func (c *Console) GrantRole(ctx context.Context, userID int64, role string) error {
 	ev, err := c.store.GrantRole(ctx, userID, role, osUser())
 	if err == nil {
-		c.broker.Publish(ev)
+		c.publishStored(ev)
 	}
 	return err
 }
@@ -402,7 +402,7 @@ func (c *Console) GrantRole(ctx context.Context, userID int64, role string) erro
 func (c *Console) RevokeRole(ctx context.Context, userID int64, role string) error {
 	ev, err := c.store.RevokeRole(ctx, userID, role, osUser())
 	if err == nil {
-		c.broker.Publish(ev)
+		c.publishStored(ev)
 	}
 	return err
 }
@@ -412,7 +412,7 @@ func (c *Console) RevokeRole(ctx context.Context, userID int64, role string) err
 func (c *Console) SetUsersDisabled(ctx context.Context, ids []int64, disabled bool) (int, error) {
 	n, ev, err := c.store.SetUsersDisabled(ctx, ids, disabled, osUser())
 	if err == nil && n > 0 {
-		c.broker.Publish(ev)
+		c.publishStored(ev)
 	}
 	return n, err
 }
@@ -421,7 +421,7 @@ func (c *Console) SetUsersDisabled(ctx context.Context, ids []int64, disabled bo
 func (c *Console) DeleteUser(ctx context.Context, id int64) error {
 	ev, err := c.store.DeleteUser(ctx, id, osUser())
 	if err == nil {
-		c.broker.Publish(ev)
+		c.publishStored(ev)
 	}
 	return err
 }
@@ -473,4 +473,12 @@ func (c *Console) ImportRules(ctx context.Context, slug string, data []byte) (Id
 		}
 	}
 	return c.SaveMapping(ctx, slug, doc.Mapping)
+}
+
+// publishStored fans out an event the store already wrote; a change that
+// changed nothing comes back with no event (ID 0) and is not published.
+func (c *Console) publishStored(ev Event) {
+	if ev.ID != 0 {
+		c.broker.Publish(ev)
+	}
 }
