@@ -48,14 +48,19 @@ type recordingQuery struct {
 	span    time.Duration
 }
 
-// activity is the Activity screen: the flight recorder's entries with
-// filters on the left, updating live, and the selected entry's decoded
-// detail on the right. "Validate a response…" opens the validator.
+// activity is the Activity screen, in two tabs. "Sign-ins": the flight
+// recorder's entries with filters on the left, updating live, and the
+// selected entry's decoded detail on the right; "Validate a response…"
+// opens the validator. "Audit log": every admin change (auditLog).
 type activity struct {
 	app        *App
 	content    fyne.CanvasObject
 	reload     *throttle
 	loadDetail *throttle
+
+	tabs     *container.AppTabs
+	auditTab *container.TabItem
+	audit    *auditLog
 
 	idpSelect     *widget.Select
 	idpOptions    map[string]string // option → slug
@@ -86,11 +91,17 @@ func newActivity(a *App) *activity {
 			v.reload.Trigger()
 		}
 	})
-	v.content = v.build()
+	v.audit = newAuditLog(a)
+	v.auditTab = container.NewTabItemWithIcon("Audit log", theme.DocumentCreateIcon(), v.audit.content)
+	v.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon("Sign-ins", theme.LoginIcon(), v.build()),
+		v.auditTab)
+	v.content = v.tabs
 	return v
 }
 
 func (v *activity) stop() {
+	v.audit.stop()
 	v.reload.Stop()
 	v.loadDetail.Stop()
 	if v.searchTimer != nil {

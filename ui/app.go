@@ -1,6 +1,7 @@
 // Package ui is the Fyne desktop interface of JIT Console: the window, its
 // navigation and one controller per screen (Dashboard, Identity Providers,
-// Users, Activity, Demo, Settings), plus the assertion validator's window.
+// Mapping Rules, Users, Activity, Demo, Settings), plus the assertion
+// validator's window.
 //
 // ui talks only to core's service API, through the Service interface; it
 // knows nothing of SQL, storage or SAML internals. It never imports
@@ -61,6 +62,35 @@ type Service interface {
 
 	Users(ctx context.Context, f core.UserFilter) ([]core.User, error)
 	User(ctx context.Context, id int64) (core.UserDetail, error)
+	// GrantRole and RevokeRole manage manual (pinned) grants.
+	GrantRole(ctx context.Context, userID int64, role string) error
+	RevokeRole(ctx context.Context, userID int64, role string) error
+	SetUsersDisabled(ctx context.Context, ids []int64, disabled bool) (int, error)
+	DeleteUser(ctx context.Context, id int64) error
+
+	// The role catalogue.
+	Roles(ctx context.Context) ([]core.RoleInfo, error)
+	SaveRole(ctx context.Context, name, description string) error
+	RenameRole(ctx context.Context, oldName, newName string) error
+	DeleteRole(ctx context.Context, name string) error
+
+	// SaveMapping validates and stores an IdP's mapping; it applies from
+	// the next sign-in. ApplyNow re-evaluates the stored attributes of the
+	// IdP's accounts with the saved mapping at once.
+	SaveMapping(ctx context.Context, slug string, m core.Mapping) (core.IdP, error)
+	ApplyNow(ctx context.Context, slug string) (core.Impact, error)
+	// PreviewImpact evaluates m, unsaved, against every account's last
+	// attributes.
+	PreviewImpact(ctx context.Context, slug string, m core.Mapping) (core.Impact, error)
+	// TestRules and TestRulesOnResponse evaluate m, unsaved, against a
+	// recorded sign-in or a pasted response.
+	TestRules(ctx context.Context, slug string, m core.Mapping, recordingID int64) (core.RuleTest, error)
+	TestRulesOnResponse(ctx context.Context, slug string, m core.Mapping, response []byte) (core.RuleTest, core.CheckReport, error)
+	// RevokeRuleGrants removes the grants one rule made; it returns how
+	// many went.
+	RevokeRuleGrants(ctx context.Context, slug, ruleID, label string) (int, error)
+	// AuditLog lists admin changes, newest first.
+	AuditLog(ctx context.Context, limit int) ([]core.Event, error)
 	Stats(ctx context.Context) (core.Stats, error)
 	LoginsPerMinute(ctx context.Context, minutes int) ([]core.MinuteCount, error)
 	RecentEvents(ctx context.Context, n int) ([]core.Event, error)
@@ -89,6 +119,7 @@ type App struct {
 
 	dashboard *dashboard
 	idps      *idps
+	rules     *rules
 	users     *users
 	activity  *activity
 	demo      *demo
@@ -119,6 +150,7 @@ func create(a fyne.App, w fyne.Window, svc Service, do func(func())) *App {
 
 	ui.dashboard = newDashboard(ui)
 	ui.idps = newIdPs(ui)
+	ui.rules = newRules(ui)
 	ui.users = newUsers(ui)
 	ui.activity = newActivity(ui)
 	ui.demo = newDemo(ui)
@@ -127,6 +159,7 @@ func create(a fyne.App, w fyne.Window, svc Service, do func(func())) *App {
 	ui.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Dashboard", theme.HomeIcon(), ui.dashboard.content),
 		container.NewTabItemWithIcon("Identity Providers", theme.StorageIcon(), ui.idps.content),
+		container.NewTabItemWithIcon("Mapping Rules", theme.ListIcon(), ui.rules.content),
 		container.NewTabItemWithIcon("Users", theme.AccountIcon(), ui.users.content),
 		container.NewTabItemWithIcon("Activity", theme.HistoryIcon(), ui.activity.content),
 		container.NewTabItemWithIcon("Demo", theme.MediaPlayIcon(), ui.demo.content),
@@ -146,8 +179,10 @@ func create(a fyne.App, w fyne.Window, svc Service, do func(func())) *App {
 	ui.feed.start()
 	ui.dashboard.refresh.Trigger()
 	ui.idps.reload.Trigger()
+	ui.rules.reload.Trigger()
 	ui.users.reload.Trigger()
 	ui.activity.reload.Trigger()
+	ui.activity.audit.reload.Trigger()
 	ui.demo.loadPersonas()
 	ui.settings.load()
 	return ui
@@ -162,6 +197,7 @@ func (a *App) Close() {
 		a.feed.stop()
 		a.dashboard.stop()
 		a.idps.stop()
+		a.rules.stop()
 		a.users.stop()
 		a.activity.stop()
 		a.demo.stop()

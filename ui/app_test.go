@@ -57,7 +57,7 @@ func TestNavigation(t *testing.T) {
 			t.Errorf("tab %s has no icon", item.Text)
 		}
 	}
-	if got := fmt.Sprint(names); got != "[Dashboard Identity Providers Users Activity Demo Settings]" {
+	if got := fmt.Sprint(names); got != "[Dashboard Identity Providers Mapping Rules Users Activity Demo Settings]" {
 		t.Errorf("tabs = %s", got)
 	}
 }
@@ -82,6 +82,12 @@ func (s *stalledReads) Users(ctx context.Context, _ core.UserFilter) ([]core.Use
 func (s *stalledReads) Personas(ctx context.Context) ([]core.Persona, error) {
 	return nil, s.stall(ctx)
 }
+func (s *stalledReads) AuditLog(ctx context.Context, _ int) ([]core.Event, error) {
+	return nil, s.stall(ctx)
+}
+func (s *stalledReads) Roles(ctx context.Context) ([]core.RoleInfo, error) {
+	return nil, s.stall(ctx)
+}
 
 // TestCreateAndClose uses the exported Create (the door is fyne.Do) and
 // checks that Close cancels the reads in flight and joins their
@@ -92,7 +98,7 @@ func TestCreateAndClose(t *testing.T) {
 	w := test.NewTempWindow(t, widget.NewLabel(""))
 	svc := &stalledReads{Service: con}
 	app := Create(a, w, svc)
-	if w.Title() != WindowTitle || len(app.tabs.Items) != 6 {
+	if w.Title() != WindowTitle || len(app.tabs.Items) != 7 {
 		t.Fatalf("title %q, %d tabs", w.Title(), len(app.tabs.Items))
 	}
 	deadline := time.Now().Add(30 * time.Second)

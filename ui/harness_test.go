@@ -65,6 +65,12 @@ type harness struct {
 // when start is set the listener is started.
 func newConsole(t *testing.T, listen string, start bool) *core.Console {
 	t.Helper()
+	return newConsoleWith(t, listen, start, nil)
+}
+
+// newConsoleWith is newConsole with a clock (nil for the system's).
+func newConsoleWith(t *testing.T, listen string, start bool, clock core.Clock) *core.Console {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	db, err := storage.Open(ctx, storage.DBPath(dir))
@@ -73,7 +79,7 @@ func newConsole(t *testing.T, listen string, start bool) *core.Console {
 	}
 	con, err := core.New(ctx, core.Options{
 		Store: db, Keys: storage.NewFileKeyStore(dir),
-		ListenAddr: listen, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		ListenAddr: listen, Clock: clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
 		db.Close()

@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"encoding/csv"
 	"fmt"
 	"image/color"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +15,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -26,6 +29,23 @@ const (
 	userLimit = 1000
 	// searchDelay is how long typing must pause before a search runs.
 	searchDelay = 250 * time.Millisecond
+	// defaultStaleDays is the stale view's default: no sign-in for 90 days.
+	defaultStaleDays = 90
+)
+
+// Options of the Users screen's filters.
+const (
+	allRoles       = "All roles"
+	anyStatus      = "Any status"
+	statusActive   = "Active"
+	statusDisabled = "Disabled"
+)
+
+// Kinds of the users table's columns.
+const (
+	colText  = iota
+	colWarn  // a warning icon when the account has warnings
+	colCheck // the stale view's selection
 )
 
 // userColumn is one column of the users table.
@@ -33,21 +53,51 @@ type userColumn struct {
 	title string
 	width float32
 	value func(core.User) string
+	kind  int
 }
 
 var userColumns = []userColumn{
-	{"Username", 150, func(u core.User) string { return u.Username }},
-	{"Display name", 150, func(u core.User) string { return u.DisplayName }},
-	{"Email", 210, func(u core.User) string { return u.Email }},
-	{"IdP", 60, userIdP},
-	{"Roles", 140, func(u core.User) string { return roleNames(u.Roles) }},
-	{"Created", 115, func(u core.User) string { return shortTime(u.CreatedAt) }},
-	{"Last sign-in", 115, func(u core.User) string { return shortTime(u.LastLoginAt) }},
-	{"Sign-ins", 75, func(u core.User) string { return strconv.Itoa(u.LoginCount) }},
+	{"", 34, nil, colWarn},
+	{"Username", 150, func(u core.User) string { return u.Username }, colText},
+	{"Display name", 150, func(u core.User) string { return u.DisplayName }, colText},
+	{"Email", 200, func(u core.User) string { return u.Email }, colText},
+	{"IdP", 70, userIdP, colText},
+	{"Roles", 140, func(u core.User) string { return roleNames(u.Roles) }, colText},
+	{"Status", 80, userStatus, colText},
+	{"Created", 115, func(u core.User) string { return shortTime(u.CreatedAt) }, colText},
+	{"Last sign-in", 115, func(u core.User) string { return shortTime(u.LastLoginAt) }, colText},
+	{"Sign-ins", 70, func(u core.User) string { return strconv.Itoa(u.LoginCount) }, colText},
 }
 
-// users is the Users screen: the accounts table with a search, and the
-// detail pane of the selected account.
+// staleColumns are the stale view's: a selection column first.
+var staleColumns = append([]userColumn{{"", 40, nil, colCheck}}, userColumns...)
+
+// userQuery is what the search and the filters select, read by the
+// background read.
+type userQuery struct {
+	search    string
+	idp       string // slug, "" for all
+	role      string
+	status    string // "", core.UserActive, core.UserDisabled
+	warnings  bool
+	stale     bool
+	staleDays int
+}
+
+// filter is the query as core takes it; limit 0 reads every account.
+func (q userQuery) filter(limit int) core.UserFilter {
+	f := core.UserFilter{Search: q.search, IdPSlug: q.idp, Role: q.role, Status: q.status,
+		WithWarnings: q.warnings, Limit: limit}
+	if q.stale {
+		f.LastLoginBefore = time.Now().AddDate(0, 0, -q.staleDays)
+	}
+	return f
+}
+
+// users is the Users screen: the accounts table with a search, filters
+// (IdP, role, status, warnings), the stale-accounts view with bulk disable
+// and the CSV export on the left; the selected account's detail, with its
+// roles, their provenance and the account's actions, on the right.
 type users struct {
 	app        *App
 	content    fyne.CanvasObject
@@ -56,22 +106,43 @@ type users struct {
 
 	search      *widget.Entry
 	searchTimer *time.Timer
-	queryMu     sync.Mutex
-	query       string       // the search the next read uses
-	selected    atomic.Int64 // the account the detail pane shows, 0 for none
+	idpSelect   *widget.Select
+	idpOptions  map[string]string // option → slug
+	roleSelect  *widget.Select
+	statusSel   *widget.Select
+	warnings    *widget.Check
+	stale       *widget.Check
+	staleDays   *widget.Entry
+	staleBar    *fyne.Container // select all and bulk disable, in the stale view
+	selectAll   *widget.Check
+	disableSel  *widget.Button
+	bulkConfirm *dialog.ConfirmDialog
+	export      *widget.Button
+	notice      *widget.Label // the outcome of an export or a bulk action
+
+	queryMu  sync.Mutex
+	query    userQuery    // the filters the next read uses
+	selected atomic.Int64 // the account the detail pane shows, 0 for none
 
 	list        []core.User
-	selectedRow int // row of the selected account in list, -1 if none
+	columns     []userColumn
+	checked     map[int64]bool // the stale view's selection
+	selectedRow int            // row of the selected account in list, -1 if none
 	table       *widget.Table
 	count       *widget.Label
+	catalogue   []string // role names, for the filter and grants
 
 	detail       *fyne.Container // the detail pane's content, rebuilt per account
 	detailScroll *container.Scroll
 	detailTitle  *widget.Label
+	acct         *userDetail       // the shown account's pane, nil when none
+	note         detailNote        // the outcome of the last action on an account
+	idpNames     map[string]string // display names by slug
 }
 
 func newUsers(a *App) *users {
-	u := &users{app: a, selectedRow: -1}
+	u := &users{app: a, selectedRow: -1, columns: userColumns, checked: map[int64]bool{},
+		query: userQuery{staleDays: defaultStaleDays}}
 	u.reload = newThrottle(a.bridge, refreshInterval, u.read)
 	u.loadDetail = newThrottle(a.bridge, refreshInterval, u.readDetail)
 	a.feed.listen(u.onEvent)
@@ -82,15 +153,20 @@ func newUsers(a *App) *users {
 func (u *users) stop() {
 	u.reload.Stop()
 	u.loadDetail.Stop()
+	if u.searchTimer != nil {
+		u.searchTimer.Stop()
+	}
 }
 
 // onEvent runs on the feed goroutine.
 func (u *users) onEvent(e core.Event) {
-	if e.Kind != core.EventUserCreated && e.Kind != core.EventUserUpdated {
+	switch e.Kind {
+	case core.EventUserCreated, core.EventUserUpdated, core.EventAdminChange, core.EventIdPRemoved:
+	default:
 		return
 	}
 	u.reload.Trigger()
-	if e.UserID != 0 && e.UserID == u.selected.Load() {
+	if id := u.selected.Load(); id != 0 && (e.UserID == id || e.Kind == core.EventAdminChange) {
 		u.loadDetail.Trigger()
 	}
 }
@@ -100,7 +176,9 @@ func (u *users) build() fyne.CanvasObject {
 	u.search.SetPlaceHolder("Search username, name, email or NameID")
 	u.search.ActionItem = widget.NewIcon(theme.SearchIcon())
 	u.search.OnChanged = u.onSearch
+	u.export = widget.NewButtonWithIcon("Export CSV…", theme.DocumentSaveIcon(), u.onExport)
 	u.count = widget.NewLabel("Loading accounts…")
+	u.notice = errorLabel()
 
 	u.table = widget.NewTable(u.size, newUserCell, u.updateCell)
 	u.table.ShowHeaderRow = true
@@ -108,25 +186,119 @@ func (u *users) build() fyne.CanvasObject {
 		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
 	u.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 && id.Col < len(userColumns) {
-			o.(*widget.Label).SetText(userColumns[id.Col].title)
+		if id.Col >= 0 && id.Col < len(u.columns) {
+			o.(*widget.Label).SetText(u.columns[id.Col].title)
 		}
 	}
-	for i, c := range userColumns {
-		u.table.SetColumnWidth(i, c.width)
-	}
+	u.setColumns(userColumns)
 	u.table.OnSelected = u.onSelect
 
-	list := container.NewBorder(
-		container.NewVBox(u.search, u.count), nil, nil, nil, u.table)
+	top := container.NewVBox(
+		container.NewBorder(nil, nil, container.NewHBox(widget.NewIcon(theme.AccountIcon()), title("Users")), u.export, u.search),
+		u.buildFilters(), u.buildStale(), u.notice, u.count)
+	list := container.NewBorder(top, nil, nil, nil, u.table)
 
 	u.detail = container.NewVBox()
 	u.detailTitle = widget.NewLabel("")
 	u.showNoSelection()
-	u.detailScroll = container.NewVScroll(u.detail)
+	u.detailScroll = container.NewVScroll(container.NewPadded(u.detail))
 	split := container.NewHSplit(list, u.detailScroll)
-	split.Offset = 0.66
+	split.Offset = 0.64
 	return split
+}
+
+func (u *users) buildFilters() fyne.CanvasObject {
+	u.idpOptions = map[string]string{allIdPs: ""}
+	u.idpSelect = widget.NewSelect([]string{allIdPs}, func(opt string) {
+		u.setQuery(func(q *userQuery) { q.idp = u.idpOptions[opt] })
+	})
+	u.idpSelect.SetSelected(allIdPs)
+	u.roleSelect = widget.NewSelect([]string{allRoles}, func(opt string) {
+		u.setQuery(func(q *userQuery) {
+			q.role = opt
+			if opt == allRoles {
+				q.role = ""
+			}
+		})
+	})
+	u.roleSelect.SetSelected(allRoles)
+	u.statusSel = widget.NewSelect([]string{anyStatus, statusActive, statusDisabled}, func(opt string) {
+		u.setQuery(func(q *userQuery) {
+			q.status = map[string]string{statusActive: core.UserActive, statusDisabled: core.UserDisabled}[opt]
+		})
+	})
+	u.statusSel.SetSelected(anyStatus)
+	u.warnings = widget.NewCheck("With warnings", func(on bool) {
+		u.setQuery(func(q *userQuery) { q.warnings = on })
+	})
+	return container.NewBorder(nil, nil, nil, u.warnings,
+		container.NewGridWithColumns(3, u.idpSelect, u.roleSelect, u.statusSel))
+}
+
+// buildStale is the stale-accounts switch with its number of days, and the
+// bar of the stale view.
+func (u *users) buildStale() fyne.CanvasObject {
+	u.staleDays = widget.NewEntry()
+	u.staleDays.SetText(strconv.Itoa(defaultStaleDays))
+	u.staleDays.OnChanged = func(text string) {
+		n, err := boundedInt(text, 1, 3650, "The number of days")
+		if err != nil {
+			showText(u.notice, core.ErrorMessage(err), widget.DangerImportance)
+			return
+		}
+		showText(u.notice, "", widget.DangerImportance)
+		u.setQuery(func(q *userQuery) { q.staleDays = n })
+	}
+	u.stale = widget.NewCheck("Stale accounts: no sign-in for", u.onStale)
+	days := container.NewGridWrap(fyne.NewSize(70, u.staleDays.MinSize().Height), u.staleDays)
+	u.selectAll = widget.NewCheck("Select all", u.onSelectAll)
+	u.disableSel = widget.NewButtonWithIcon("Disable selected", theme.MediaPauseIcon(), u.onDisableSelected)
+	u.disableSel.Importance = widget.WarningImportance
+	u.disableSel.Disable()
+	hint := widget.NewLabel("JIT never deprovisions: disable who no longer signs in.")
+	hint.Importance = widget.LowImportance
+	hint.Truncation = fyne.TextTruncateEllipsis
+	u.staleBar = container.NewBorder(nil, nil, container.NewHBox(u.selectAll, u.disableSel), nil, hint)
+	u.staleBar.Hide()
+	return container.NewVBox(container.NewHBox(u.stale, days, widget.NewLabel("days")), u.staleBar)
+}
+
+// setColumns switches the table's columns.
+func (u *users) setColumns(cols []userColumn) {
+	u.columns = cols
+	for i, c := range cols {
+		u.table.SetColumnWidth(i, c.width)
+	}
+	u.table.Refresh()
+}
+
+func (u *users) onStale(on bool) {
+	if on {
+		u.setColumns(staleColumns)
+		u.staleBar.Show()
+	} else {
+		u.setColumns(userColumns)
+		u.staleBar.Hide()
+	}
+	u.checked = map[int64]bool{}
+	u.updateBulk()
+	u.setQuery(func(q *userQuery) { q.stale = on })
+}
+
+// setQuery changes the filters and reads again.
+func (u *users) setQuery(change func(*userQuery)) {
+	u.queryMu.Lock()
+	change(&u.query)
+	u.queryMu.Unlock()
+	if u.reload != nil {
+		u.reload.Trigger()
+	}
+}
+
+func (u *users) currentQuery() userQuery {
+	u.queryMu.Lock()
+	defer u.queryMu.Unlock()
+	return u.query
 }
 
 // userIdP is the account's IdP slug, marked when that IdP was removed.
@@ -137,23 +309,58 @@ func userIdP(u core.User) string {
 	return u.IdPSlug
 }
 
-func (u *users) size() (int, int) { return len(u.list), len(userColumns) }
+// userStatus is "Active" or "Disabled".
+func userStatus(u core.User) string {
+	if u.Disabled {
+		return statusDisabled
+	}
+	return statusActive
+}
+
+func (u *users) size() (int, int) { return len(u.list), len(u.columns) }
 
 func newUserCell() fyne.CanvasObject {
 	bg := canvas.NewRectangle(color.Transparent)
 	l := widget.NewLabel("")
 	l.Truncation = fyne.TextTruncateEllipsis
-	return container.NewStack(bg, l)
+	icon := widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon()))
+	check := widget.NewCheck("", nil)
+	return container.NewStack(bg, l, container.NewCenter(icon), check)
 }
 
 func (u *users) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	cell := o.(*fyne.Container)
 	bg, l := cell.Objects[0].(*canvas.Rectangle), cell.Objects[1].(*widget.Label)
-	if id.Row < 0 || id.Row >= len(u.list) {
-		l.SetText("")
+	icon, check := cell.Objects[2], cell.Objects[3].(*widget.Check)
+	l.Hide()
+	icon.Hide()
+	check.Hide()
+	if id.Row < 0 || id.Row >= len(u.list) || id.Col >= len(u.columns) {
 		return
 	}
-	l.SetText(userColumns[id.Col].value(u.list[id.Row]))
+	user, col := u.list[id.Row], u.columns[id.Col]
+	switch col.kind {
+	case colWarn:
+		if len(user.Warnings) > 0 {
+			icon.Show()
+		}
+	case colCheck:
+		check.OnChanged = nil
+		check.SetChecked(u.checked[user.ID])
+		check.OnChanged = func(on bool) { u.setChecked(user.ID, on) }
+		check.Show()
+	default:
+		imp := widget.MediumImportance
+		if user.Disabled {
+			imp = widget.LowImportance
+		}
+		if l.Importance != imp {
+			l.Importance = imp
+			l.Refresh()
+		}
+		l.SetText(col.value(user))
+		l.Show()
+	}
 	var fill color.Color = color.Transparent
 	if id.Row == u.selectedRow {
 		fill = theme.Color(theme.ColorNameSelection)
@@ -167,7 +374,7 @@ func (u *users) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 // onSearch runs the search once typing pauses.
 func (u *users) onSearch(text string) {
 	u.queryMu.Lock()
-	u.query = strings.TrimSpace(text)
+	u.query.search = strings.TrimSpace(text)
 	u.queryMu.Unlock()
 	if u.searchTimer != nil {
 		u.searchTimer.Stop()
@@ -175,25 +382,64 @@ func (u *users) onSearch(text string) {
 	u.searchTimer = time.AfterFunc(searchDelay, u.reload.Trigger)
 }
 
-func (u *users) currentQuery() string {
-	u.queryMu.Lock()
-	defer u.queryMu.Unlock()
-	return u.query
-}
-
-// read runs in a background goroutine.
+// read runs in a background goroutine: the accounts the filters select,
+// the IdPs and the role catalogue for the filters.
 func (u *users) read() {
 	ctx := u.app.ctx
 	q := u.currentQuery()
-	list, err := u.app.svc.Users(ctx, core.UserFilter{Search: q, Limit: userLimit})
+	list, err := u.app.svc.Users(ctx, q.filter(userLimit))
+	idps, ierr := u.app.svc.IdPs(ctx)
+	roles, rerr := u.app.svc.Roles(ctx)
 	if ctx.Err() != nil {
 		return
 	}
-	u.app.bridge.ui(func() { u.applyList(q, list, err) })
+	u.app.bridge.ui(func() {
+		if ierr == nil {
+			u.applyIdPs(idps)
+		}
+		if rerr == nil {
+			u.applyRoles(roles)
+		}
+		u.applyList(q, list, err)
+	})
+}
+
+// applyIdPs keeps the IdP filter's options in step with the connections.
+func (u *users) applyIdPs(idps []core.IdP) {
+	opts := []string{allIdPs}
+	byOpt := map[string]string{allIdPs: ""}
+	u.idpNames = map[string]string{}
+	for _, idp := range idps {
+		opt := idpOption(idp)
+		opts = append(opts, opt)
+		byOpt[opt] = idp.Slug
+		u.idpNames[idp.Slug] = idp.DisplayName
+	}
+	if !slices.Equal(opts, u.idpSelect.Options) {
+		u.idpOptions = byOpt
+		u.idpSelect.SetOptions(opts)
+	}
+}
+
+// applyRoles keeps the role filter and the grant choice in step with the
+// catalogue.
+func (u *users) applyRoles(roles []core.RoleInfo) {
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = r.Name
+	}
+	slices.Sort(names)
+	u.catalogue = names
+	if opts := append([]string{allRoles}, names...); !slices.Equal(opts, u.roleSelect.Options) {
+		u.roleSelect.SetOptions(opts)
+		if u.acct != nil {
+			u.acct.setCatalogue(names)
+		}
+	}
 }
 
 // applyList shows a read of the table, on the UI goroutine.
-func (u *users) applyList(q string, list []core.User, err error) {
+func (u *users) applyList(q userQuery, list []core.User, err error) {
 	if err != nil {
 		u.count.Importance = widget.DangerImportance
 		u.count.SetText("The accounts could not be read: " + core.ErrorMessage(err))
@@ -207,14 +453,27 @@ func (u *users) applyList(q string, list []core.User, err error) {
 		// highlight drawn by updateCell follows the account.
 		u.table.UnselectAll()
 	}
+	for id := range u.checked {
+		if !slices.ContainsFunc(list, func(x core.User) bool { return x.ID == id }) {
+			delete(u.checked, id) // no longer shown: not selected
+		}
+	}
 	u.table.Refresh()
+	u.updateBulk()
 
 	u.count.Importance = widget.MediumImportance
+	filtered := q.search != "" || q.idp != "" || q.role != "" || q.status != "" || q.warnings
 	switch {
 	case len(list) >= userLimit:
-		u.count.SetText(fmt.Sprintf("The newest %d accounts are shown; search to find others.", len(list)))
-	case q != "":
-		u.count.SetText(fmt.Sprintf("%s match “%s”", plural(len(list), "account", "accounts"), q))
+		u.count.SetText(fmt.Sprintf("The newest %d accounts are shown; search or filter to find others.", len(list)))
+	case q.stale && len(list) == 0:
+		u.count.SetText(fmt.Sprintf("No account has gone %s without a sign-in.", plural(q.staleDays, "day", "days")))
+	case q.stale:
+		u.count.SetText(fmt.Sprintf("%s without a sign-in for %s", plural(len(list), "account", "accounts"), plural(q.staleDays, "day", "days")))
+	case q.search != "":
+		u.count.SetText(fmt.Sprintf("%s match “%s”", plural(len(list), "account", "accounts"), q.search))
+	case filtered:
+		u.count.SetText(plural(len(list), "account matches", "accounts match") + " the filters")
 	case len(list) == 0:
 		u.count.SetText("No accounts yet. Sign in as a demo persona, or simulate new hires on the Demo screen.")
 	default:
@@ -226,13 +485,185 @@ func (u *users) onSelect(id widget.TableCellID) {
 	if id.Row < 0 || id.Row >= len(u.list) {
 		return
 	}
+	if id.Col < len(u.columns) && u.columns[id.Col].kind == colCheck {
+		user := u.list[id.Row]
+		u.setChecked(user.ID, !u.checked[user.ID])
+		u.table.UnselectAll()
+		u.table.Refresh()
+		return
+	}
 	user := u.list[id.Row]
 	u.selectedRow = id.Row
 	u.table.Refresh()
 	if u.selected.Swap(user.ID) != user.ID {
+		u.note = detailNote{}
 		u.showLoading(user)
 	}
 	u.loadDetail.Trigger()
+}
+
+// setChecked selects an account of the stale view, or unselects it.
+func (u *users) setChecked(id int64, on bool) {
+	if on {
+		u.checked[id] = true
+	} else {
+		delete(u.checked, id)
+	}
+	u.updateBulk()
+}
+
+func (u *users) onSelectAll(on bool) {
+	u.checked = map[int64]bool{}
+	if on {
+		for _, x := range u.list {
+			u.checked[x.ID] = true
+		}
+	}
+	u.table.Refresh()
+	u.updateBulk()
+}
+
+// checkedIDs lists the stale view's selected accounts in table order.
+func (u *users) checkedIDs() []int64 {
+	var ids []int64
+	for _, x := range u.list {
+		if u.checked[x.ID] {
+			ids = append(ids, x.ID)
+		}
+	}
+	return ids
+}
+
+// updateBulk labels the bulk button with the selection's size.
+func (u *users) updateBulk() {
+	n := len(u.checkedIDs())
+	u.disableSel.SetText("Disable selected")
+	if n > 0 {
+		u.disableSel.SetText(fmt.Sprintf("Disable %s", plural(n, "account", "accounts")))
+	}
+	enable(u.disableSel, n > 0)
+}
+
+// onDisableSelected asks, then disables the stale view's selection.
+func (u *users) onDisableSelected() {
+	ids := u.checkedIDs()
+	if len(ids) == 0 {
+		return
+	}
+	msg := wrapped(fmt.Sprintf("Disable %s? Their sign-ins are refused with a clear page until an administrator enables them again. "+
+		"Nothing is deleted: roles, attributes and history stay.", plural(len(ids), "account", "accounts")), widget.MediumImportance)
+	u.bulkConfirm = dialog.NewCustomConfirm("Disable stale accounts?", "Disable", "Cancel", msg, func(ok bool) {
+		u.bulkConfirm = nil
+		if ok {
+			u.disableAccounts(ids)
+		}
+	}, u.app.win)
+	u.bulkConfirm.SetConfirmImportance(widget.WarningImportance)
+	u.bulkConfirm.Resize(fyne.NewSize(480, u.bulkConfirm.MinSize().Height))
+	u.bulkConfirm.Show()
+}
+
+func (u *users) disableAccounts(ids []int64) {
+	a := u.app
+	u.disableSel.Disable()
+	a.bridge.run(func() {
+		n, err := a.svc.SetUsersDisabled(a.ctx, ids, true)
+		if a.ctx.Err() != nil {
+			return
+		}
+		a.bridge.ui(func() {
+			if err != nil {
+				showText(u.notice, "Not disabled: "+core.ErrorMessage(err), widget.DangerImportance)
+				u.updateBulk()
+				return
+			}
+			showText(u.notice, "Disabled "+plural(n, "account", "accounts")+".", widget.SuccessImportance)
+			u.checked = map[int64]bool{}
+			u.selectAll.SetChecked(false)
+			u.reload.Trigger()
+			u.loadDetail.Trigger()
+		})
+	})
+}
+
+// onExport asks where to save the current view as CSV.
+func (u *users) onExport() {
+	save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			u.app.bridge.showErrorNow(err)
+			return
+		}
+		if w != nil { // else cancelled
+			u.exportTo(w)
+		}
+	}, u.app.win)
+	save.SetFileName("jitconsole-users-" + time.Now().Format("2006-01-02") + ".csv")
+	save.Show()
+}
+
+// exportTo reads every account the filters select (not only the table's
+// first userLimit) and writes them to w as CSV, in the background.
+func (u *users) exportTo(w fyne.URIWriteCloser) {
+	a, q := u.app, u.currentQuery()
+	u.export.Disable()
+	showText(u.notice, "Exporting…", widget.LowImportance)
+	a.bridge.run(func() {
+		list, err := a.svc.Users(a.ctx, q.filter(0))
+		if err == nil {
+			if werr := writeUsersCSV(w, list); werr != nil {
+				err = core.Errorf(core.EUNAVAILABLE, "%s could not be written: %v", w.URI().Name(), werr)
+			}
+		}
+		if cerr := w.Close(); err == nil && cerr != nil {
+			err = core.Errorf(core.EUNAVAILABLE, "%s could not be written: %v", w.URI().Name(), cerr)
+		}
+		if a.ctx.Err() != nil {
+			return
+		}
+		a.bridge.ui(func() {
+			u.export.Enable()
+			if err != nil {
+				showText(u.notice, "Not exported: "+core.ErrorMessage(err), widget.DangerImportance)
+				return
+			}
+			showText(u.notice, fmt.Sprintf("Exported %s to %s", plural(len(list), "account", "accounts"), w.URI().Path()), widget.SuccessImportance)
+		})
+	})
+}
+
+// csvHeader names the export's columns.
+var csvHeader = []string{"username", "display name", "email", "IdP", "roles", "status", "created", "last login", "logins", "warnings"}
+
+// writeUsersCSV writes accounts as CSV: one header row, then one row per
+// account; times in RFC 3339 (UTC), roles and warnings separated by "; ".
+func writeUsersCSV(w io.Writer, list []core.User) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(csvHeader); err != nil {
+		return err
+	}
+	stamp := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339)
+	}
+	for _, x := range list {
+		roles := make([]string, len(x.Roles))
+		for i, r := range x.Roles {
+			roles[i] = r.Role
+		}
+		status := core.UserActive
+		if x.Disabled {
+			status = core.UserDisabled
+		}
+		if err := cw.Write([]string{x.Username, x.DisplayName, x.Email, userIdP(x), strings.Join(roles, "; "),
+			status, stamp(x.CreatedAt), stamp(x.LastLoginAt), strconv.Itoa(x.LoginCount),
+			strings.Join(x.Warnings, "; ")}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }
 
 // readDetail runs in a background goroutine.
@@ -251,6 +682,10 @@ func (u *users) readDetail() {
 			return // another account was selected meanwhile
 		}
 		if err != nil {
+			if core.ErrorCode(err) == core.ENOTFOUND {
+				u.unselect()
+				return
+			}
 			u.showDetailError(err)
 			return
 		}
@@ -258,8 +693,18 @@ func (u *users) readDetail() {
 	})
 }
 
+// unselect empties the detail pane (the account was deleted).
+func (u *users) unselect() {
+	u.selected.Store(0)
+	u.selectedRow = -1
+	u.table.UnselectAll()
+	u.table.Refresh()
+	u.showNoSelection()
+}
+
 func (u *users) showNoSelection() {
-	hint := widget.NewLabel("Select an account to see its roles, the attributes of its last assertion and its sign-in history.")
+	u.acct = nil
+	hint := widget.NewLabel("Select an account to see its roles and where each came from, the attributes of its last assertion and its sign-in history.")
 	hint.Wrapping = fyne.TextWrapWord
 	hint.Alignment = fyne.TextAlignCenter
 	hint.Importance = widget.LowImportance
@@ -271,6 +716,7 @@ func (u *users) showNoSelection() {
 }
 
 func (u *users) showLoading(user core.User) {
+	u.acct = nil
 	u.setDetail(user.DisplayName, widget.NewLabel("Loading…"))
 }
 
@@ -291,25 +737,6 @@ func (u *users) setDetail(title string, parts ...fyne.CanvasObject) {
 	u.detailScroll.Refresh()
 }
 
-// showDetail shows an account's identity, roles, attributes and logins.
-func (u *users) showDetail(d core.UserDetail) {
-	identity := formRows(
-		"Username", d.Username,
-		"Email", d.Email,
-		"NameID", d.NameID,
-		"IdP", userIdP(d.User),
-		"Created", longTime(d.CreatedAt),
-		"Last sign-in", longTime(d.LastLoginAt),
-		"Sign-ins", strconv.Itoa(d.LoginCount),
-	)
-	u.setDetail(orDash(d.DisplayName),
-		widget.NewCard("", "Identity", identity),
-		widget.NewCard("", "Roles", rolesView(d.Roles)),
-		widget.NewCard("", "Attributes of the last assertion", attributesView(d.Attributes)),
-		widget.NewCard("", "Sign-in history", loginsView(d.Logins)),
-	)
-}
-
 // formRows lays out name, value pairs in two columns.
 func formRows(pairs ...string) *fyne.Container {
 	rows := container.New(layout.NewFormLayout())
@@ -321,20 +748,6 @@ func formRows(pairs ...string) *fyne.Container {
 		rows.Add(v)
 	}
 	return rows
-}
-
-func rolesView(roles []core.RoleGrant) fyne.CanvasObject {
-	if len(roles) == 0 {
-		return lowLabel("No roles: no rule matched and there is no default role.")
-	}
-	box := container.NewVBox()
-	for _, r := range roles {
-		name := widget.NewLabelWithStyle(r.Role, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		box.Add(container.NewBorder(nil, nil,
-			container.NewHBox(widget.NewIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon())), name),
-			nil, widget.NewLabelWithStyle(r.Source, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})))
-	}
-	return box
 }
 
 func attributesView(attrs core.Attributes) fyne.CanvasObject {

@@ -1,0 +1,210 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/jitconsole/jitconsole/core"
+)
+
+// roleCatalogue is the role catalogue's dialog, opened from the Mapping
+// Rules screen: every role with its description and how many accounts
+// hold it; create, rename and describe, delete. Core refuses to delete a
+// role that accounts hold or rules grant, and the dialog says why.
+type roleCatalogue struct {
+	r     *rules
+	dlg   *dialog.CustomDialog
+	roles []core.RoleInfo
+	list  *widget.List
+
+	selected  string // the role being edited, "" for a new one
+	editTitle *widget.Label
+	name      *widget.Entry
+	desc      *widget.Entry
+	saveBtn   *widget.Button
+	deleteBtn *widget.Button
+	newBtn    *widget.Button
+	msg       *widget.Label
+}
+
+// openCatalogue shows the role catalogue.
+func (r *rules) openCatalogue() {
+	if r.catalogueDlg != nil {
+		return
+	}
+	c := &roleCatalogue{r: r, roles: r.catalogue}
+	c.list = widget.NewList(func() int { return len(c.roles) }, newRoleRow,
+		func(id widget.ListItemID, o fyne.CanvasObject) { updateRoleRow(o, c.roles[id]) })
+	c.list.OnSelected = func(id widget.ListItemID) {
+		if id >= 0 && id < len(c.roles) {
+			c.edit(c.roles[id])
+		}
+	}
+	c.editTitle = heading("")
+	c.name = widget.NewEntry()
+	c.name.SetPlaceHolder("e.g. editor")
+	c.name.OnSubmitted = func(string) { c.onSave() }
+	c.desc = widget.NewMultiLineEntry()
+	c.desc.Wrapping = fyne.TextWrapWord
+	c.desc.SetPlaceHolder("What the role allows in your application")
+	c.desc.SetMinRowsVisible(3)
+	c.saveBtn = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), c.onSave)
+	c.saveBtn.Importance = widget.HighImportance
+	c.deleteBtn = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), c.onDelete)
+	c.deleteBtn.Importance = widget.DangerImportance
+	c.newBtn = widget.NewButtonWithIcon("New role", theme.ContentAddIcon(), c.startNew)
+	c.msg = errorLabel()
+
+	form := widget.NewForm(widget.NewFormItem("Name", c.name), widget.NewFormItem("Description", c.desc))
+	form.Items[0].HintText = "Renaming changes it in every rule and on every account."
+	editor := container.NewVBox(c.editTitle, form,
+		container.NewHBox(c.deleteBtn, layout.NewSpacer(), c.saveBtn), c.msg)
+	left := container.NewBorder(nil, container.NewHBox(c.newBtn), nil, nil, c.list)
+	body := container.NewBorder(
+		wrapped("The roles rules and manual grants can give. A role cannot be deleted while accounts hold it or rules grant it.", widget.LowImportance),
+		nil, container.NewGridWrap(fyne.NewSize(300, 360), left), nil, container.NewPadded(editor))
+
+	closeBtn := widget.NewButtonWithIcon("Close", theme.CancelIcon(), func() { c.dlg.Hide() })
+	c.dlg = dialog.NewCustomWithoutButtons("Role catalogue", body, r.app.win)
+	c.dlg.SetButtons([]fyne.CanvasObject{closeBtn})
+	c.dlg.SetOnClosed(func() {
+		if r.catalogueDlg == c {
+			r.catalogueDlg = nil
+		}
+	})
+	r.catalogueDlg = c
+	c.startNew()
+	c.dlg.Resize(fyne.NewSize(820, 520))
+	c.dlg.Show()
+	r.reload.Trigger()
+}
+
+func newRoleRow() fyne.CanvasObject {
+	name := widget.NewLabelWithStyle("role", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	name.Truncation = fyne.TextTruncateEllipsis
+	holders := widget.NewLabel("0 accounts")
+	holders.Importance = widget.LowImportance
+	desc := widget.NewLabel("")
+	desc.Importance = widget.LowImportance
+	desc.Truncation = fyne.TextTruncateEllipsis
+	return container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()),
+		container.NewBorder(nil, nil, nil, holders, name), desc)
+}
+
+func updateRoleRow(o fyne.CanvasObject, ri core.RoleInfo) {
+	rows := o.(*fyne.Container).Objects
+	line := rows[0].(*fyne.Container)
+	line.Objects[0].(*widget.Label).SetText(ri.Name)
+	line.Objects[1].(*widget.Label).SetText(plural(ri.Holders, "account", "accounts"))
+	rows[1].(*widget.Label).SetText(orDash(ri.Description))
+}
+
+// update shows a new read of the catalogue.
+func (c *roleCatalogue) update(roles []core.RoleInfo) {
+	c.roles = roles
+	c.list.Refresh()
+	if i := slices.IndexFunc(roles, func(ri core.RoleInfo) bool { return ri.Name == c.selected }); i >= 0 {
+		c.list.Select(i)
+	} else {
+		c.list.UnselectAll()
+	}
+}
+
+// edit fills the editor with an existing role.
+func (c *roleCatalogue) edit(ri core.RoleInfo) {
+	if c.selected == ri.Name && c.name.Text != "" {
+		return // the same role: keep unsaved edits
+	}
+	c.selected = ri.Name
+	c.editTitle.SetText("Role “" + ri.Name + "” — " + plural(ri.Holders, "account holds", "accounts hold") + " it")
+	c.name.SetText(ri.Name)
+	c.desc.SetText(ri.Description)
+	c.deleteBtn.Enable()
+	showText(c.msg, "", widget.DangerImportance)
+}
+
+// startNew empties the editor for a new role.
+func (c *roleCatalogue) startNew() {
+	c.selected = ""
+	c.list.UnselectAll()
+	c.editTitle.SetText("New role")
+	c.name.SetText("")
+	c.desc.SetText("")
+	c.deleteBtn.Disable()
+	showText(c.msg, "", widget.DangerImportance)
+}
+
+// onSave creates the role, or renames and describes the selected one, in
+// the background.
+func (c *roleCatalogue) onSave() {
+	name, desc, old := strings.TrimSpace(c.name.Text), strings.TrimSpace(c.desc.Text), c.selected
+	if name == "" {
+		showText(c.msg, "A role needs a name.", widget.DangerImportance)
+		return
+	}
+	c.saveBtn.Disable()
+	a := c.r.app
+	a.bridge.run(func() {
+		var err error
+		if old != "" && old != name {
+			err = a.svc.RenameRole(a.ctx, old, name)
+		}
+		if err == nil {
+			err = a.svc.SaveRole(a.ctx, name, desc)
+		}
+		if a.ctx.Err() != nil {
+			return
+		}
+		a.bridge.ui(func() {
+			c.saveBtn.Enable()
+			if err != nil {
+				showText(c.msg, core.ErrorMessage(err), widget.DangerImportance)
+				return
+			}
+			c.selected = name
+			c.deleteBtn.Enable()
+			c.editTitle.SetText("Role “" + name + "”")
+			text := fmt.Sprintf("Saved “%s”.", name)
+			if old != "" && old != name {
+				text = fmt.Sprintf("Renamed “%s” to “%s”.", old, name)
+			}
+			showText(c.msg, text, widget.SuccessImportance)
+			c.r.reload.Trigger()
+		})
+	})
+}
+
+// onDelete deletes the selected role in the background; core refuses
+// when it is held or granted by rules.
+func (c *roleCatalogue) onDelete() {
+	name := c.selected
+	if name == "" {
+		return
+	}
+	c.deleteBtn.Disable()
+	a := c.r.app
+	a.bridge.run(func() {
+		err := a.svc.DeleteRole(a.ctx, name)
+		if a.ctx.Err() != nil {
+			return
+		}
+		a.bridge.ui(func() {
+			if err != nil {
+				c.deleteBtn.Enable()
+				showText(c.msg, "Not deleted: "+core.ErrorMessage(err), widget.DangerImportance)
+				return
+			}
+			c.startNew()
+			showText(c.msg, fmt.Sprintf("Deleted “%s”.", name), widget.SuccessImportance)
+			c.r.reload.Trigger()
+		})
+	})
+}
