@@ -35,24 +35,8 @@ func chromiumPath(t *testing.T) string {
 // click, the signed assertion is auto-posted to the ACS, and the welcome
 // page shows the new account.
 func TestBrowserSignsInThroughDemoIdP(t *testing.T) {
-	exe := chromiumPath(t)
+	ctx := newBrowser(t, chromiumPath(t))
 	tc := startConsole(t, t.TempDir(), "")
-
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.Headless, chromedp.NoSandbox,
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
 	// The first action starts the browser: no timeout on it.
 	if err := chromedp.Do(ctx, chromedp.Navigate(tc.PersonaLoginURL("alice"))); err != nil {
 		t.Fatalf("open the login URL: %v", err)
@@ -81,4 +65,27 @@ func TestBrowserSignsInThroughDemoIdP(t *testing.T) {
 	if len(us) != 1 || us[0].Username != "alice" {
 		t.Fatalf("accounts after the browser login: %+v", us)
 	}
+}
+
+// newBrowser starts Debian's chromium at exe, headless, with a fresh
+// profile and the flags this machine needs (no background networking).
+// The browser is closed when the test ends. Do not put a timeout on the
+// context's first action: it starts the browser.
+func newBrowser(t *testing.T, exe string) context.Context {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe),
+		chromedp.Headless, chromedp.NoSandbox,
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	return ctx
 }
