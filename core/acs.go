@@ -113,15 +113,27 @@ func (s *spServer) serveACS(w http.ResponseWriter, r *http.Request) {
 // key's RSA-OAEP digest is not a signature), with byte scans that cost
 // microseconds on the login path, unlike a second XML parse.
 func usesSHA1(raw []byte) bool {
-	parts := bytes.Split(raw, []byte("SignedInfo"))
-	for i := 1; i < len(parts); i += 2 { // between <…SignedInfo and </…SignedInfo
-		p := parts[i]
+	tag := []byte("SignedInfo")
+	for rest := raw; ; {
+		open := bytes.Index(rest, tag)
+		if open < 0 {
+			return false
+		}
+		rest = rest[open+len(tag):]
+		end := bytes.Index(rest, tag) // the closing tag's name
+		if end < 0 {
+			end = len(rest)
+		}
+		p := rest[:end]
 		if bytes.Contains(p, []byte("xmldsig#rsa-sha1")) || bytes.Contains(p, []byte("xmldsig#sha1")) ||
 			bytes.Contains(p, []byte("xmldsig-more#ecdsa-sha1")) || bytes.Contains(p, []byte("xmldsig#dsa-sha1")) {
 			return true
 		}
+		if end == len(rest) {
+			return false
+		}
+		rest = rest[end+len(tag):]
 	}
-	return false
 }
 
 // checkRequiredSignatures enforces an IdP's "require a signed response /

@@ -109,24 +109,12 @@ func TestDashboardRestartsBusyListener(t *testing.T) {
 // buttonsIn lists the visible buttons under o, in layout order.
 func buttonsIn(o fyne.CanvasObject) []*widget.Button {
 	var out []*widget.Button
-	var walk func(fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if o == nil || !o.Visible() {
-			return
+	visitVisible(o, func(o fyne.CanvasObject) bool {
+		if b, ok := o.(*widget.Button); ok {
+			out = append(out, b)
+			return false
 		}
-		switch w := o.(type) {
-		case *widget.Button:
-			out = append(out, w)
-		case *fyne.Container:
-			for _, c := range w.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(w).Objects() {
-				walk(c)
-			}
-		}
-	}
-	walk(o)
+		return true
+	})
 	return out
 }

@@ -143,11 +143,7 @@ func (h *harness) waitFor(what string, cond func() bool) {
 // canvas text under o, as rendered.
 func texts(o fyne.CanvasObject) []string {
 	var out []string
-	var walk func(fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if o == nil || !o.Visible() {
-			return
-		}
+	visitVisible(o, func(o fyne.CanvasObject) bool {
 		switch w := o.(type) {
 		case *widget.Label:
 			out = append(out, w.Text)
@@ -160,19 +156,27 @@ func texts(o fyne.CanvasObject) []string {
 		case *canvas.Text:
 			out = append(out, w.Text)
 		}
-		switch w := o.(type) {
-		case *fyne.Container:
-			for _, c := range w.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(w).Objects() {
-				walk(c)
-			}
+		return true
+	})
+	return out
+}
+
+// visitVisible calls fn on o and every visible object under it, depth
+// first in layout order; fn returns false to skip what is under o.
+func visitVisible(o fyne.CanvasObject, fn func(fyne.CanvasObject) bool) {
+	if o == nil || !o.Visible() || !fn(o) {
+		return
+	}
+	switch w := o.(type) {
+	case *fyne.Container:
+		for _, c := range w.Objects {
+			visitVisible(c, fn)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(w).Objects() {
+			visitVisible(c, fn)
 		}
 	}
-	walk(o)
-	return out
 }
 
 // shows reports whether some visible text under o contains s.
