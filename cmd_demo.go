@@ -1,0 +1,115 @@
+// jitconsole demo simulate: generated new hires through a running console.
+
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/jitconsole/jitconsole/core"
+)
+
+// cmdSimulate signs generated new hires in at a running console.
+func cmdSimulate(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("jitconsole demo simulate", flag.ContinueOnError)
+	count := fs.Int("count", 0, "how many new hires sign in (`N`, required)")
+	target := fs.String("target", core.DefaultBaseURL, "base `URL` of the running console")
+	concurrency := fs.Int("concurrency", 4, "how many sign in at a time (`C`)")
+	if err := parseFlags(fs, "jitconsole demo simulate --count N [--target URL] [--concurrency C]\n\nSigns N generated new hires in at a running console (jitconsole or\njitconsole serve) through its demo IdP, each through the real SAML flow.\nExits 1 if any sign-in failed.\n", args, stdout, stderr); err != nil {
+		return err
+	}
+	switch {
+	case *count < 1:
+		return usageError(fs, stderr, "--count must be at least 1")
+	case *concurrency < 1:
+		return usageError(fs, stderr, "--concurrency must be at least 1")
+	}
+	if err := checkHTTPURL(*target); err != nil {
+		return usageError(fs, stderr, "--target: %v", err)
+	}
+	base := strings.TrimRight(*target, "/")
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := probeConsole(ctx, base); err != nil {
+		return err
+	}
+
+	progress := &progressLine{w: stderr}
+	res, err := core.Simulate(ctx, core.SimulateOptions{Target: base, Count: *count,
+		Concurrency: *concurrency, Progress: progress.update})
+	progress.finish()
+	if err != nil {
+		return errors.New(core.ErrorMessage(err))
+	}
+	rate := float64(res.Succeeded+res.Failed) / res.Elapsed.Seconds()
+	fmt.Fprintf(stdout, "%d signed in, %d failed, in %s (%.1f sign-ins/s)\n",
+		res.Succeeded, res.Failed, res.Elapsed.Round(time.Millisecond), rate)
+	for _, e := range res.Errors {
+		fmt.Fprintf(stderr, "  failed: %s\n", e)
+	}
+	if res.Failed > 0 {
+		return fmt.Errorf("%d of %d sign-ins failed", res.Failed, *count)
+	}
+	return nil
+}
+
+// probeConsole checks that a console answers at base before the first
+// login, so that a wrong --target is one clear error and not N failures.
+func probeConsole(ctx context.Context, base string) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	u := base + "/saml/" + core.DemoSlug + "/metadata"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("no JIT Console answers at %s (start one with jitconsole or jitconsole serve, or pass --target): %v", base, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s answers %s for %s; is it a JIT Console with its demo IdP?", base, resp.Status, u)
+	}
+	return nil
+}
+
+// progressLine keeps one line on stderr up to date from the workers.
+type progressLine struct {
+	mu      sync.Mutex
+	w       io.Writer
+	last    core.SimProgress
+	printed time.Time
+}
+
+func (p *progressLine) update(sp core.SimProgress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if sp.Done <= p.last.Done {
+		return // workers report out of order
+	}
+	p.last = sp
+	if sp.Done < sp.Total && time.Since(p.printed) < 100*time.Millisecond {
+		return
+	}
+	p.printed = time.Now()
+	fmt.Fprintf(p.w, "\r%d/%d signed in, %d failed", sp.Done-sp.Failed, sp.Total, sp.Failed)
+}
+
+func (p *progressLine) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.printed.IsZero() {
+		fmt.Fprintln(p.w)
+	}
+}

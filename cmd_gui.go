@@ -1,0 +1,92 @@
+// The console window: jitconsole with no command.
+
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"syscall"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"github.com/jitconsole/jitconsole/assets"
+	"github.com/jitconsole/jitconsole/core"
+	"github.com/jitconsole/jitconsole/ui"
+)
+
+// cmdGUI opens the console window. If the listener cannot start (a busy
+// port), the window still opens: the UI shows why and offers another address.
+func cmdGUI(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("jitconsole", flag.ContinueOnError)
+	sf := addServerFlags(fs)
+	if err := parseFlags(fs, "jitconsole [--listen ADDR] [--base-url URL] [--data-dir DIR]\n\nOpens the console window; the SP listener runs inside it.\nOther commands: serve, users list, demo simulate (jitconsole help).\n", args, stdout, stderr); err != nil {
+		return err
+	}
+	if err := sf.check(fs, stderr); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	con, err := openConsole(context.Background(), sf, logger)
+	if err != nil {
+		return err
+	}
+	defer con.close()
+	if warning := con.KeyWarning(); warning != "" {
+		logger.Warn("private keys are not in the OS keyring", "why", warning)
+	}
+	if err := con.Start(); err != nil {
+		logger.Warn("the SP listener is not running", "reason", core.ErrorMessage(err))
+	}
+
+	if noSessionBus() {
+		// Fyne's D-Bus client would start a bus with dbus-launch that
+		// outlives the console; with no bus to talk to, it gets none.
+		os.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+	}
+	a := app.NewWithID(AppID)
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	w := a.NewWindow("JIT Console")
+	w.Resize(fyne.NewSize(1280, 820))
+	w.SetMaster()
+	view := ui.Create(a, w, con.Console)
+	defer view.Close() // before con.close: the screens stop reading first
+
+	// SIGINT and SIGTERM close the window like the window manager would.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		if _, ok := <-sigs; ok {
+			fyne.Do(a.Quit)
+		}
+	}()
+	w.ShowAndRun()
+	return nil
+}
+
+// noSessionBus reports whether a Unix desktop has no D-Bus session bus
+// (as under a bare xvfb-run) where one would be autolaunched.
+func noSessionBus() bool {
+	switch runtime.GOOS {
+	case "linux", "freebsd", "openbsd", "netbsd", "dragonfly":
+	default:
+		return false
+	}
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
+		return false
+	}
+	for _, dir := range []string{os.Getenv("XDG_RUNTIME_DIR"), fmt.Sprintf("/run/user/%d", os.Getuid())} {
+		if _, err := os.Stat(filepath.Join(dir, "bus")); dir != "" && err == nil {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,82 @@
+// jitconsole rules: exporting and importing an IdP's mapping.
+
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/jitconsole/jitconsole/core"
+)
+
+func cmdRulesExport(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("jitconsole rules export", flag.ContinueOnError)
+	var dirFlag, slug string
+	addDataDirFlag(fs, &dirFlag)
+	fs.StringVar(&slug, "idp", "", "the `SLUG` of the identity provider")
+	if _, err := parseFlagsArgs(fs, "jitconsole rules export --idp SLUG [--data-dir DIR]\n\nPrints the IdP's field mapping, account key settings, sync policy and role\nrules as JSON (the format rules import reads).\n", args, 0, stdout, stderr); err != nil {
+		return err
+	}
+	if slug == "" {
+		return usageError(fs, stderr, "which IdP? Give --idp SLUG (jitconsole idp list shows them)")
+	}
+	ctx := context.Background()
+	db, _, err := openExistingDB(ctx, dirFlag)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	idp, err := db.GetIdP(ctx, slug)
+	if err != nil {
+		return errors.New(core.ErrorMessage(err))
+	}
+	out, err := core.RulesJSON(idp)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "%s\n", out)
+	return err
+}
+
+func cmdRulesImport(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("jitconsole rules import", flag.ContinueOnError)
+	var dirFlag, slug string
+	addDataDirFlag(fs, &dirFlag)
+	fs.StringVar(&slug, "idp", "", "the `SLUG` of the identity provider")
+	pos, err := parseFlagsArgs(fs, "jitconsole rules import --idp SLUG FILE [--data-dir DIR]\n\nValidates FILE (as rules export prints it; - for stdin) and replaces the\nIdP's mapping with it at once. An invalid file changes nothing and the\nerror names the field. Roles it names that do not exist are created.\n", args, 1, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	if slug == "" || len(pos) == 0 {
+		return usageError(fs, stderr, "give --idp SLUG and the rules FILE")
+	}
+	var data []byte
+	if pos[0] == "-" {
+		data, err = io.ReadAll(os.Stdin)
+	} else {
+		data, err = os.ReadFile(pos[0])
+	}
+	if err != nil {
+		return inputError(fs, stderr, "%v", err)
+	}
+	ctx := context.Background()
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	con, err := openConsole(ctx, &serverFlags{listen: core.DefaultListenAddr, baseURL: core.DefaultBaseURL, dataDir: dirFlag}, logger)
+	if err != nil {
+		return err
+	}
+	defer con.close()
+	idp, err := con.ImportRules(ctx, slug, data)
+	if err != nil {
+		fmt.Fprintf(stderr, "jitconsole rules import: %s\nNothing was changed.\n", core.ErrorMessage(err))
+		return errReported
+	}
+	fmt.Fprintf(stdout, "Replaced the mapping of %s (%s): %d rule(s). It applies from the next sign-in.\n",
+		idp.DisplayName, slug, len(idp.Mapping.RoleRules))
+	return nil
+}
