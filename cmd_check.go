@@ -5,8 +5,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rsa"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -22,123 +20,175 @@ import (
 )
 
 const checkResponseSynopsis = `jitconsole check-response --response FILE
-         (--idp SLUG | --idp-metadata FILE | --idp-cert PEMFILE [--issuer ENTITYID])
+         (--idp SLUG | --idp-metadata FILE [--entity-id ID] | --idp-cert PEMFILE [--issuer ENTITYID])
          [--at RFC3339] [--audience URI] [--acs URL] [--request-id ID]
          [--sp-key PEMFILE] [--base-url URL] [--data-dir DIR] [--json]
+         [--allow-idp-initiated] [--reject-sha1] [--require-signed-response]
+         [--require-signed-assertion]
 
-Validates a SAMLResponse the way the console's ACS does and prints the
-verdict with what the response holds, creating and changing nothing. The
-response is raw XML or base64 as posted (FILE "-" reads standard input).
-Trust one connected IdP (--idp), an IdP's metadata, or its signing
-certificate. With --idp, the console's own SP values for that IdP apply
-(its entity ID as the audience, its ACS URL, both built from --base-url)
-unless --audience or --acs say otherwise; without --idp both are required.
-Without --request-id, a response to any AuthnRequest counts as solicited.
+Validates a SAMLResponse with the console's own decision procedure and
+prints the verdict with what the response holds, creating and changing
+nothing. The response is raw XML or base64 as posted (FILE "-" reads
+standard input).
+
+With --idp, the verdict is the one the console's ACS would give if the
+response were posted now (or at --at) by the browser that started its
+sign-in: that IdP's security settings, mapping and enabled switch, the
+stored clock skew, the console's own URLs (from the base URL it last
+served at, or --base-url), the replay cache, the pending sign-in requests
+and the accounts (read only). A response answering a request counts as
+solicited only while the console has that request pending.
+
+With --idp-metadata or --idp-cert there is no console state: --audience
+and --acs are required, the security flags stand for the IdP's settings,
+and a response answering any request counts as solicited. An aggregate
+needs --entity-id; the response's own Issuer never chooses the key.
+
+With --request-id, the response must answer that request: an unsolicited
+response, or one answering another request, is refused.
 
 Exit status: 0 valid, 1 refused, 2 a wrong command line or unusable input.
 `
 
-// cmdCheckResponse is the assertion validator on the command line.
-func cmdCheckResponse(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("jitconsole check-response", flag.ContinueOnError)
-	responsePath := fs.String("response", "", "the SAMLResponse `FILE`, XML or base64 (- reads standard input)")
-	slug := fs.String("idp", "", "trust the connected IdP with this `SLUG`, with the console's SP values for it")
-	metadataPath := fs.String("idp-metadata", "", "trust the IdP described by the metadata in `FILE`")
-	certPath := fs.String("idp-cert", "", "trust the IdP signing certificate in `PEMFILE`")
-	issuer := fs.String("issuer", "", "with --idp-cert: the IdP's `ENTITYID` (default: the response's Issuer)")
-	atText := fs.String("at", "", "evaluate as of this `RFC3339` time, e.g. 2025-06-02T15:04:06Z (default: now)")
-	audience := fs.String("audience", "", "the SP entity ID (`URI`) the response must be for")
-	acs := fs.String("acs", "", "the ACS `URL` the response must be sent to")
-	requestID := fs.String("request-id", "", "the `ID` of the AuthnRequest the response must answer")
-	spKeyPath := fs.String("sp-key", "", "the SP's private key in `PEMFILE`, to decrypt an encrypted assertion\n(with --idp the console's own key, when the response is encrypted)")
-	baseURL := fs.String("base-url", core.DefaultBaseURL, "with --idp: the console's public `URL`, that its SP values are built from")
-	asJSON := fs.Bool("json", false, "print the report as one JSON object")
-	var dirFlag string
-	addDataDirFlag(fs, &dirFlag)
-	if err := parseFlags(fs, checkResponseSynopsis, args, stdout, stderr); err != nil {
-		return err
-	}
+// checkFlags are check-response's flags.
+type checkFlags struct {
+	responsePath, slug, metadataPath, certPath, issuer, entityID  string
+	atText, audience, acs, requestID, spKeyPath, baseURL, dataDir string
+	asJSON                                                        bool
+	security                                                      core.IdPSecurity
+}
+
+func (f *checkFlags) add(fs *flag.FlagSet) {
+	fs.StringVar(&f.responsePath, "response", "", "the SAMLResponse `FILE`, XML or base64 (- reads standard input)")
+	fs.StringVar(&f.slug, "idp", "", "check as the console's ACS would for the connected IdP with this `SLUG`")
+	fs.StringVar(&f.metadataPath, "idp-metadata", "", "trust the IdP described by the metadata in `FILE`")
+	fs.StringVar(&f.entityID, "entity-id", "", "with --idp-metadata holding several IdPs: the `ID` of the one to trust")
+	fs.StringVar(&f.certPath, "idp-cert", "", "trust the IdP signing certificate in `PEMFILE`")
+	fs.StringVar(&f.issuer, "issuer", "", "with --idp-cert: the IdP's `ENTITYID` (default: the response's Issuer)")
+	fs.StringVar(&f.atText, "at", "", "evaluate as of this `RFC3339` time, e.g. 2025-06-02T15:04:06Z (default: now)")
+	fs.StringVar(&f.audience, "audience", "", "the SP entity ID (`URI`) the response must be for")
+	fs.StringVar(&f.acs, "acs", "", "the ACS `URL` the response must be sent to")
+	fs.StringVar(&f.requestID, "request-id", "", "the `ID` of the AuthnRequest the response must answer")
+	fs.StringVar(&f.spKeyPath, "sp-key", "", "the SP's private key in `PEMFILE`, to decrypt an encrypted assertion\n(with --idp the console's own key, when the response is encrypted)")
+	fs.StringVar(&f.baseURL, "base-url", "", "with --idp: the console's public `URL` (default: the one it last served at)")
+	fs.BoolVar(&f.asJSON, "json", false, "print the report as one JSON object")
+	fs.BoolVar(&f.security.AllowIdPInitiated, "allow-idp-initiated", false, "without --idp: accept unsolicited (IdP-initiated) responses")
+	fs.BoolVar(&f.security.RejectSHA1, "reject-sha1", false, "without --idp: refuse SHA-1 signatures")
+	fs.BoolVar(&f.security.RequireSignedResponse, "require-signed-response", false, "without --idp: require the Response element to be signed")
+	fs.BoolVar(&f.security.RequireSignedAssertion, "require-signed-assertion", false, "without --idp: require the Assertion element to be signed")
+	addDataDirFlag(fs, &f.dataDir)
+}
+
+// check validates the flags after parsing.
+func (f *checkFlags) check(fs *flag.FlagSet, stderr io.Writer) error {
 	trusts := 0
-	for _, v := range []string{*slug, *metadataPath, *certPath} {
+	for _, v := range []string{f.slug, f.metadataPath, f.certPath} {
 		if v != "" {
 			trusts++
 		}
 	}
+	securitySet := false
+	fs.Visit(func(fl *flag.Flag) {
+		switch fl.Name {
+		case "allow-idp-initiated", "reject-sha1", "require-signed-response", "require-signed-assertion":
+			securitySet = true
+		}
+	})
 	switch {
-	case *responsePath == "":
+	case f.responsePath == "":
 		return usageError(fs, stderr, "--response FILE is required")
 	case trusts != 1:
 		return usageError(fs, stderr, "give exactly one of --idp, --idp-metadata and --idp-cert")
-	case *issuer != "" && *certPath == "":
+	case f.issuer != "" && f.certPath == "":
 		return usageError(fs, stderr, "--issuer goes with --idp-cert")
-	case *slug == "" && (*audience == "" || *acs == ""):
+	case f.entityID != "" && f.metadataPath == "":
+		return usageError(fs, stderr, "--entity-id goes with --idp-metadata")
+	case f.slug != "" && securitySet:
+		return usageError(fs, stderr, "with --idp the IdP's own security settings apply; change them with the console (the security flags are for --idp-metadata and --idp-cert)")
+	case f.slug == "" && f.baseURL != "":
+		return usageError(fs, stderr, "--base-url goes with --idp")
+	case f.slug == "" && (f.audience == "" || f.acs == ""):
 		return usageError(fs, stderr, "without --idp, both --audience and --acs are required (the SP entity ID and the ACS URL the response was sent to)")
 	}
-	var at time.Time
-	if *atText != "" {
-		var err error
-		if at, err = time.Parse(time.RFC3339, *atText); err != nil {
-			return usageError(fs, stderr, "--at %q is not an RFC 3339 time like 2025-06-02T15:04:06Z", *atText)
-		}
-	}
-	if *acs != "" {
-		if err := checkHTTPURL(*acs); err != nil {
+	if f.acs != "" {
+		if err := checkHTTPURL(f.acs); err != nil {
 			return usageError(fs, stderr, "--acs: %v", err)
 		}
 	}
-	if *slug != "" {
-		if err := checkHTTPURL(*baseURL); err != nil {
+	if f.baseURL != "" {
+		if err := checkHTTPURL(f.baseURL); err != nil {
 			return usageError(fs, stderr, "--base-url: %v", err)
 		}
 	}
+	return nil
+}
 
-	response, err := readInput(*responsePath)
-	if err != nil {
+// cmdCheckResponse is the assertion validator on the command line.
+func cmdCheckResponse(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("jitconsole check-response", flag.ContinueOnError)
+	var f checkFlags
+	f.add(fs)
+	if err := parseFlags(fs, checkResponseSynopsis, args, stdout, stderr); err != nil {
+		return err
+	}
+	if err := f.check(fs, stderr); err != nil {
+		return err
+	}
+	opts := core.CheckOptions{Audience: f.audience, ACS: f.acs, RequestID: f.requestID,
+		EntityID: f.entityID, Security: f.security, BaseURL: f.baseURL}
+	if f.atText != "" {
+		var err error
+		if opts.At, err = time.Parse(time.RFC3339, f.atText); err != nil {
+			return usageError(fs, stderr, "--at %q is not an RFC 3339 time like 2025-06-02T15:04:06Z", f.atText)
+		}
+	}
+	var err error
+	if opts.Response, err = readInput(f.responsePath); err != nil {
 		return inputError(fs, stderr, "--response: %v", err)
 	}
-	opts := core.CheckOptions{Response: response, At: at, Audience: *audience, ACS: *acs, RequestID: *requestID}
-	if *spKeyPath != "" {
-		data, err := readInput(*spKeyPath)
+	if f.spKeyPath != "" {
+		data, err := readInput(f.spKeyPath)
 		if err != nil {
 			return inputError(fs, stderr, "--sp-key: %v", err)
 		}
 		if opts.SPKey, err = core.ParsePrivateKeyPEM(data); err != nil {
-			return inputError(fs, stderr, "--sp-key %s: %s", *spKeyPath, core.ErrorMessage(err))
+			return inputError(fs, stderr, "--sp-key %s: %s", f.spKeyPath, core.ErrorMessage(err))
 		}
 	}
+	var rep core.CheckReport
 	switch {
-	case *metadataPath != "":
-		if opts.IdPMetadata, err = readInput(*metadataPath); err != nil {
+	case f.metadataPath != "":
+		if opts.IdPMetadata, err = readInput(f.metadataPath); err != nil {
 			return inputError(fs, stderr, "--idp-metadata: %v", err)
 		}
-	case *certPath != "":
-		data, err := readInput(*certPath)
+		rep, err = core.CheckResponse(opts)
+	case f.certPath != "":
+		data, err := readInput(f.certPath)
 		if err != nil {
 			return inputError(fs, stderr, "--idp-cert: %v", err)
 		}
 		if opts.IdPCert, err = core.ParseCertificatePEM(data); err != nil {
-			return inputError(fs, stderr, "--idp-cert %s: %s", *certPath, core.ErrorMessage(err))
+			return inputError(fs, stderr, "--idp-cert %s: %s", f.certPath, core.ErrorMessage(err))
 		}
-		opts.Issuer = *issuer
+		opts.Issuer = f.issuer
+		rep, err = core.CheckResponse(opts)
 	default:
-		if err := trustConnectedIdP(fs, stderr, &opts, *slug, dirFlag, *baseURL); err != nil {
+		rep, err = checkConnected(fs, stderr, opts, f.slug, f.dataDir)
+		if errors.Is(err, errUsage) {
 			return err
 		}
 	}
-	if opts.SPKey == nil && isEncrypted(opts.Response) {
+	if opts.SPKey == nil && isEncrypted(opts.Response) && f.slug == "" {
 		fmt.Fprintf(stderr, "%s: the assertion is encrypted, and without the SP's private key (--sp-key) it cannot be read\n", fs.Name())
 	}
-
-	rep, err := core.CheckResponse(opts)
 	if err != nil {
+		var choose *core.ChooseEntityError
+		if errors.As(err, &choose) {
+			return inputError(fs, stderr, "%s Pass one of them with --entity-id.", core.ErrorMessage(err))
+		}
 		return inputError(fs, stderr, "%s", core.ErrorMessage(err))
 	}
-	if *slug != "" {
-		if err := addMappingDecision(&rep, *slug, dirFlag); err != nil {
-			return err
-		}
-	}
-	if *asJSON {
+	if f.asJSON {
 		b, err := json.Marshal(rep)
 		if err != nil {
 			return err
@@ -155,92 +205,42 @@ func cmdCheckResponse(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// trustConnectedIdP fills opts from the connected IdP slug: its stored
-// metadata, the console's SP values for it where opts has none, and, for
-// an encrypted response, the console's SP key if it can be read. It only
-// reads: no listener, and no key is created.
-// addMappingDecision adds to rep what the connected IdP's mapping would
-// do with the response: fields, roles and create/update/deny. It reads the
-// database only.
-func addMappingDecision(rep *core.CheckReport, slug, dirFlag string) error {
-	ctx := context.Background()
-	db, _, err := openExistingDB(ctx, dirFlag)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	idp, err := db.GetIdP(ctx, slug)
-	if err != nil {
-		return errors.New(core.ErrorMessage(err))
-	}
-	t, err := core.Decide(ctx, db, slug, idp.Mapping, rep.NameID, rep.Attributes, nil)
-	if err != nil {
-		return errors.New(core.ErrorMessage(err))
-	}
-	core.AddDecision(rep, t)
-	return nil
-}
-
-func trustConnectedIdP(fs *flag.FlagSet, stderr io.Writer, opts *core.CheckOptions, slug, dirFlag, baseURL string) error {
+// checkConnected checks the response against the connected IdP slug of
+// the data directory, through the same decision procedure as the ACS. It
+// only reads: no listener, no key is created, nothing is written.
+func checkConnected(fs *flag.FlagSet, stderr io.Writer, opts core.CheckOptions, slug, dirFlag string) (core.CheckReport, error) {
 	ctx := context.Background()
 	db, dir, err := openExistingDB(ctx, dirFlag)
 	if err != nil {
-		return inputError(fs, stderr, "%v", err)
+		return core.CheckReport{}, inputError(fs, stderr, "%v", err)
 	}
 	defer db.Close()
-	idp, err := db.GetIdP(ctx, slug)
-	if core.ErrorCode(err) == core.ENOTFOUND {
+	if _, err := db.GetIdP(ctx, slug); core.ErrorCode(err) == core.ENOTFOUND {
 		var slugs []string
 		if idps, err := db.ListIdPs(ctx); err == nil {
 			for _, i := range idps {
 				slugs = append(slugs, i.Slug)
 			}
 		}
-		return inputError(fs, stderr, "no identity provider is connected as %q (connected: %s; see jitconsole idp list)",
+		return core.CheckReport{}, inputError(fs, stderr, "no identity provider is connected as %q (connected: %s; see jitconsole idp list)",
 			slug, strings.Join(slugs, ", "))
 	} else if err != nil {
-		return err
-	}
-	opts.IdPMetadata = []byte(idp.MetadataXML)
-	ep := core.EndpointsFor(baseURL, slug)
-	if opts.Audience == "" {
-		opts.Audience = ep.EntityID
-	}
-	if opts.ACS == "" {
-		opts.ACS = ep.ACSURL
+		return core.CheckReport{}, err
 	}
 	if opts.SPKey == nil && isEncrypted(opts.Response) {
-		key, err := readSPKey(dir)
+		key, err := core.ReadSPKey(storage.NewKeyStore(dir))
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: the console's SP key cannot be read: %s\n", fs.Name(), core.ErrorMessage(err))
 		}
 		opts.SPKey = key
 	}
-	return nil
+	return core.CheckConnectedIdP(ctx, db, slug, opts)
 }
 
 // isEncrypted tells whether a response holds an encrypted assertion.
 func isEncrypted(response []byte) bool {
 	raw, err := core.DecodeResponse(response)
 	return err == nil && bytes.Contains(raw, []byte("EncryptedAssertion"))
-}
-
-// readSPKey reads the console's SP private key from the key store of the
-// data directory, without creating one.
-func readSPKey(dir string) (*rsa.PrivateKey, error) {
-	der, err := storage.NewKeyStore(dir).Get(core.SPKeyName)
-	if err != nil {
-		return nil, err
-	}
-	k, err := x509.ParsePKCS8PrivateKey(der)
-	if err != nil {
-		return nil, fmt.Errorf("decode the SP key: %w", err)
-	}
-	rk, ok := k.(*rsa.PrivateKey)
-	if !ok {
-		return nil, errors.New("the SP key is not an RSA key")
-	}
-	return rk, nil
 }
 
 // writeCheckReport prints a validator report for a person.

@@ -1074,11 +1074,11 @@ func TestIdPImportListRemove(t *testing.T) {
 	}
 	// The import made the console's keys; check-response reads the SP key
 	// (for encrypted assertions) without making one where there is none.
-	if key, err := readSPKey(dir); err != nil || key == nil {
+	if key, err := core.ReadSPKey(storage.NewKeyStore(dir)); err != nil || key == nil {
 		t.Errorf("read the SP key after idp import: %v", err)
 	}
 	empty := t.TempDir()
-	if _, err := readSPKey(empty); core.ErrorCode(err) != core.ENOTFOUND {
+	if _, err := core.ReadSPKey(storage.NewKeyStore(empty)); core.ErrorCode(err) != core.ENOTFOUND {
 		t.Errorf("read the SP key of an empty data dir: %v, want ENOTFOUND", err)
 	}
 	if names, _ := os.ReadDir(empty); len(names) != 0 {

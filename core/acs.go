@@ -53,8 +53,8 @@ func (s *spServer) serveACS(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	if !idp.Enabled {
-		s.refuse(w, r, slug, "", classified(ClassIdPDisabled, nil), http.StatusForbidden)
+	if v, ok := idpGate(idp); !ok {
+		s.refuse(w, r, slug, "", v, http.StatusForbidden)
 		return
 	}
 	if r.PostForm.Get("SAMLart") != "" {
@@ -71,38 +71,29 @@ func (s *spServer) serveACS(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, slug, "", classified(ClassMalformed, fmt.Errorf("SAMLResponse is missing or not base64: %v", err)), http.StatusBadRequest)
 		return
 	}
-	var requestIDs []string
-	reused := false
-	if token := r.PostForm.Get("RelayState"); token != "" {
-		id, used, err := s.c.store.ConsumeRequest(r.Context(), token, slug, s.c.clock.Now())
-		if err == nil {
-			requestIDs, reused = []string{id}, used
-		} else if ErrorCode(err) != ENOTFOUND {
-			s.c.log.Error("ACS: consume tracked request", "err", err)
-		}
-	}
 	rec := &Recording{Raw: raw, RawSize: len(raw), RemoteAddr: r.RemoteAddr, Weak: usesSHA1(raw)}
-	if v, ok := precheckRaw(raw); !ok {
-		s.refuseRecorded(w, r, slug, "", v, http.StatusForbidden, rec)
-		return
-	}
 	// A used token still names its request, so that a replayed POST gets
 	// as far as the replay cache and is refused as what it is.
-	assertion, err := sp.ParseXMLResponse(raw, requestIDs, sp.AcsURL)
-	if err != nil {
-		v := classifySAMLError(err, raw)
-		if v.Class == ClassSignatureInvalid && rec.Weak && idp.Security.RejectSHA1 {
-			v = classified(ClassWeakAlgorithm, v.Err)
+	var req requestState
+	if token := r.PostForm.Get("RelayState"); token != "" {
+		id, used, err := s.c.store.ConsumeRequest(r.Context(), token, slug, s.c.clock.Now())
+		switch {
+		case err == nil:
+			req = requestState{ids: []string{id}, answered: used}
+		case ErrorCode(err) != ENOTFOUND:
+			s.c.log.Error("ACS: consume tracked request", "idp", slug, "err", err)
+			s.refuseRecorded(w, r, slug, "", classified(ClassStorage, err), http.StatusServiceUnavailable, rec)
+			return
 		}
-		s.refuseRecorded(w, r, slug, "", explainVerdict(v, raw, sp, s.c.clock.Now()), http.StatusForbidden, rec)
-		return
 	}
-	if reused {
-		s.refuseRecorded(w, r, slug, "", classified(ClassInResponseTo, errors.New("second response to one AuthnRequest")), http.StatusForbidden, rec)
-		return
-	}
-	if v, ok := checkRequiredSignatures(idp.Security, raw, s.key.Key); !ok {
-		s.refuseRecorded(w, r, slug, "", v, http.StatusForbidden, rec)
+	assertion, v, ok := verifyResponse(sp, idp.Security, raw, req, s.c.clock.Now())
+	if !ok {
+		status := http.StatusForbidden
+		if v.Class == ClassStorage {
+			s.c.log.Error("ACS: replay cache", "idp", slug, "err", v.Err)
+			status = http.StatusServiceUnavailable
+		}
+		s.refuseRecorded(w, r, slug, "", v, status, rec)
 		return
 	}
 	s.accept(w, r, idp, assertion, rec)
@@ -162,41 +153,12 @@ func checkRequiredSignatures(sec IdPSecurity, raw []byte, key *rsa.PrivateKey) (
 
 // accept maps the verified assertion and provisions the account.
 func (s *spServer) accept(w http.ResponseWriter, r *http.Request, idp IdP, a *saml.Assertion, rec *Recording) {
-	nameID, format := "", ""
-	if a.Subject != nil && a.Subject.NameID != nil {
-		nameID, format = strings.TrimSpace(a.Subject.NameID.Value), a.Subject.NameID.Format
-	}
-	attrs, friendly := AssertionAttributes(a)
-	if key := idp.Mapping.AccountKeyAttr; key != "" {
-		look := attrLookup{attrs: attrs, friendly: friendly}
-		if v := look.first([]string{key}); v != "" {
-			nameID = v
-		} else {
-			v := classified(ClassEmptyNameID, nil)
-			v.Reason = fmt.Sprintf("The account key attribute %q is missing from the assertion. The IdP sent: %s.", key, attributeNames(attrs))
-			s.refuseRecorded(w, r, idp.Slug, nameID, v, http.StatusForbidden, rec)
-			return
-		}
-	} else if format == string(saml.TransientNameIDFormat) {
-		s.refuseRecorded(w, r, idp.Slug, nameID, classified(ClassTransientNameID, nil), http.StatusForbidden, rec)
+	subj, v, ok := subjectOf(idp, a)
+	if !ok {
+		s.refuseRecorded(w, r, idp.Slug, subj.nameID, v, http.StatusForbidden, rec)
 		return
 	}
-	if nameID == "" {
-		s.refuseRecorded(w, r, idp.Slug, "", classified(ClassEmptyNameID, nil), http.StatusForbidden, rec)
-		return
-	}
-	ev := idp.Mapping.Evaluate(nameID, attrs, friendly)
-	if ev.Deny {
-		v := classified(ClassDeniedByPolicy, nil)
-		v.Reason = ev.Reason
-		s.refuseRecorded(w, r, idp.Slug, nameID, v, http.StatusForbidden, rec)
-		return
-	}
-	fields := ev.Fields
-	var warnings []string
-	if format == string(saml.TransientNameIDFormat) {
-		warnings = append(warnings, fmt.Sprintf("The IdP sends transient NameIDs; the account is keyed by the attribute %s.", idp.Mapping.AccountKeyAttr))
-	}
+	nameID, fields, attrs := subj.nameID, subj.eval.Fields, subj.attrs
 	for i := range fields.Roles {
 		fields.Roles[i].IdPSlug = idp.Slug
 	}
@@ -212,7 +174,7 @@ func (s *spServer) accept(w http.ResponseWriter, r *http.Request, idp IdP, a *sa
 		Roles:       fields.Roles,
 		Sync:        idp.Mapping.Sync,
 		LinkByEmail: idp.Mapping.LinkByEmail,
-		Warnings:    warnings,
+		Warnings:    subj.warnings,
 		// Keys match whatever their case unless the mapping says not to.
 		CaseInsensitiveKey: !idp.Mapping.CaseSensitiveKey,
 		Attributes:         attrs,

@@ -2,6 +2,7 @@ package core
 
 import (
 	"bytes"
+	"context"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/beevik/etree"
 	"github.com/crewjam/saml"
+	"github.com/crewjam/saml/samlsp"
 	dsig "github.com/russellhaering/goxmldsig"
 )
 
@@ -34,11 +36,25 @@ type CheckOptions struct {
 	// to. Both are required (the console fills in its own for an IdP).
 	Audience string
 	ACS      string
-	// RequestID, if set, must be the response's InResponseTo; if empty any
-	// InResponseTo (or none) is accepted, for this check only.
+	// RequestID, if set, is the AuthnRequest the response must answer: an
+	// unsolicited response, or one answering another request, is refused.
+	// Empty: a response answering a request counts as solicited (against
+	// a connected IdP, only while the console has that request pending),
+	// and an unsolicited one passes only where IdP-initiated login is
+	// allowed.
 	RequestID string
 	// SPKey decrypts encrypted assertions (optional).
 	SPKey *rsa.PrivateKey
+	// EntityID chooses the IdP of aggregate metadata (IdPMetadata). It is
+	// never taken from the response: that would let one member of an
+	// aggregate sign as another.
+	EntityID string
+	// Security are the IdP settings to check against given metadata or a
+	// certificate; a connected IdP's own settings apply to it instead.
+	Security IdPSecurity
+	// BaseURL is the console's public URL for a check against a connected
+	// IdP; empty means the URL the console last served at.
+	BaseURL string
 }
 
 // CheckReport is the validator's verdict and what the response holds. Its
@@ -101,14 +117,150 @@ func DecodeResponse(in []byte) ([]byte, error) {
 	return out, nil
 }
 
-// CheckResponse validates a response as the ACS would, but creates and
-// changes nothing and consults no replay cache. Usage problems (no trust
-// given, unreadable metadata) are returned as an *Error; a refused response
-// is a report with Valid false.
+// CheckResponse validates a response against given IdP trust (metadata
+// or a certificate) and the SP values in opts, through the ACS's own
+// decision procedure (decision.go), creating and changing nothing. There
+// is no console state here: no replay cache, no pending requests (a
+// response to any request counts as solicited unless opts.RequestID says
+// which). Usage problems (no trust given, unreadable metadata, an
+// aggregate without EntityID) are returned as an *Error; a refused
+// response is a report with Valid false.
 func CheckResponse(opts CheckOptions) (CheckReport, error) {
+	raw, rep, at, err := startCheck(opts)
+	if err != nil {
+		return rep, err
+	}
+	if opts.Audience == "" || opts.ACS == "" {
+		return rep, Errorf(EINVALID, "Both the audience (SP entity ID) and the ACS URL are needed to check a response.")
+	}
+	if _, err := url.Parse(opts.ACS); err != nil {
+		return rep, Errorf(EINVALID, "The ACS URL %q is not a URL.", opts.ACS)
+	}
+	var md *saml.EntityDescriptor
+	switch {
+	case len(opts.IdPMetadata) > 0:
+		prev, err := ParseIdPMetadata(opts.IdPMetadata, opts.EntityID, at)
+		if err != nil {
+			return rep, err
+		}
+		md = &saml.EntityDescriptor{}
+		if err := xmlUnmarshal([]byte(prev.EntityXML), md); err != nil {
+			return rep, fmt.Errorf("read IdP metadata: %w", err)
+		}
+	case opts.IdPCert != nil:
+		issuer := opts.Issuer
+		if issuer == "" {
+			issuer = rep.Issuer
+		}
+		md = certOnlyMetadata(issuer, opts.IdPCert)
+	default:
+		return rep, Errorf(EINVALID, "Say which IdP to trust: a connected IdP, its metadata, or its certificate.")
+	}
+	sp := newServiceProvider(spOptions{metadata: md, security: opts.Security,
+		ep: Endpoints{EntityID: opts.Audience, ACSURL: opts.ACS}, key: opts.SPKey, clock: dsig.NewFakeClockAt(at)})
+	req := requestState{solicitedOnly: opts.RequestID != ""}
+	if opts.RequestID != "" {
+		req.ids = []string{opts.RequestID}
+	} else if irt := responseInResponseTo(raw); irt != "" {
+		req.ids = []string{irt}
+	}
+	idp := IdP{Enabled: true, Security: opts.Security}
+	decide(&rep, sp, idp, raw, req, at)
+	return rep, nil
+}
+
+// CheckConnectedIdP validates a response against the connected IdP slug
+// exactly as the console's ACS would decide it if it were posted at
+// opts.At by the browser that started its sign-in: the IdP's metadata,
+// security settings, mapping and enabled switch, the stored clock skew,
+// the console's base URL (opts.BaseURL, else the one it last served at),
+// and, read without writing, the replay cache, the pending requests and
+// the accounts (a disabled account is refused). opts' trust fields are
+// ignored; empty Audience and ACS take the console's values. Nothing is
+// created or changed.
+func CheckConnectedIdP(ctx context.Context, store Store, slug string, opts CheckOptions) (CheckReport, error) {
+	raw, rep, at, err := startCheck(opts)
+	if err != nil {
+		return rep, err
+	}
+	idp, err := store.GetIdP(ctx, slug)
+	if err != nil {
+		return rep, err
+	}
+	base := opts.BaseURL
+	if base == "" {
+		base = StoredBaseURL(ctx, store)
+	}
+	ep := EndpointsFor(base, slug)
+	if opts.Audience != "" {
+		ep.EntityID = opts.Audience
+	}
+	if opts.ACS != "" {
+		ep.ACSURL = opts.ACS
+	}
+	useClockSkew(storedClockSkew(ctx, store))
+	if v, ok := idpGate(idp); !ok {
+		setVerdict(&rep, v)
+		return rep, nil
+	}
+	md, err := samlsp.ParseMetadata([]byte(idp.MetadataXML))
+	if err != nil {
+		return rep, Errorf(EINVALID, "The stored metadata of %s cannot be read: %v. Import it again.", idp.DisplayName, err)
+	}
+	sp := newServiceProvider(spOptions{metadata: md, security: idp.Security, ep: ep, key: opts.SPKey,
+		replay: seenAssertions{ctx: ctx, store: store, now: at}, clock: dsig.NewFakeClockAt(at)})
+	req, err := pendingRequest(ctx, store, slug, opts.RequestID, raw, at)
+	if err != nil {
+		return rep, err
+	}
+	subj, ok := decide(&rep, sp, idp, raw, req, at)
+	if !ok {
+		if rep.Class != "" {
+			rep.Decision = "deny"
+		}
+		return rep, nil
+	}
+	t := RuleTest{NameID: subj.nameID, Attributes: subj.attrs, Evaluation: subj.eval}
+	if err := accountDecision(ctx, store, slug, idp.Mapping, subj.nameID, &t); err != nil {
+		return rep, err
+	}
+	if t.Existing != nil && t.Existing.Disabled {
+		setVerdict(&rep, classified(ClassUserDisabled, nil))
+		rep.Decision = "deny"
+		return rep, nil
+	}
+	AddDecision(&rep, t)
+	return rep, nil
+}
+
+// pendingRequest is the request state the ACS would have for raw, read
+// without writing: the request given (which the response must answer), or
+// else the one the response says it answers, while it is pending.
+func pendingRequest(ctx context.Context, store Store, slug, requestID string, raw []byte, at time.Time) (requestState, error) {
+	req := requestState{solicitedOnly: requestID != ""}
+	id := requestID
+	if id == "" {
+		id = responseInResponseTo(raw)
+	}
+	if id == "" {
+		return req, nil
+	}
+	found, answered, err := store.PendingRequest(ctx, id, slug, at)
+	if err != nil {
+		return req, err
+	}
+	if found {
+		req.ids, req.answered = []string{id}, answered
+	}
+	return req, nil
+}
+
+// startCheck decodes the response and starts its report with what the
+// response holds, whatever the verdict.
+func startCheck(opts CheckOptions) ([]byte, CheckReport, time.Time, error) {
 	raw, err := DecodeResponse(opts.Response)
 	if err != nil {
-		return CheckReport{}, err
+		return nil, CheckReport{}, time.Time{}, err
 	}
 	at := opts.At
 	if at.IsZero() {
@@ -116,82 +268,53 @@ func CheckResponse(opts CheckOptions) (CheckReport, error) {
 	}
 	rep := CheckReport{EvaluatedAt: at.UTC(), Attributes: map[string][]string{}}
 	describeSignatures(raw, opts.SPKey, &rep)
-	if opts.Audience == "" || opts.ACS == "" {
-		return rep, Errorf(EINVALID, "Both the audience (SP entity ID) and the ACS URL are needed to check a response.")
+	return raw, rep, at, nil
+}
+
+// decide runs the shared decision procedure on raw and writes its verdict
+// and the verified subject into rep.
+func decide(rep *CheckReport, sp *saml.ServiceProvider, idp IdP, raw []byte, req requestState, at time.Time) (loginSubject, bool) {
+	assertion, v, ok := verifyResponse(sp, idp.Security, raw, req, at)
+	if !ok {
+		setVerdict(rep, v)
+		return loginSubject{}, false
 	}
-	acs, err := url.Parse(opts.ACS)
-	if err != nil {
-		return rep, Errorf(EINVALID, "The ACS URL %q is not a URL.", opts.ACS)
-	}
-	sp := &saml.ServiceProvider{
-		EntityID:          opts.Audience,
-		AcsURL:            *acs,
-		Clock:             dsig.NewFakeClockAt(at),
-		AllowIDPInitiated: true,
-		// As at the ACS: certificates in metadata are key containers.
-		IgnoreCertificateExpiry: true,
-	}
-	if opts.SPKey != nil {
-		sp.Key = opts.SPKey
-	}
-	switch {
-	case len(opts.IdPMetadata) > 0:
-		prev, err := ParseIdPMetadata(opts.IdPMetadata, rep.Issuer, at)
-		if err != nil {
-			return rep, err
-		}
-		md := &saml.EntityDescriptor{}
-		if err := xmlUnmarshal([]byte(prev.EntityXML), md); err != nil {
-			return rep, fmt.Errorf("read IdP metadata: %w", err)
-		}
-		sp.IDPMetadata = md
-	case opts.IdPCert != nil:
-		issuer := opts.Issuer
-		if issuer == "" {
-			issuer = rep.Issuer
-		}
-		certText := base64.StdEncoding.EncodeToString(opts.IdPCert.Raw)
-		sp.IDPMetadata = &saml.EntityDescriptor{EntityID: issuer, IDPSSODescriptors: []saml.IDPSSODescriptor{{
-			SSODescriptor: saml.SSODescriptor{RoleDescriptor: saml.RoleDescriptor{KeyDescriptors: []saml.KeyDescriptor{{
-				Use: "signing", KeyInfo: saml.KeyInfo{X509Data: saml.X509Data{X509Certificates: []saml.X509Certificate{{Data: certText}}}},
-			}}}},
-		}}}
-	default:
-		return rep, Errorf(EINVALID, "Say which IdP to trust: a connected IdP, its metadata, or its certificate.")
-	}
-	if v, ok := precheckRaw(raw); !ok {
-		rep.Class, rep.Reason, rep.Hint, rep.Detail = v.Class, v.Reason, v.Hint, v.Err.Error()
-		return rep, nil
-	}
-	var ids []string
-	if opts.RequestID != "" {
-		ids = []string{opts.RequestID}
-	} else {
-		sp.ValidateRequestID = func(saml.Response, []string) error { return nil }
-	}
-	assertion, err := sp.ParseXMLResponse(raw, ids, *acs)
-	if err != nil {
-		v := explainVerdict(classifySAMLError(err, raw), raw, sp, at)
-		rep.Class, rep.Reason, rep.Hint = v.Class, v.Reason, v.Hint
-		if v.Err != nil {
-			rep.Detail = v.Err.Error()
-		}
-		return rep, nil
-	}
-	rep.Valid = true
-	rep.Hint = "The response is valid: the console would accept it."
 	if assertion.Subject != nil && assertion.Subject.NameID != nil {
 		rep.NameID = assertion.Subject.NameID.Value
 		rep.NameIDFormat = assertion.Subject.NameID.Format
 	}
-	if strings.TrimSpace(rep.NameID) == "" {
-		v := classified(ClassEmptyNameID, nil)
-		rep.Valid, rep.Class, rep.Reason, rep.Hint = false, v.Class, v.Reason, v.Hint
+	rep.Attributes, _ = AssertionAttributes(assertion)
+	if assertion.Issuer.Value != "" {
+		rep.Issuer = assertion.Issuer.Value
 	}
-	attrs, _ := AssertionAttributes(assertion)
-	rep.Attributes = attrs
-	rep.Issuer = assertion.Issuer.Value
-	return rep, nil
+	subj, v, ok := subjectOf(idp, assertion)
+	if !ok {
+		setVerdict(rep, v)
+		return subj, false
+	}
+	rep.Valid = true
+	rep.Class, rep.Reason = "", ""
+	rep.Hint = "The response is valid: the console would accept it."
+	return subj, true
+}
+
+// setVerdict makes rep a refusal for v.
+func setVerdict(rep *CheckReport, v Verdict) {
+	rep.Valid = false
+	rep.Class, rep.Reason, rep.Hint = v.Class, v.Reason, v.Hint
+	if v.Err != nil {
+		rep.Detail = v.Err.Error()
+	}
+}
+
+// certOnlyMetadata is IdP metadata holding only a signing certificate.
+func certOnlyMetadata(entityID string, cert *x509.Certificate) *saml.EntityDescriptor {
+	certText := base64.StdEncoding.EncodeToString(cert.Raw)
+	return &saml.EntityDescriptor{EntityID: entityID, IDPSSODescriptors: []saml.IDPSSODescriptor{{
+		SSODescriptor: saml.SSODescriptor{RoleDescriptor: saml.RoleDescriptor{KeyDescriptors: []saml.KeyDescriptor{{
+			Use: "signing", KeyInfo: saml.KeyInfo{X509Data: saml.X509Data{X509Certificates: []saml.X509Certificate{{Data: certText}}}},
+		}}}},
+	}}}
 }
 
 // describeSignatures fills Issuer, Signed, Algorithms and Encrypted from

@@ -94,6 +94,14 @@ func TestCheckResponseAcceptsRealVendorResponses(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if tt.name == "SimpleSAMLphp-style signed assertions" {
+				// Its NameID is transient: verified, then refused as the
+				// ACS would (a new account at every sign-in otherwise).
+				if rep.Valid || rep.Class != core.ClassTransientNameID || rep.NameID != tt.nameID {
+					t.Fatalf("valid=%v class=%q name_id=%q, want refused as %s", rep.Valid, rep.Class, rep.NameID, core.ClassTransientNameID)
+				}
+				return
+			}
 			if !rep.Valid || rep.NameID != tt.nameID {
 				t.Fatalf("valid=%v class=%q name_id=%q (want %q); detail: %s", rep.Valid, rep.Class, rep.NameID, tt.nameID, rep.Detail)
 			}

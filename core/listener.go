@@ -105,6 +105,11 @@ func (c *Console) Start() error {
 		}
 	}()
 	ctx := context.Background()
+	if stored, err := c.store.GetSetting(ctx, settingBaseURL); err != nil || stored != base {
+		if err := c.store.SetSetting(ctx, settingBaseURL, base); err != nil {
+			c.log.Error("remember the base URL", "err", err)
+		}
+	}
 	if err := c.registerDemoIdP(ctx); err != nil {
 		c.log.Error("register demo IdP", "err", err)
 	}

@@ -178,15 +178,8 @@ func (c *Console) TestRules(ctx context.Context, slug string, m Mapping, recordi
 	if err != nil {
 		return RuleTest{}, err
 	}
-	v := decodeRecording(rec, c.sp.key.Key)
-	attrs, friendly := Attributes{}, map[string]string{}
-	for _, a := range v.Attributes {
-		attrs[a.Name] = append(attrs[a.Name], a.Values...)
-		if a.FriendlyName != "" && a.FriendlyName != a.Name {
-			friendly[a.FriendlyName] = a.Name
-		}
-	}
-	return c.decide(ctx, slug, m, v.NameID, attrs, friendly)
+	nameID, attrs, friendly := c.recordedSubject(rec)
+	return c.decide(ctx, slug, m, nameID, attrs, friendly)
 }
 
 // TestRulesOnResponse is TestRules on a pasted response, checked first as
@@ -196,18 +189,39 @@ func (c *Console) TestRulesOnResponse(ctx context.Context, slug string, m Mappin
 	if err != nil {
 		return RuleTest{}, rep, err
 	}
-	t, err := c.decide(ctx, slug, m, rep.NameID, rep.Attributes, nil)
+	nameID, attrs, friendly := rep.NameID, Attributes(rep.Attributes), map[string]string(nil)
+	if !rep.Valid {
+		// The report tells the ACS's verdict (a recorded response is
+		// replayed by now); the rules still get what the response says.
+		raw, _ := DecodeResponse(response)
+		nameID, attrs, friendly = c.recordedSubject(Recording{Raw: raw})
+	}
+	t, err := c.decide(ctx, slug, m, nameID, attrs, friendly)
 	return t, rep, err
 }
 
-func (c *Console) decide(ctx context.Context, slug string, m Mapping, nameID string, attrs Attributes, friendly map[string]string) (RuleTest, error) {
-	return Decide(ctx, c.store, slug, m, nameID, attrs, friendly)
+// recordedSubject decodes, without verifying, the NameID and attributes
+// of a recorded or pasted response, for the rule tester.
+func (c *Console) recordedSubject(rec Recording) (string, Attributes, map[string]string) {
+	v := decodeRecording(rec, c.sp.key.Key)
+	attrs, friendly := Attributes{}, map[string]string{}
+	for _, a := range v.Attributes {
+		attrs[a.Name] = append(attrs[a.Name], a.Values...)
+		if a.FriendlyName != "" && a.FriendlyName != a.Name {
+			friendly[a.FriendlyName] = a.Name
+		}
+	}
+	return v.NameID, attrs, friendly
 }
 
-// Decide evaluates mapping m of the IdP slug for an assertion and says
+func (c *Console) decide(ctx context.Context, slug string, m Mapping, nameID string, attrs Attributes, friendly map[string]string) (RuleTest, error) {
+	return decideMapping(ctx, c.store, slug, m, nameID, attrs, friendly)
+}
+
+// decideMapping evaluates mapping m of the IdP slug for an assertion and says
 // what a login would do: create or update the account (looked up in
 // store, read-only), or deny. Nothing is changed.
-func Decide(ctx context.Context, store Store, slug string, m Mapping, nameID string, attrs Attributes, friendly map[string]string) (RuleTest, error) {
+func decideMapping(ctx context.Context, store Store, slug string, m Mapping, nameID string, attrs Attributes, friendly map[string]string) (RuleTest, error) {
 	ev := m.Evaluate(nameID, attrs, friendly)
 	t := RuleTest{NameID: nameID, Attributes: attrs, Evaluation: ev}
 	key := nameID
@@ -220,23 +234,33 @@ func Decide(ctx context.Context, store Store, slug string, m Mapping, nameID str
 	case strings.TrimSpace(key) == "":
 		t.Decision, t.Reason = "deny", "There is no account key (empty NameID or missing key attribute)."
 	default:
-		u, err := store.UserByKey(ctx, slug, key, !m.CaseSensitiveKey)
-		switch {
-		case err == nil && u.Disabled:
-			t.Decision, t.Reason, t.Existing = "deny", "The account is disabled.", &u
-		case err == nil:
-			t.Decision, t.Existing = "update", &u
-			t.Reason = fmt.Sprintf("The account %s exists (%d sign-ins).", u.Username, u.LoginCount)
-			if m.Sync.Mode == SyncCreateOnly {
-				t.Reason += " The sync mode is create-only: nothing but the login is recorded."
-			}
-		case ErrorCode(err) == ENOTFOUND:
-			t.Decision, t.Reason = "create", "No account has this key yet: a first login creates it."
-		default:
+		if err := accountDecision(ctx, store, slug, m, key, &t); err != nil {
 			return t, err
 		}
 	}
 	return t, nil
+}
+
+// accountDecision sets t's Decision from the account the key names:
+// "update" an existing account, "create" a new one, or "deny" a disabled
+// one. The ACS, the validator and the rule tester share it.
+func accountDecision(ctx context.Context, store Store, slug string, m Mapping, key string, t *RuleTest) error {
+	u, err := store.UserByKey(ctx, slug, key, !m.CaseSensitiveKey)
+	switch {
+	case err == nil && u.Disabled:
+		t.Decision, t.Reason, t.Existing = "deny", "The account is disabled.", &u
+	case err == nil:
+		t.Decision, t.Existing = "update", &u
+		t.Reason = fmt.Sprintf("The account %s exists (%d sign-ins).", u.Username, u.LoginCount)
+		if m.Sync.Mode == SyncCreateOnly {
+			t.Reason += " The sync mode is create-only: nothing but the login is recorded."
+		}
+	case ErrorCode(err) == ENOTFOUND:
+		t.Decision, t.Reason = "create", "No account has this key yet: a first login creates it."
+	default:
+		return err
+	}
+	return nil
 }
 
 // AddDecision puts what a mapping would do into a check report: fields,

@@ -524,6 +524,13 @@ type Store interface {
 	// replayed POST from an unknown request. ENOTFOUND if the token is
 	// unknown, expired or bound to another IdP.
 	ConsumeRequest(ctx context.Context, token, idpSlug string, now time.Time) (requestID string, alreadyUsed bool, err error)
+	// AssertionSeen reports, without writing, whether ConsumeAssertion
+	// would refuse the assertion ID at now as replayed (the validator).
+	AssertionSeen(ctx context.Context, id string, now time.Time) (bool, error)
+	// PendingRequest reports, without writing, whether requestID is a
+	// tracked, unexpired sign-in request of idpSlug at now, and whether a
+	// response to it was already posted (the validator).
+	PendingRequest(ctx context.Context, requestID, idpSlug string, now time.Time) (found, answered bool, err error)
 
 	ListPersonas(ctx context.Context) ([]Persona, error)
 	// SavePersona inserts or replaces a persona by ID.

@@ -194,25 +194,17 @@ func (c *Console) CheckWithIdP(ctx context.Context, slug string, response []byte
 	return c.CheckAgainstIdP(ctx, slug, CheckOptions{Response: response, At: at})
 }
 
-// CheckAgainstIdP validates a response against the connected IdP slug's
-// metadata, with the console's SP key to open encrypted assertions. Empty
-// Audience and ACS in opts take the console's own values for the IdP;
-// opts' trust fields are ignored. Nothing is created or changed.
+// CheckAgainstIdP validates a response against the connected IdP slug as
+// this console's ACS would decide it (CheckConnectedIdP), with the
+// console's SP key to open encrypted assertions and its current base URL.
+// Empty Audience and ACS in opts take the console's own values for the
+// IdP; opts' trust fields are ignored. Nothing is created or changed.
 func (c *Console) CheckAgainstIdP(ctx context.Context, slug string, opts CheckOptions) (CheckReport, error) {
-	idp, err := c.store.GetIdP(ctx, slug)
-	if err != nil {
-		return CheckReport{}, err
-	}
-	ep := c.Endpoints(slug)
-	if opts.Audience == "" {
-		opts.Audience = ep.EntityID
-	}
-	if opts.ACS == "" {
-		opts.ACS = ep.ACSURL
-	}
-	opts.IdPMetadata, opts.IdPCert, opts.Issuer = []byte(idp.MetadataXML), nil, ""
 	opts.SPKey = c.sp.key.Key
-	return CheckResponse(opts)
+	if opts.BaseURL == "" {
+		opts.BaseURL = c.BaseURL()
+	}
+	return CheckConnectedIdP(ctx, c.store, slug, opts)
 }
 
 // SPMetadataXML returns the SP metadata for the connection to slug, as an

@@ -401,9 +401,19 @@ func TestSimpleSAMLphpInterop(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !rep.Valid || rep.Issuer != idp.MetadataURL || rep.NameID != student.NameID ||
-			!slices.Equal(rep.Attributes["groups"], []string{"Admins", "Engineering", "Sales"}) || len(rep.Signed) == 0 {
-			t.Errorf("check of the recorded response: %+v", rep)
+		// The validator tells the ACS's truth: a recorded response was
+		// accepted once, so posting it again would be a replay.
+		if rep.Valid || rep.Class != core.ClassReplayed || rep.Issuer != idp.MetadataURL || len(rep.Signed) == 0 {
+			t.Errorf("check of the recorded response: %+v, want refused as replayed", rep)
+		}
+		sspIdP, err := tc.DB.GetIdP(ctx, "ssp")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rt, _, err := tc.TestRulesOnResponse(ctx, "ssp", sspIdP.Mapping, full.Raw)
+		if err != nil || rt.NameID != student.NameID ||
+			!slices.Equal(rt.Attributes["groups"], []string{"Admins", "Engineering", "Sales"}) {
+			t.Errorf("rule test of the recorded response: %+v, %v", rt, err)
 		}
 	}
 }

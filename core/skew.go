@@ -16,8 +16,11 @@ const DefaultClockSkew = 180 * time.Second
 const settingClockSkew = "acs.clock_skew_seconds"
 
 // ClockSkew returns the allowed clock skew setting.
-func (c *Console) ClockSkew(ctx context.Context) time.Duration {
-	s, err := c.store.GetSetting(ctx, settingClockSkew)
+func (c *Console) ClockSkew(ctx context.Context) time.Duration { return storedClockSkew(ctx, c.store) }
+
+// storedClockSkew reads the allowed clock skew setting of store.
+func storedClockSkew(ctx context.Context, store Store) time.Duration {
+	s, err := store.GetSetting(ctx, settingClockSkew)
 	if err != nil {
 		return DefaultClockSkew
 	}
@@ -51,5 +54,28 @@ func (c *Console) SetClockSkew(ctx context.Context, d time.Duration) error {
 // applyClockSkew sets crewjam's package-wide skew before the listener
 // serves; it is called only while no login is being verified.
 func (c *Console) applyClockSkew(ctx context.Context) {
-	saml.MaxClockSkew = c.ClockSkew(ctx)
+	useClockSkew(c.ClockSkew(ctx))
+}
+
+// useClockSkew sets crewjam's package-wide skew to d. It writes only when
+// the value changes: in a running console the validator finds the value
+// the listener applied, and a check-response process sets it once.
+func useClockSkew(d time.Duration) {
+	if saml.MaxClockSkew != d {
+		saml.MaxClockSkew = d
+	}
+}
+
+// settingBaseURL remembers the public URL the listener last served at, so
+// that the validator, in or out of the console's process, checks
+// responses against the console's own URLs.
+const settingBaseURL = "listener.base_url"
+
+// StoredBaseURL returns the public URL the console last served at, or
+// DefaultBaseURL before its first start.
+func StoredBaseURL(ctx context.Context, store Store) string {
+	if s, err := store.GetSetting(ctx, settingBaseURL); err == nil && s != "" {
+		return s
+	}
+	return DefaultBaseURL
 }

@@ -40,13 +40,18 @@ type cachedSP struct {
 // replayCache adapts Store to crewjam's AssertionReplayCache.
 type replayCache struct{ store Store }
 
-// Consume implements saml.AssertionReplayCache.
+// Consume implements saml.AssertionReplayCache. A database failure is a
+// replayStoreError, which the ACS answers with 503, never a refusal.
 func (r replayCache) Consume(id string, expiresAt time.Time) error {
 	err := r.store.ConsumeAssertion(context.Background(), id, expiresAt)
-	if ErrorCode(err) == EREPLAYED {
+	switch {
+	case err == nil:
+		return nil
+	case ErrorCode(err) == EREPLAYED:
 		return saml.ErrAssertionReplayed
+	default:
+		return &replayStoreError{err}
 	}
-	return err
 }
 
 func mustParseURL(s string) url.URL {
@@ -70,26 +75,8 @@ func (s *spServer) serviceProvider(idp IdP) (*saml.ServiceProvider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse metadata of IdP %q: %w", idp.Slug, err)
 	}
-	ep := s.c.Endpoints(idp.Slug)
-	sp := &saml.ServiceProvider{
-		EntityID:             ep.EntityID,
-		Key:                  s.key.Key,
-		Certificate:          s.key.Cert,
-		MetadataURL:          mustParseURL(ep.MetadataURL),
-		AcsURL:               mustParseURL(ep.ACSURL),
-		IDPMetadata:          md,
-		AuthnNameIDFormat:    saml.UnspecifiedNameIDFormat,
-		AllowIDPInitiated:    idp.Security.AllowIdPInitiated,
-		RejectSHA1Signatures: idp.Security.RejectSHA1,
-		DefaultRedirectURI:   "/welcome",
-		// The SAML metadata interoperability profile treats certificates
-		// in metadata as key containers: an expired IdP certificate still
-		// verifies (many IdPs publish one); the console flags it instead.
-		IgnoreCertificateExpiry:          true,
-		ReplayCache:                      replayCache{s.c.store},
-		AssertionConsumerServiceBindings: []string{saml.HTTPPostBinding},
-		MetadataValidDuration:            48 * time.Hour,
-	}
+	sp := newServiceProvider(spOptions{metadata: md, security: idp.Security, ep: s.c.Endpoints(idp.Slug),
+		key: s.key.Key, cert: s.key, replay: replayCache{s.c.store}})
 	s.mu.Lock()
 	s.sps[idp.Slug] = cachedSP{updated: idp.UpdatedAt, base: base, sp: sp}
 	s.mu.Unlock()
