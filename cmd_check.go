@@ -163,8 +163,8 @@ func cmdCheckResponse(args []string, stdout, stderr io.Writer) error {
 		}
 		rep, err = core.CheckResponse(opts)
 	case f.certPath != "":
-		data, err := readInput(f.certPath)
-		if err != nil {
+		var data []byte
+		if data, err = readInput(f.certPath); err != nil {
 			return inputError(fs, stderr, "--idp-cert: %v", err)
 		}
 		if opts.IdPCert, err = core.ParseCertificatePEM(data); err != nil {

@@ -8,6 +8,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
@@ -907,6 +908,14 @@ func TestCheckResponseVendorFixtures(t *testing.T) {
 				args = append(args, "--sp-key", filepath.Join(dir, "sp_key.pem"))
 			}
 			r := runCLI(t, args...)
+			if tt.name == "SimpleSAMLphp-style" {
+				// Verified, then refused as the ACS refuses a transient
+				// NameID without an account key attribute.
+				if c := decodeCheck(t, r); r.code != 1 || c.Class != core.ClassTransientNameID || c.NameID != tt.nameID {
+					t.Fatalf("exit %d, %+v, want refused as %s", r.code, c, core.ClassTransientNameID)
+				}
+				return
+			}
 			if r.code != 0 {
 				t.Fatalf("exit status %d, want 0\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 			}
@@ -1096,6 +1105,9 @@ func TestIdPImportListRemove(t *testing.T) {
 		t.Errorf("idp list: exit %d\n%s", table.code, table.stdout)
 	}
 
+	// The console started the sign-in this response answers (a pending
+	// request), as the ACS needs for a solicited response.
+	pendRequest(t, dir, "entra", "id-4f6e2c9d8a7b1e3f5d0c2b4a6e8f1d3c5b7a9e0f")
 	// check-response against the connected IdP: the console's own SP
 	// values (its entity ID, its ACS URL) do not match a response captured
 	// for another SP ...
@@ -1260,6 +1272,7 @@ func TestRulesExportImportAndDecision(t *testing.T) {
 		t.Fatal("an invalid import changed the rules")
 	}
 
+	pendRequest(t, dir, "entra", "id-4f6e2c9d8a7b1e3f5d0c2b4a6e8f1d3c5b7a9e0f")
 	r = runCLI(t, "check-response", "--response", filepath.Join(fixtures, "TestSPCanHandleEntraIDResponse_response_signed"),
 		"--idp", "entra", "--data-dir", dir, "--at", "2025-06-02T15:04:06Z",
 		"--audience", "https://sp.example.com/saml/metadata", "--acs", "https://sp.example.com/saml/acs", "--json")
@@ -1269,5 +1282,20 @@ func TestRulesExportImportAndDecision(t *testing.T) {
 	}
 	if rep.Decision != "create" || rep.Fields["email"] == "" || len(rep.Roles) == 0 || !strings.Contains(rep.Reason, "first login creates it") {
 		t.Fatalf("decision %q, fields %v, roles %v, reason %q", rep.Decision, rep.Fields, rep.Roles, rep.Reason)
+	}
+}
+
+// pendRequest records, as the console's login endpoint does, a pending
+// sign-in request of the IdP slug in the data dir, so that a captured
+// response answering it counts as solicited.
+func pendRequest(t *testing.T, dir, slug, requestID string) {
+	t.Helper()
+	db, err := storage.Open(context.Background(), storage.DBPath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.TrackRequest(context.Background(), "token-"+requestID, requestID, slug, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
 	}
 }
