@@ -79,7 +79,7 @@ func (s *spServer) serveACS(w http.ResponseWriter, r *http.Request) {
 		id, used, err := s.c.store.ConsumeRequest(r.Context(), token, slug, s.c.clock.Now())
 		switch {
 		case err == nil:
-			req = requestState{ids: []string{id}, answered: used}
+			req = requestState{ids: []string{id}, answered: used, solicitedOnly: true}
 		case ErrorCode(err) != ENOTFOUND:
 			s.c.log.Error("ACS: consume tracked request", "idp", slug, "err", err)
 			s.refuseRecorded(w, r, slug, "", classified(ClassStorage, err), http.StatusServiceUnavailable, rec)

@@ -2,9 +2,9 @@ package core
 
 import (
 	"bytes"
-	"encoding/xml"
 	"context"
 	"crypto/rsa"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"strings"
