@@ -28,7 +28,19 @@ type RecordingView struct {
 	Encrypted    bool
 	Times        []TimeMark // the time ruler, in document order
 	Attributes   []AttributeRow
+	// TrustedFingerprints are the SHA-256 fingerprints of the signing
+	// certificates the IdP's metadata lists (empty: not known here).
+	TrustedFingerprints []string
+	// Transport is how the response reached the ACS: "https", "http"
+	// (readable on the way), or "" when not known (a pasted response).
+	Transport string
 }
+
+// Trust of a signature's certificate against the IdP's metadata.
+const (
+	TrustListed   = "listed"   // the certificate is in the IdP's metadata
+	TrustUnlisted = "unlisted" // a key this IdP's metadata does not list
+)
 
 // SignatureInfo says which element was signed, how, and by which
 // certificate.
@@ -38,6 +50,9 @@ type SignatureInfo struct {
 	DigestMethods   []string
 	CertFingerprint string // of the certificate in KeyInfo, if any
 	Weak            bool   // SHA-1 based
+	// Trust is TrustListed or TrustUnlisted when the IdP's certificates
+	// are known and KeyInfo names one, else "".
+	Trust string
 }
 
 // TimeMark is one time in a response, set against the clock of the
@@ -68,7 +83,57 @@ func (c *Console) Recording(ctx context.Context, id int64) (RecordingView, error
 	if err != nil {
 		return RecordingView{}, err
 	}
-	return decodeRecording(rec, c.sp.key.Key), nil
+	v := decodeRecording(rec, c.sp.key.Key)
+	if idp, err := c.store.GetIdP(ctx, rec.IdPSlug); err == nil {
+		MarkTrust(&v, SigningFingerprints([]byte(idp.MetadataXML), "", rec.At))
+	}
+	v.Transport = transportOf(c.BaseURL())
+	return v, nil
+}
+
+// transportOf says how responses reach an ACS under base.
+func transportOf(base string) string {
+	if strings.HasPrefix(base, "https://") {
+		return "https"
+	}
+	return "http"
+}
+
+// SigningFingerprints returns the SHA-256 fingerprints of the signing
+// certificates in IdP metadata (of entityID, for an aggregate), or nil
+// when they cannot be read.
+func SigningFingerprints(metadata []byte, entityID string, at time.Time) []string {
+	p, err := ParseIdPMetadata(metadata, entityID, at)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, c := range p.Certs {
+		if c.Use == "signing" || c.Use == "" {
+			out = append(out, c.Fingerprint)
+		}
+	}
+	return out
+}
+
+// MarkTrust records in v the IdP's signing certificates and marks each
+// signature whose KeyInfo certificate is, or is not, among them.
+func MarkTrust(v *RecordingView, trusted []string) {
+	if len(trusted) == 0 {
+		return
+	}
+	v.TrustedFingerprints = trusted
+	for i, s := range v.Signatures {
+		if s.CertFingerprint == "" {
+			continue
+		}
+		v.Signatures[i].Trust = TrustUnlisted
+		for _, fp := range trusted {
+			if fp == s.CertFingerprint {
+				v.Signatures[i].Trust = TrustListed
+			}
+		}
+	}
 }
 
 // DecodeRecording decodes a recording's raw response for display. A raw

@@ -3,6 +3,7 @@ package core_test
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -89,5 +90,46 @@ func TestRefusedRecordingNamesWhoTheResponseClaimed(t *testing.T) {
 	}
 	if got := core.SuggestSlug("http://127.0.0.1:8090/simplesaml/saml2/idp/metadata.php"); got != "simplesaml" {
 		t.Errorf("SuggestSlug for an address = %q", got)
+	}
+}
+
+// TestRecorderShowsAnUnlistedSigningKey: a response signed by a key that
+// the IdP's metadata does not list is refused, and its recording says so
+// for that signature (not "signed"), beside the listed fingerprints; over
+// a plain-http base URL the view does not claim TLS.
+func TestRecorderShowsAnUnlistedSigningKey(t *testing.T) {
+	tc := startConsole(t, t.TempDir(), "")
+	ctx := context.Background()
+	idp := startTestIdP(t, tc, "partner")
+	importTestIdP(t, tc, idp)
+	listed := core.CertFingerprint(idp.cert)
+	if status, _ := idp.login(t); status != http.StatusOK {
+		t.Fatalf("login with the listed key: HTTP %d", status)
+	}
+	rogueKey, rogueCert := newCertKey(t, "rogue")
+	idp.set(func(i *testIdP) { i.key, i.cert = rogueKey, rogueCert })
+	if status, _ := idp.login(t); status != http.StatusForbidden {
+		t.Fatalf("login with an unlisted key: HTTP %d", status)
+	}
+	recs, err := tc.Recordings(ctx, core.RecordingFilter{IdPSlug: "partner", Limit: 2})
+	if err != nil || len(recs) != 2 || recs[0].Class != core.ClassUnknownKey {
+		t.Fatalf("recordings: %+v, %v", recs, err)
+	}
+	for i, want := range []string{core.TrustUnlisted, core.TrustListed} {
+		v, err := tc.Recording(ctx, recs[i].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(v.Signatures) == 0 || !slices.Equal(v.TrustedFingerprints, []string{listed}) || v.Transport != "http" {
+			t.Fatalf("recording %d: signatures %+v, trusted %v, transport %q", i, v.Signatures, v.TrustedFingerprints, v.Transport)
+		}
+		for _, s := range v.Signatures {
+			if s.Trust != want {
+				t.Errorf("recording %d: %s signature by %s is %q, want %q", i, s.Element, s.CertFingerprint, s.Trust, want)
+			}
+		}
+	}
+	if core.CertFingerprint(rogueCert) == listed {
+		t.Fatal("the rogue certificate has the listed fingerprint")
 	}
 }

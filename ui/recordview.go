@@ -237,7 +237,11 @@ func signaturesView(r core.RecordingView) fyne.CanvasObject {
 	}
 	for _, s := range r.Signatures {
 		imp, icon, what := widget.SuccessImportance, outcomeIcon(core.OutcomeAccepted), s.Element+" signed"
-		if s.Weak {
+		switch {
+		case s.Trust == core.TrustUnlisted:
+			imp, icon, what = widget.DangerImportance, outcomeIcon(core.OutcomeRefused),
+				s.Element+" signed by a key this IdP's metadata does not list"
+		case s.Weak:
 			imp, icon, what = widget.WarningImportance, outcomeIcon(core.OutcomeWarning), s.Element+" signed with a weak (SHA-1) algorithm"
 		}
 		head := widget.NewLabelWithStyle(what, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -246,14 +250,25 @@ func signaturesView(r core.RecordingView) fyne.CanvasObject {
 		if fp == "" {
 			fp = "no certificate in KeyInfo"
 		}
+		rows := []string{"Signature", lastSegment(s.SignatureMethod),
+			"Digest", strings.Join(shortNames(s.DigestMethods), ", "),
+			"Certificate SHA-256", fp}
+		if s.Trust == core.TrustUnlisted {
+			rows = append(rows, "Metadata lists", strings.Join(r.TrustedFingerprints, "\n"))
+		}
 		box.Add(container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(icon)), nil, container.NewVBox(head,
-			formRows("Signature", lastSegment(s.SignatureMethod),
-				"Digest", strings.Join(shortNames(s.DigestMethods), ", "),
-				"Certificate SHA-256", fp))))
+			formRows(rows...))))
 	}
-	enc := "No: the assertion was sent in clear (inside TLS)."
-	if r.Encrypted {
+	var enc string
+	switch {
+	case r.Encrypted:
 		enc = "Yes: the assertion was encrypted to the SP's key."
+	case r.Transport == "https":
+		enc = "No: the assertion was sent in clear, inside TLS."
+	case r.Transport == "http":
+		enc = "No: the assertion was sent in clear over plain HTTP (the base URL is http://), readable by anyone on the way."
+	default:
+		enc = "No: the assertion is in clear."
 	}
 	box.Add(formRows("Encrypted", enc))
 	return box

@@ -45,6 +45,7 @@ type validator struct {
 	metaFile  *fileChoice
 	certFile  *fileChoice
 	issuer    *widget.Entry
+	entityID  *widget.Select // the IdP of aggregate metadata
 	trustBox  map[string]fyne.CanvasObject
 	audience  *widget.Entry
 	acs       *widget.Entry
@@ -64,6 +65,8 @@ type fileChoice struct {
 	data  []byte
 	label *widget.Label
 	open  *widget.Button
+	// onChosen, if set, sees each file chosen (on the UI goroutine).
+	onChosen func(data []byte)
 }
 
 // openValidator shows the validator's window, making it on first use.
@@ -100,9 +103,13 @@ func (v *validator) build() fyne.CanvasObject {
 	v.certFile = v.newFileChoice("Choose certificate…", "No certificate chosen (PEM or base64 DER).")
 	v.issuer = widget.NewEntry()
 	v.issuer.SetPlaceHolder("the IdP's entity ID (optional: the response's Issuer)")
+	v.entityID = widget.NewSelect(nil, nil)
+	v.entityID.PlaceHolder = "(metadata of one IdP)"
+	v.metaFile.onChosen = v.listEntities
 	v.trustBox = map[string]fyne.CanvasObject{
-		trustIdP:      v.idpSelect,
-		trustMetadata: container.NewBorder(nil, nil, v.metaFile.open, nil, v.metaFile.label),
+		trustIdP: v.idpSelect,
+		trustMetadata: container.NewVBox(container.NewBorder(nil, nil, v.metaFile.open, nil, v.metaFile.label),
+			container.NewBorder(nil, nil, widget.NewLabel("IdP"), nil, v.entityID)),
 		trustCert: container.NewVBox(container.NewBorder(nil, nil, v.certFile.open, nil, v.certFile.label),
 			container.NewBorder(nil, nil, widget.NewLabel("Issuer"), nil, v.issuer)),
 	}
@@ -173,6 +180,9 @@ func (v *validator) newFileChoice(button, none string) *fileChoice {
 			f.name, f.data = name, data
 			f.label.Importance = widget.MediumImportance
 			f.label.SetText(fmt.Sprintf("%s (%s)", name, byteSize(len(data))))
+			if f.onChosen != nil {
+				f.onChosen(data)
+			}
 		})
 	})
 	return f
@@ -305,6 +315,10 @@ func (v *validator) request() (checkRequest, error) {
 			return req, core.Errorf(core.EINVALID, "Choose the IdP's metadata file.")
 		}
 		req.opts.IdPMetadata = v.metaFile.data
+		req.opts.EntityID = v.entityID.Selected
+		if len(v.entityID.Options) > 1 && req.opts.EntityID == "" {
+			return req, core.Errorf(core.EINVALID, "The metadata describes %d IdPs: choose the one that sent the response.", len(v.entityID.Options))
+		}
 	case trustCert:
 		if v.certFile.data == nil {
 			return req, core.Errorf(core.EINVALID, "Choose the IdP's certificate file.")
@@ -376,5 +390,46 @@ func runCheck(ctx context.Context, svc Service, req checkRequest) (core.CheckRep
 	for _, alg := range rep.Algorithms {
 		rec.Weak = rec.Weak || strings.HasSuffix(alg, "sha1")
 	}
-	return rep, core.DecodeRecording(rec), nil
+	view := core.DecodeRecording(rec)
+	core.MarkTrust(&view, trustedFingerprints(ctx, svc, req, rep.EvaluatedAt))
+	return rep, view, nil
+}
+
+// trustedFingerprints are the signing certificates req trusts, for the
+// view to tell a listed key from one the IdP's metadata does not list.
+func trustedFingerprints(ctx context.Context, svc Service, req checkRequest, at time.Time) []string {
+	switch {
+	case req.slug != "":
+		idps, err := svc.IdPs(ctx)
+		if err != nil {
+			return nil
+		}
+		for _, idp := range idps {
+			if idp.Slug == req.slug {
+				return core.SigningFingerprints([]byte(idp.MetadataXML), "", at)
+			}
+		}
+	case req.opts.IdPCert != nil:
+		return []string{core.CertFingerprint(req.opts.IdPCert)}
+	case req.opts.IdPMetadata != nil:
+		return core.SigningFingerprints(req.opts.IdPMetadata, req.opts.EntityID, at)
+	}
+	return nil
+}
+
+// listEntities offers the IdP entities of the chosen metadata: an
+// aggregate's IdP is chosen here, never by the response's own Issuer.
+func (v *validator) listEntities(data []byte) {
+	ids, err := core.IdPEntityIDs(data)
+	if err != nil || len(ids) < 2 {
+		ids = nil
+	}
+	v.entityID.Options = ids
+	v.entityID.ClearSelected()
+	if len(ids) > 1 {
+		v.entityID.PlaceHolder = fmt.Sprintf("Choose one of the %d IdPs in this metadata", len(ids))
+	} else {
+		v.entityID.PlaceHolder = "(metadata of one IdP)"
+	}
+	v.entityID.Refresh()
 }
