@@ -184,7 +184,8 @@ func cmdCheckResponse(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		var choose *core.ChooseEntityError
 		if errors.As(err, &choose) {
-			return inputError(fs, stderr, "%s Pass one of them with --entity-id.", core.ErrorMessage(err))
+			return inputError(fs, stderr, "the metadata holds %d identity providers; say whose key to trust with --entity-id:\n  %s",
+				len(choose.EntityIDs), strings.Join(choose.EntityIDs, "\n  "))
 		}
 		return inputError(fs, stderr, "%s", core.ErrorMessage(err))
 	}

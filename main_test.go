@@ -13,6 +13,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"encoding/pem"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"image"
@@ -1297,5 +1298,41 @@ func pendRequest(t *testing.T, dir, slug, requestID string) {
 	defer db.Close()
 	if err := db.TrackRequest(context.Background(), "token-"+requestID, requestID, slug, time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCheckResponseAggregateTrustIsChosen: with aggregate metadata the
+// admin chooses whose key to trust (--entity-id); the response's own,
+// unverified Issuer never does.
+func TestCheckResponseAggregateTrustIsChosen(t *testing.T) {
+	fixtures := crewjamTestdata(t)
+	aggregate := filepath.Join(t.TempDir(), "federation.xml")
+	onelogin := filepath.Join(fixtures, "TestSPCanHandleOneloginResponse_IDPMetadata")
+	writeAggregate(t, aggregate, filepath.Join(fixtures, "TestSPCanHandleEntraIDResponse_IDPMetadata"), onelogin)
+	data, err := os.ReadFile(onelogin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entity struct {
+		ID string `xml:"entityID,attr"`
+	}
+	if err := xml.Unmarshal(data, &entity); err != nil || entity.ID == "" {
+		t.Fatalf("OneLogin's entity ID: %q, %v", entity.ID, err)
+	}
+	ids := []string{entity.ID}
+	args := []string{"check-response", "--json", "--response", filepath.Join(fixtures, "TestSPCanHandleEntraIDResponse_response_signed"),
+		"--idp-metadata", aggregate, "--at", "2025-06-02T15:04:06Z",
+		"--audience", "https://sp.example.com/saml/metadata", "--acs", "https://sp.example.com/saml/acs"}
+	r := runCLI(t, args...)
+	if r.code != 2 || !strings.Contains(r.stderr, "--entity-id") || !strings.Contains(r.stderr, entraEntityID) || r.stdout != "" {
+		t.Errorf("an aggregate without --entity-id: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, append(args, "--entity-id", ids[0])...)
+	if c := decodeCheck(t, r); r.code != 1 || c.Valid {
+		t.Errorf("Entra's response checked against OneLogin's key: exit %d, %+v", r.code, c)
+	}
+	r = runCLI(t, append(args, "--entity-id", entraEntityID)...)
+	if c := decodeCheck(t, r); r.code != 0 || !c.Valid || c.NameID != "alice@contoso.example" {
+		t.Errorf("Entra's response checked against Entra's key: exit %d, %+v\n%s", r.code, c, r.stderr)
 	}
 }
