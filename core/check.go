@@ -221,7 +221,7 @@ func CheckConnectedIdP(ctx context.Context, store Store, slug string, opts Check
 		return rep, nil
 	}
 	t := RuleTest{NameID: subj.nameID, Attributes: subj.attrs, Evaluation: subj.eval}
-	if err := accountDecision(ctx, store, slug, idp.Mapping, subj.nameID, &t); err != nil {
+	if err := accountDecision(ctx, store, slug, idp.Mapping, subj.nameID, subj.eval.Fields.Email, &t); err != nil {
 		return rep, err
 	}
 	if t.Existing != nil && t.Existing.Disabled {

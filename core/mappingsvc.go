@@ -234,24 +234,31 @@ func decideMapping(ctx context.Context, store Store, slug string, m Mapping, nam
 	case strings.TrimSpace(key) == "":
 		t.Decision, t.Reason = "deny", "There is no account key (empty NameID or missing key attribute)."
 	default:
-		if err := accountDecision(ctx, store, slug, m, key, &t); err != nil {
+		if err := accountDecision(ctx, store, slug, m, key, ev.Fields.Email, &t); err != nil {
 			return t, err
 		}
 	}
 	return t, nil
 }
 
-// accountDecision sets t's Decision from the account the key names:
-// "update" an existing account, "create" a new one, or "deny" a disabled
-// one. The ACS, the validator and the rule tester share it.
-func accountDecision(ctx context.Context, store Store, slug string, m Mapping, key string, t *RuleTest) error {
+// accountDecision sets t's Decision from the account the key names (or,
+// when the IdP links by email, the account of another IdP with email, as
+// ApplyLogin finds it): "update" an existing account, "create" a new one,
+// or "deny" a disabled one. The validator and the rule tester share it.
+func accountDecision(ctx context.Context, store Store, slug string, m Mapping, key, email string, t *RuleTest) error {
 	u, err := store.UserByKey(ctx, slug, key, !m.CaseSensitiveKey)
+	if ErrorCode(err) == ENOTFOUND && m.LinkByEmail && email != "" {
+		u, err = store.LinkCandidate(ctx, email, slug)
+	}
 	switch {
 	case err == nil && u.Disabled:
 		t.Decision, t.Reason, t.Existing = "deny", "The account is disabled.", &u
 	case err == nil:
 		t.Decision, t.Existing = "update", &u
 		t.Reason = fmt.Sprintf("The account %s exists (%d sign-ins).", u.Username, u.LoginCount)
+		if u.IdPSlug != slug {
+			t.Reason = fmt.Sprintf("The account %s of the IdP %s has this email; this IdP links by email, so the login takes it over.", u.Username, u.IdPSlug)
+		}
 		if m.Sync.Mode == SyncCreateOnly {
 			t.Reason += " The sync mode is create-only: nothing but the login is recorded."
 		}

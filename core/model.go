@@ -531,6 +531,9 @@ type Store interface {
 	// tracked, unexpired sign-in request of idpSlug at now, and whether a
 	// response to it was already posted (the validator).
 	PendingRequest(ctx context.Context, requestID, idpSlug string, now time.Time) (found, answered bool, err error)
+	// LinkCandidate returns the account of another IdP that a login with
+	// email would take over when its IdP links by email (ENOTFOUND: none).
+	LinkCandidate(ctx context.Context, email, idpSlug string) (User, error)
 
 	ListPersonas(ctx context.Context) ([]Persona, error)
 	// SavePersona inserts or replaces a persona by ID.

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jitconsole/jitconsole/core"
 )
 
 // The validator's read-only view of the ACS's state: what the replay
@@ -37,4 +39,18 @@ func (db *DB) PendingRequest(ctx context.Context, requestID, idpSlug string, now
 		return false, false, fmt.Errorf("look up sign-in request %q: %w", requestID, err)
 	}
 	return true, uses > 0, nil
+}
+
+// LinkCandidate returns the account of another IdP than idpSlug that a
+// login with email (any case) would take over when the IdP links by email,
+// as ApplyLogin chooses it; ENOTFOUND when there is none.
+func (db *DB) LinkCandidate(ctx context.Context, email, idpSlug string) (core.User, error) {
+	u, found, err := scanAccount(db.read.QueryRowContext(ctx, qFindUserByEmail, foldKey(email), idpSlug))
+	if err != nil {
+		return core.User{}, fmt.Errorf("find an account with email %q: %w", email, err)
+	}
+	if !found {
+		return core.User{}, core.Errorf(core.ENOTFOUND, "No account of another IdP has the email %s.", email)
+	}
+	return u, nil
 }
