@@ -122,3 +122,53 @@ func TestSimulatorSendsTheBindingCookie(t *testing.T) {
 		t.Fatalf("Simulate = %+v, %v", res, err)
 	}
 }
+
+// toListener carries requests for any URL to the console's listener over
+// plain http, keeping the Host header: what a TLS proxy in front of the
+// console does.
+type toListener struct{ addr string }
+
+func (p toListener) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Host = r.URL.Host
+	r.URL.Scheme, r.URL.Host = "http", p.addr
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestHTTPSBaseURLSignIn: behind a TLS proxy (an https base URL), a
+// sign-in completes with the __Host- binding cookie, the welcome cookie is
+// Secure, and a replay from another browser is refused.
+func TestHTTPSBaseURLSignIn(t *testing.T) {
+	tc := startConsole(t, t.TempDir(), "https://sso.example.test")
+	proxy := toListener{tc.Listener().Addr}
+	noFollow := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	browser := &http.Client{Jar: core.NewBrowserJar(), Transport: proxy, CheckRedirect: noFollow}
+	follow := &http.Client{Jar: browser.Jar, Transport: proxy}
+	acs, form, err := core.DemoResponse(t.Context(), follow, tc.Base, url.Values{"persona": {"alice"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := &http.Client{Jar: core.NewBrowserJar(), Transport: proxy, CheckRedirect: noFollow}
+	if resp, err := other.PostForm(acs, form); err != nil {
+		t.Fatal(err)
+	} else if resp.Body.Close(); resp.StatusCode != http.StatusForbidden || refusalClass(t, tc, lastRefusal(t, tc)) != core.ClassBrowserMismatch {
+		t.Fatalf("replay from another browser: HTTP %d, class %q", resp.StatusCode, lastRefusal(t, tc).Class)
+	}
+	resp, err := browser.PostForm(acs, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("ACS: HTTP %d", resp.StatusCode)
+	}
+	var welcome *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "jitconsole_welcome" {
+			welcome = ck
+		}
+	}
+	if welcome == nil || !welcome.Secure || !welcome.HttpOnly {
+		t.Fatalf("welcome cookie on an https base URL: %+v", welcome)
+	}
+}
