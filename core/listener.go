@@ -31,16 +31,16 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 		opts.ListenAddr = DefaultListenAddr
 	}
 	c := &Console{
-		store:       opts.Store,
-		keys:        opts.Keys,
-		clock:       opts.Clock,
-		log:         opts.Logger,
-		broker:      NewBroker(),
-		listen:      opts.ListenAddr,
-		baseURL:     strings.TrimRight(opts.BaseURL, "/"),
-		readTimeout: opts.ReadTimeout,
-		httpClient:  &http.Client{Timeout: 20 * time.Second},
+		store:      opts.Store,
+		keys:       opts.Keys,
+		clock:      opts.Clock,
+		log:        opts.Logger,
+		broker:     NewBroker(),
+		listen:     opts.ListenAddr,
+		baseURL:    strings.TrimRight(opts.BaseURL, "/"),
+		httpClient: &http.Client{Timeout: 20 * time.Second},
 	}
+	c.readTimeout = opts.ReadTimeout
 	now := c.clock.Now()
 	spKey, err := loadOrCreateKeyPair(ctx, c.store, c.keys, SPKeyName, "JIT Console SP", now)
 	if err != nil {
