@@ -60,6 +60,9 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	}
 	st := con.Listener()
 	fmt.Fprintf(stderr, "jitconsole: listening on %s, public URL %s\n", st.Addr, st.BaseURL)
+	if on, why := con.BrowserBinding(); !on {
+		fmt.Fprintf(stderr, "WARNING: %s\n", why)
+	}
 	<-ctx.Done()
 	logger.Info("shutting down")
 	return nil

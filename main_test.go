@@ -1296,7 +1296,7 @@ func pendRequest(t *testing.T, dir, slug, requestID string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if err := db.TrackRequest(context.Background(), "token-"+requestID, requestID, slug, time.Now().Add(time.Hour)); err != nil {
+	if err := db.TrackRequest(context.Background(), "token-"+requestID, requestID, slug, "", time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -16,7 +16,6 @@ import (
 	"log/slog"
 	"math/big"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -282,7 +281,7 @@ var formFieldRe = regexp.MustCompile(`name="(SAMLResponse|RelayState)"\s+value="
 
 // browser is an HTTP client with cookies that does not follow redirects.
 func browser() *http.Client {
-	jar, _ := cookiejar.New(nil)
+	jar := core.NewBrowserJar()
 	return &http.Client{Timeout: 30 * time.Second, Jar: jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }

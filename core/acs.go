@@ -74,12 +74,18 @@ func (s *spServer) serveACS(w http.ResponseWriter, r *http.Request) {
 	rec := &Recording{Raw: raw, RawSize: len(raw), RemoteAddr: r.RemoteAddr, Weak: usesSHA1(raw)}
 	// A used token still names its request, so that a replayed POST gets
 	// as far as the replay cache and is refused as what it is.
+	// A RelayState that is no tracked request's token (IdP-initiated, or
+	// expired) is looked at no further; one bound to another browser is a
+	// login CSRF (or a second browser) and refused.
 	var req requestState
 	if token := r.PostForm.Get("RelayState"); token != "" {
-		id, used, err := s.c.store.ConsumeRequest(r.Context(), token, slug, s.c.clock.Now())
+		id, used, err := s.c.store.ConsumeRequest(r.Context(), token, slug, s.postedBinding(r), s.c.clock.Now())
 		switch {
 		case err == nil:
 			req = requestState{ids: []string{id}, answered: used, solicitedOnly: true}
+		case ErrorCode(err) == EFORBIDDEN:
+			s.refuse(w, r, slug, "", classified(ClassBrowserMismatch, err), http.StatusForbidden)
+			return
 		case ErrorCode(err) != ENOTFOUND:
 			s.c.log.Error("ACS: consume tracked request", "idp", slug, "err", err)
 			s.refuseRecorded(w, r, slug, "", classified(ClassStorage, err), http.StatusServiceUnavailable, rec)
@@ -193,7 +199,7 @@ func (s *spServer) accept(w http.ResponseWriter, r *http.Request, idp IdP, a *sa
 	s.c.broker.Publish(res.Event)
 	token := s.welcome.put(welcomePage{Result: res, IdPName: idp.DisplayName, LoginURL: s.c.Endpoints(idp.Slug).LoginURL}, s.c.clock.Now())
 	http.SetCookie(w, &http.Cookie{Name: welcomeCookie, Value: token, Path: "/welcome",
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: int(welcomeLifetime / time.Second)})
+		HttpOnly: true, Secure: s.c.secureCookies(), SameSite: http.SameSiteLaxMode, MaxAge: int(welcomeLifetime / time.Second)})
 	http.Redirect(w, r, "/welcome", http.StatusSeeOther)
 }
 

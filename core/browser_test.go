@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,6 +39,10 @@ func TestBrowserSignsInThroughDemoIdP(t *testing.T) {
 	ctx := newBrowser(t, chromiumPath(t))
 	tc := startConsole(t, t.TempDir(), "")
 	// The first action starts the browser: no timeout on it.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start the browser: %v", err)
+	}
+	browserErrors := watchBrowserErrors(t, ctx)
 	if err := chromedp.Do(ctx, chromedp.Navigate(tc.PersonaLoginURL("alice"))); err != nil {
 		t.Fatalf("open the login URL: %v", err)
 	}
@@ -64,6 +69,9 @@ func TestBrowserSignsInThroughDemoIdP(t *testing.T) {
 	us := users(t, tc)
 	if len(us) != 1 || us[0].Username != "alice" {
 		t.Fatalf("accounts after the browser login: %+v", us)
+	}
+	if errs := browserErrors(); len(errs) > 0 {
+		t.Errorf("the browser reported errors (CSP violations?):\n%s", strings.Join(errs, "\n"))
 	}
 }
 

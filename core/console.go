@@ -24,6 +24,9 @@ type Options struct {
 	// BaseURL is the public URL of the listener; every URL the SP and the
 	// demo IdP publish is built from it, never from a request's Host header.
 	BaseURL string
+	// ReadTimeout, if set, replaces DefaultReadTimeout: how long a client
+	// may take to send a whole request (tests lower it).
+	ReadTimeout time.Duration
 }
 
 // Defaults for Options.
@@ -57,6 +60,8 @@ type Console struct {
 	running  bool
 	lastErr  error
 	keyAlert string
+
+	readTimeout time.Duration
 }
 
 // Endpoints are the values an admin pastes into an IdP's console.

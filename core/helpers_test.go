@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"testing"
@@ -61,9 +60,10 @@ func (tc *testConsole) close() {
 // addr is the URL of the listener itself (which may differ from Base).
 func (tc *testConsole) addr() string { return "http://" + tc.Listener().Addr }
 
+// newClient is a browser-like client: its jar sends the Secure
+// login-binding cookie back over http to loopback, as browsers do.
 func newClient() *http.Client {
-	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	return &http.Client{Jar: core.NewBrowserJar(), Timeout: 30 * time.Second}
 }
 
 // captured is a signed response the demo IdP made, not yet posted.

@@ -40,6 +40,7 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 		baseURL:    strings.TrimRight(opts.BaseURL, "/"),
 		httpClient: &http.Client{Timeout: 20 * time.Second},
 	}
+	c.readTimeout = opts.ReadTimeout
 	now := c.clock.Now()
 	spKey, err := loadOrCreateKeyPair(ctx, c.store, c.keys, SPKeyName, "JIT Console SP", now)
 	if err != nil {
@@ -59,12 +60,13 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 }
 
 // Handler is the SP listener's HTTP handler: the SP endpoints and the demo
-// IdP. Admin functions are never served over HTTP.
+// IdP, behind the guard (security headers, Host check). Admin functions are
+// never served over HTTP.
 func (c *Console) Handler() http.Handler {
 	mux := http.NewServeMux()
 	c.sp.routes(mux)
 	c.demo.routes(mux)
-	return mux
+	return c.guard(mux)
 }
 
 // Start binds the listener and serves in the background, then makes sure
@@ -84,7 +86,7 @@ func (c *Console) Start() error {
 		c.publish(context.Background(), Event{Kind: EventListener, Outcome: OutcomeRefused, Message: ErrorMessage(err)})
 		return err
 	}
-	srv := &http.Server{Handler: c.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := newHTTPServer(c.Handler(), c.readTimeout)
 	c.mu.Lock()
 	c.srv, c.running, c.lastErr = srv, true, nil
 	c.listen = ln.Addr().String()

@@ -190,25 +190,34 @@ func describeCert(data, use string, now time.Time) (CertInfo, error) {
 	}, nil
 }
 
-// rootElement returns the local name of the document's root, refusing a
-// DOCTYPE (entity expansion attacks) and anything that is not XML.
+// rootElement returns the local name of the document's root, refusing
+// anything that is not XML and a DOCTYPE or other <!...> declaration
+// (entity expansion attacks) anywhere in the document, not only before
+// the root: SAML metadata never needs one.
 func rootElement(data []byte) (string, error) {
 	dec := xml.NewDecoder(bytes.NewReader(data))
+	root := ""
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
-			return "", metadataError("The metadata is not well-formed XML: it has no root element.")
+			if root == "" {
+				return "", metadataError("The metadata is not well-formed XML: it has no root element.")
+			}
+			return root, nil
 		} else if err != nil {
 			return "", &Error{Code: EINVALID, Err: err, Message: "The metadata is not well-formed XML: " + firstLine(err)}
 		}
 		switch t := tok.(type) {
 		case xml.Directive:
-			return "", metadataError("The metadata contains a DOCTYPE, which SAML metadata never needs; refusing it.")
+			return "", metadataError("The metadata contains a DOCTYPE or ENTITY declaration, which SAML metadata never needs; refusing it.")
 		case xml.StartElement:
+			if root != "" {
+				continue
+			}
 			if t.Name.Space != "urn:oasis:names:tc:SAML:2.0:metadata" && (t.Name.Local == "EntityDescriptor" || t.Name.Local == "EntitiesDescriptor") {
 				return "", metadataError("The <%s> is not in the SAML 2.0 metadata namespace.", t.Name.Local)
 			}
-			return t.Name.Local, nil
+			root = t.Name.Local
 		}
 	}
 }

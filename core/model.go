@@ -516,14 +516,17 @@ type Store interface {
 	// expired).
 	ConsumeAssertion(ctx context.Context, id string, expires time.Time) error
 	// TrackRequest binds a single-use RelayState token to one AuthnRequest
-	// ID for one IdP until expires.
-	TrackRequest(ctx context.Context, token, requestID, idpSlug string, expires time.Time) error
+	// ID for one IdP until expires, and to the browser that started it
+	// (binding: a hash of its binding cookie, "" where binding is off). The
+	// store keeps a bounded number of pending requests, dropping the oldest.
+	TrackRequest(ctx context.Context, token, requestID, idpSlug, binding string, expires time.Time) error
 	// ConsumeRequest returns the request ID bound to token and marks the
 	// token used. A token used before (and not yet expired) still returns
 	// its request ID, with alreadyUsed true, so that the ACS can tell a
 	// replayed POST from an unknown request. ENOTFOUND if the token is
-	// unknown, expired or bound to another IdP.
-	ConsumeRequest(ctx context.Context, token, idpSlug string, now time.Time) (requestID string, alreadyUsed bool, err error)
+	// unknown, expired or bound to another IdP; EFORBIDDEN if it is bound
+	// to another browser (a different binding).
+	ConsumeRequest(ctx context.Context, token, idpSlug, binding string, now time.Time) (requestID string, alreadyUsed bool, err error)
 	// AssertionSeen reports, without writing, whether ConsumeAssertion
 	// would refuse the assertion ID at now as replayed (the validator).
 	AssertionSeen(ctx context.Context, id string, now time.Time) (bool, error)

@@ -8,7 +8,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
@@ -154,8 +153,9 @@ func DemoLoginAs(ctx context.Context, transport http.RoundTripper, target, id st
 }
 
 func demoFlow(ctx context.Context, transport http.RoundTripper, target string, choice url.Values) error {
-	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar, Transport: transport, Timeout: 30 * time.Second}
+	// A browser's jar: the login-binding cookie is Secure, and browsers
+	// send it back over http to loopback, which Go's cookiejar does not.
+	client := &http.Client{Jar: NewBrowserJar(), Transport: transport, Timeout: 30 * time.Second}
 	acs, fields, err := DemoResponse(ctx, client, target, choice)
 	if err != nil {
 		return err

@@ -161,7 +161,8 @@ func writeXML(w http.ResponseWriter, v any) {
 }
 
 // serveLogin starts an SP-initiated login: it makes an AuthnRequest, binds
-// its ID to a single-use RelayState token, and redirects to the IdP.
+// its ID to a single-use RelayState token and to this browser (see
+// bindBrowser), and redirects to the IdP.
 func (s *spServer) serveLogin(w http.ResponseWriter, r *http.Request) {
 	idp, sp, ok := s.lookupIdP(w, r)
 	if !ok {
@@ -186,7 +187,8 @@ func (s *spServer) serveLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	token := randomToken()
 	now := s.c.clock.Now()
-	if err := s.c.store.TrackRequest(r.Context(), token, req.ID, idp.Slug, now.Add(requestLifetime)); err != nil {
+	binding := s.bindBrowser(w, r)
+	if err := s.c.store.TrackRequest(r.Context(), token, req.ID, idp.Slug, binding, now.Add(requestLifetime)); err != nil {
 		s.c.log.Error("track AuthnRequest", "idp", idp.Slug, "err", err)
 		s.renderError(w, http.StatusInternalServerError, "Something went wrong", "The console could not write to its database.", "", 0)
 		return

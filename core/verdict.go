@@ -38,6 +38,7 @@ const (
 	ClassUnknownIdP       = "unknown_idp"
 	ClassIdPDisabled      = "idp_disabled"
 	ClassStorage          = "storage_error"
+	ClassBrowserMismatch  = "browser_mismatch"
 	ClassOther            = "refused"
 )
 
@@ -76,6 +77,7 @@ var verdictTexts = map[string][2]string{
 	ClassUnknownIdP:       {"No identity provider is connected at this address.", "Check the ACS URL configured at the IdP."},
 	ClassIdPDisabled:      {"Sign-in through this identity provider is switched off.", "An administrator can enable it in JIT Console."},
 	ClassStorage:          {"The console could not save the account.", "The database may be full or read-only; check the disk and try again. Nothing was half-written."},
+	ClassBrowserMismatch:  {"This sign-in was started in another browser (or this browser did not send back the cookie it was given when the sign-in started), so it was refused.", "Start the sign-in again from the login link in this browser. If you did not start one, someone may have tried to sign you in to their own account."},
 	ClassOther:            {"The response was refused.", "See the event in JIT Console for details."},
 }
 

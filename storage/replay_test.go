@@ -74,7 +74,7 @@ func TestExpiredRowsArePurged(t *testing.T) {
 		if err := db.ConsumeAssertion(ctx, fmt.Sprint("_old", i), t0.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.TrackRequest(ctx, fmt.Sprint("tok", i), "id", "demo", t0.Add(time.Minute)); err != nil {
+		if err := db.TrackRequest(ctx, fmt.Sprint("tok", i), "id", "demo", "", t0.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -107,52 +107,83 @@ func TestRequestTracking(t *testing.T) {
 	db, _ := openTest(t)
 	ctx := context.Background()
 	expires := t0.Add(10 * time.Minute)
-	for _, tok := range []string{"tok-a", "tok-b", "tok-c"} {
-		if err := db.TrackRequest(ctx, tok, "req-"+tok, "demo", expires); err != nil {
+	bindings := map[string]string{"tok-a": "", "tok-b": "", "tok-c": "", "tok-d": "hash-of-browser-1"}
+	for _, tok := range []string{"tok-a", "tok-b", "tok-c", "tok-d"} {
+		if err := db.TrackRequest(ctx, tok, "req-"+tok, "demo", bindings[tok], expires); err != nil {
 			t.Fatal(err)
 		}
 	}
-	wantCode(t, db.TrackRequest(ctx, "", "req", "demo", expires), core.EINVALID)
-	if err := db.TrackRequest(ctx, "tok-a", "other", "demo", expires); err == nil {
+	wantCode(t, db.TrackRequest(ctx, "", "req", "demo", "", expires), core.EINVALID)
+	if err := db.TrackRequest(ctx, "tok-a", "other", "demo", "", expires); err == nil {
 		t.Error("a token was tracked twice")
 	}
 
 	tests := []struct {
-		name, token, idp string
-		now              time.Time
-		wantID           string
-		wantUsed         bool
-		wantCode         string
+		name, token, idp, binding string
+		now                       time.Time
+		wantID                    string
+		wantUsed                  bool
+		wantCode                  string
 	}{
-		{"unknown token", "nope", "demo", t0, "", false, core.ENOTFOUND},
-		{"first use", "tok-a", "demo", t0, "req-tok-a", false, ""},
-		{"second use", "tok-a", "demo", t0.Add(time.Minute), "req-tok-a", true, ""},
-		{"third use", "tok-a", "demo", t0.Add(time.Minute), "req-tok-a", true, ""},
-		{"another IdP", "tok-b", "okta", t0, "", false, core.ENOTFOUND},
-		{"the right IdP after a wrong one", "tok-b", "demo", t0, "req-tok-b", false, ""},
-		{"expired", "tok-c", "demo", expires, "", false, core.ENOTFOUND},
-		{"used and expired", "tok-a", "demo", expires.Add(time.Second), "", false, core.ENOTFOUND},
+		{"unknown token", "nope", "demo", "", t0, "", false, core.ENOTFOUND},
+		{"first use", "tok-a", "demo", "", t0, "req-tok-a", false, ""},
+		{"second use", "tok-a", "demo", "", t0.Add(time.Minute), "req-tok-a", true, ""},
+		{"third use", "tok-a", "demo", "", t0.Add(time.Minute), "req-tok-a", true, ""},
+		{"another IdP", "tok-b", "okta", "", t0, "", false, core.ENOTFOUND},
+		{"the right IdP after a wrong one", "tok-b", "demo", "", t0, "req-tok-b", false, ""},
+		{"expired", "tok-c", "demo", "", expires, "", false, core.ENOTFOUND},
+		{"used and expired", "tok-a", "demo", "", expires.Add(time.Second), "", false, core.ENOTFOUND},
+		{"bound, no cookie", "tok-d", "demo", "", t0, "", false, core.EFORBIDDEN},
+		{"bound, another browser", "tok-d", "demo", "hash-of-browser-2", t0, "", false, core.EFORBIDDEN},
+		{"bound, another IdP", "tok-d", "okta", "hash-of-browser-1", t0, "", false, core.ENOTFOUND},
+		{"bound, its browser after other tries", "tok-d", "demo", "hash-of-browser-1", t0, "req-tok-d", false, ""},
+		{"bound, expired", "tok-d", "demo", "hash-of-browser-2", expires, "", false, core.ENOTFOUND},
 	}
 	for _, tt := range tests {
-		id, used, err := db.ConsumeRequest(ctx, tt.token, tt.idp, tt.now)
+		id, used, err := db.ConsumeRequest(ctx, tt.token, tt.idp, tt.binding, tt.now)
 		if core.ErrorCode(err) != tt.wantCode || id != tt.wantID || used != tt.wantUsed {
-			t.Errorf("%s: ConsumeRequest(%q, %q) = %q, %v, %v; want %q, %v, code %q",
-				tt.name, tt.token, tt.idp, id, used, err, tt.wantID, tt.wantUsed, tt.wantCode)
+			t.Errorf("%s: ConsumeRequest(%q, %q, %q) = %q, %v, %v; want %q, %v, code %q",
+				tt.name, tt.token, tt.idp, tt.binding, id, used, err, tt.wantID, tt.wantUsed, tt.wantCode)
 		}
+	}
+}
+
+// TestPendingRequestsAreBounded: however many logins start, the tracker
+// keeps at most the cap (plus one trim interval), and what it drops is the
+// oldest.
+func TestPendingRequestsAreBounded(t *testing.T) {
+	db, _ := openTest(t)
+	db.maxPending = 10
+	ctx := context.Background()
+	n := 3*trimEvery + 5
+	for i := range n {
+		tok := fmt.Sprintf("tok%04d", i)
+		if err := db.TrackRequest(ctx, tok, "req", "demo", "", t0.Add(time.Hour+time.Duration(i)*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if got := count(t, db, "request_tracker", ""); got > db.maxPending+trimEvery {
+			t.Fatalf("%d tracked requests after %d logins, cap %d+%d", got, i+1, db.maxPending, trimEvery)
+		}
+	}
+	if _, _, err := db.ConsumeRequest(ctx, "tok0000", "demo", "", t0); core.ErrorCode(err) != core.ENOTFOUND {
+		t.Errorf("the oldest request is still tracked: %v", err)
+	}
+	if _, _, err := db.ConsumeRequest(ctx, fmt.Sprintf("tok%04d", n-1), "demo", "", t0); err != nil {
+		t.Errorf("the newest request was dropped: %v", err)
 	}
 }
 
 func TestConsumeRequestConcurrent(t *testing.T) {
 	db, _ := openTest(t)
 	ctx := context.Background()
-	if err := db.TrackRequest(ctx, "tok", "req", "demo", t0.Add(time.Minute)); err != nil {
+	if err := db.TrackRequest(ctx, "tok", "req", "demo", "", t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	var first atomic.Int32
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Go(func() {
-			id, used, err := db.ConsumeRequest(ctx, "tok", "demo", t0)
+			id, used, err := db.ConsumeRequest(ctx, "tok", "demo", "", t0)
 			if err != nil || id != "req" {
 				t.Errorf("ConsumeRequest = %q, %v", id, err)
 			}

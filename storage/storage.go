@@ -93,6 +93,10 @@ type DB struct {
 	// calls counts ConsumeAssertion and TrackRequest calls, to purge
 	// expired rows now and then.
 	calls atomic.Uint64
+	// tracked counts TrackRequest calls, to trim the pending requests to
+	// maxPending (MaxPendingRequests when 0; tests lower it) now and then.
+	tracked    atomic.Uint64
+	maxPending int
 
 	// testHook, when set, runs between the steps of a write transaction;
 	// an error it returns aborts the transaction (tests only).

@@ -171,6 +171,7 @@ func TestReopenIsIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	v1, _ := db.SchemaVersion(ctx)
+	n1 := count(t, db, "schema_migrations", "") // numbers may have gaps
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -180,8 +181,8 @@ func TestReopenIsIdempotent(t *testing.T) {
 			t.Fatalf("reopen: %v", err)
 		}
 		v2, _ := db.SchemaVersion(ctx)
-		if n := count(t, db, "schema_migrations", ""); n != v1 || v2 != v1 {
-			t.Errorf("after reopen: %d migrations recorded, version %d; want %d", n, v2, v1)
+		if n := count(t, db, "schema_migrations", ""); n != n1 || v2 != v1 {
+			t.Errorf("after reopen: %d migrations recorded, version %d; want %d, %d", n, v2, n1, v1)
 		}
 		if got, err := db.GetSetting(ctx, "base_url"); err != nil || got != "http://localhost:8080" {
 			t.Errorf("setting after reopen = %q, %v", got, err)

@@ -75,9 +75,9 @@ const (
 	qConsumeAssertion = `INSERT INTO replay_cache (id, expires_at) VALUES (?, ?)
 		ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at
 		WHERE replay_cache.expires_at <= ?`
-	qTrackRequest   = `INSERT INTO request_tracker (token, request_id, idp_slug, expires_at) VALUES (?, ?, ?, ?)`
+	qTrackRequest   = `INSERT INTO request_tracker (token, request_id, idp_slug, binding, expires_at) VALUES (?, ?, ?, ?, ?)`
 	qConsumeRequest = `UPDATE request_tracker SET uses = uses + 1
-		WHERE token = ? AND idp_slug = ? AND expires_at > ?
+		WHERE token = ? AND idp_slug = ? AND binding = ? AND expires_at > ?
 		RETURNING request_id, uses`
 )
 

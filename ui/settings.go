@@ -66,7 +66,7 @@ func (s *settings) build() fyne.CanvasObject {
 		container.NewVBox(explain, container.NewGridWrap(fyne.NewSize(640, row.MinSize().Height), row), s.status))
 
 	head := container.NewBorder(nil, nil, widget.NewIcon(theme.SettingsIcon()), nil, title("Settings"))
-	return container.NewVScroll(container.NewPadded(container.NewVBox(head, skewCard, layout.NewSpacer())))
+	return container.NewVScroll(container.NewPadded(container.NewVBox(head, skewCard, s.bindingCard(), layout.NewSpacer())))
 }
 
 // load reads the saved skew in the background.
