@@ -53,7 +53,7 @@ func (s *spServer) serveACS(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	if !idp.Enabled {
+	if !idp.Enabled || !s.c.demoServes(slug) {
 		s.refuse(w, r, slug, "", classified(ClassIdPDisabled, nil), http.StatusForbidden)
 		return
 	}

@@ -9,6 +9,7 @@ import (
 	"os/user"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -24,6 +25,11 @@ type Options struct {
 	// BaseURL is the public URL of the listener; every URL the SP and the
 	// demo IdP publish is built from it, never from a request's Host header.
 	BaseURL string
+	// DemoIdP is the command line's say over the demo IdP for this process
+	// (see DecideDemoIdP); HireSecret is the demo IdP's secret (zero: a
+	// random one is made).
+	DemoIdP    DemoOverride
+	HireSecret HireSecret
 }
 
 // Defaults for Options.
@@ -45,6 +51,10 @@ type Console struct {
 
 	sp   *spServer
 	demo *demoIdP
+
+	demoOverride DemoOverride
+	demoOn       atomic.Bool // the demo IdP serves (see applyDemoSwitch)
+	hireSecret   HireSecret
 
 	// httpClient fetches IdP metadata.
 	httpClient *http.Client

@@ -39,6 +39,16 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 		listen:     opts.ListenAddr,
 		baseURL:    strings.TrimRight(opts.BaseURL, "/"),
 		httpClient: &http.Client{Timeout: 20 * time.Second},
+
+		demoOverride: opts.DemoIdP,
+		hireSecret:   opts.HireSecret,
+	}
+	if c.hireSecret.IsZero() {
+		secret, err := NewHireSecret()
+		if err != nil {
+			return nil, err
+		}
+		c.hireSecret = secret
 	}
 	now := c.clock.Now()
 	spKey, err := loadOrCreateKeyPair(ctx, c.store, c.keys, SPKeyName, "JIT Console SP", now)
@@ -75,6 +85,7 @@ func (c *Console) Start() error {
 	addr := c.listen
 	c.mu.Unlock()
 	c.applyClockSkew(context.Background())
+	demoState := c.applyDemoSwitch(context.Background())
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		err = listenError(addr, err)
@@ -105,6 +116,7 @@ func (c *Console) Start() error {
 		}
 	}()
 	ctx := context.Background()
+	c.announceDemoSwitch(ctx, demoState)
 	if err := c.registerDemoIdP(ctx); err != nil {
 		c.log.Error("register demo IdP", "err", err)
 	}

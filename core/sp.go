@@ -180,7 +180,7 @@ func (s *spServer) serveLogin(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if !idp.Enabled {
+	if !idp.Enabled || !s.c.demoServes(idp.Slug) {
 		s.renderError(w, http.StatusForbidden, "Identity provider disabled",
 			fmt.Sprintf("Sign-in through %s is switched off.", idp.DisplayName), "An administrator can enable it in JIT Console.", 0)
 		return
