@@ -244,6 +244,15 @@ func TestDemoIdPSwitchedOff(t *testing.T) {
 	if got := httpStatus(t, client, "GET", tc.Base+"/saml/demo/login"); got != http.StatusForbidden {
 		t.Errorf("GET /saml/demo/login: HTTP %d, want 403", got)
 	}
+	if resp, err := client.Get(tc.Base + "/"); err != nil {
+		t.Fatal(err)
+	} else {
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(page), "/saml/demo/login") {
+			t.Errorf("the landing page offers the demo IdP while it is off:\n%s", page)
+		}
+	}
 	if code, page := signed.post(t, ""); code != http.StatusForbidden {
 		t.Errorf("a response signed before the switch: HTTP %d\n%s", code, page)
 	}

@@ -240,7 +240,7 @@ func (s *spServer) serveIndex(w http.ResponseWriter, r *http.Request) {
 	type link struct{ Name, LoginURL, MetadataURL string }
 	var links []link
 	for _, idp := range idps {
-		if idp.Enabled {
+		if idp.Enabled && s.c.demoServes(idp.Slug) {
 			ep := s.c.Endpoints(idp.Slug)
 			links = append(links, link{idp.DisplayName, ep.LoginURL, ep.MetadataURL})
 		}
