@@ -215,21 +215,24 @@ func FuzzPrettyXML(f *testing.F) {
 }
 
 // hasMixedContent reports whether some element under e has both text and
-// child elements.
+// other children (elements, comments, directives, processing
+// instructions).
 func hasMixedContent(e *etree.Element) bool {
-	text, elems := false, false
+	text, others := false, false
 	for _, c := range e.Child {
 		switch c := c.(type) {
+		case *etree.CharData:
+			text = text || strings.TrimSpace(c.Data) != ""
 		case *etree.Element:
-			elems = true
+			others = true
 			if hasMixedContent(c) {
 				return true
 			}
-		case *etree.CharData:
-			text = text || strings.TrimSpace(c.Data) != ""
+		default:
+			others = true
 		}
 	}
-	return text && elems
+	return text && others
 }
 
 // shape renders an element's names, attributes and text, without the
