@@ -71,15 +71,17 @@ func (s *settings) build() fyne.CanvasObject {
 	return container.NewVScroll(container.NewPadded(container.NewVBox(head, skewCard, s.demo.content, layout.NewSpacer())))
 }
 
-// load reads the saved skew in the background.
+// load reads the saved skew and the demo IdP switch in the background.
 func (s *settings) load() {
 	a := s.app
 	a.bridge.run(func() {
 		d := a.svc.ClockSkew(a.ctx)
+		demo := a.svc.DemoIdP(a.ctx)
 		if a.ctx.Err() != nil {
 			return
 		}
 		a.bridge.ui(func() {
+			s.demo.show(demo)
 			s.current, s.hasValue = d, true
 			s.skew.SetText(strconv.Itoa(int(d / time.Second)))
 			showText(s.status, "Responses may now be up to "+seconds(d)+" early or late.", widget.LowImportance)

@@ -20,7 +20,8 @@ type demoSwitch struct {
 	loading bool // the check is being set from the stored value
 }
 
-// newDemoSwitch builds the card and reads the current state.
+// newDemoSwitch builds the card; settings.load reads the current state
+// and shows it with show.
 func newDemoSwitch(a *App) *demoSwitch {
 	s := &demoSwitch{app: a}
 	s.enabled = widget.NewCheck("The built-in demo IdP signs people in", s.onChanged)
@@ -33,20 +34,7 @@ func newDemoSwitch(a *App) *demoSwitch {
 		"its connection refuses sign-ins while it is off.", widget.MediumImportance)
 	s.content = widget.NewCard("Demo IdP", "The built-in identity provider of the Demo screen",
 		container.NewVBox(explain, s.enabled, s.status))
-	s.load()
 	return s
-}
-
-// load reads the state in the background.
-func (s *demoSwitch) load() {
-	a := s.app
-	a.bridge.run(func() {
-		st := a.svc.DemoIdP(a.ctx)
-		if a.ctx.Err() != nil {
-			return
-		}
-		a.bridge.ui(func() { s.show(st) })
-	})
 }
 
 // show puts st on screen, on the UI goroutine.

@@ -22,7 +22,7 @@ func TestSettingsSwitchesDemoIdPOff(t *testing.T) {
 
 	h.showTab("Settings")
 	s.enabled.SetChecked(false)
-	h.waitFor("the switch to be saved", func() bool { return strings.Contains(s.status.Text, "switched off in Settings") })
+	h.waitFor("the switch to be saved", func() bool { return strings.HasPrefix(s.status.Text, "The demo IdP is switched off in Settings") })
 	if h.con.DemoIdP(context.Background()).On {
 		t.Fatal("the console still serves the demo IdP")
 	}
