@@ -15,8 +15,12 @@ ARGS      ?=
 # How many new hires make screenshot signs in before the picture (0: none).
 SIMULATE  ?= 50
 SHOT      ?= docs/screenshot.png
+# How long make fuzz fuzzes each target, e.g. make fuzz FUZZTIME=5m.
+FUZZTIME  ?= 30s
+# The native fuzz targets of core/fuzz_test.go (make test runs their seeds).
+FUZZ_TARGETS := FuzzCheckResponse FuzzParseIdPMetadata FuzzPrettyXML FuzzRulesDocument
 
-.PHONY: all build run display test lint bench screenshot deps-build deps-test clean
+.PHONY: all build run display test lint bench fuzz screenshot deps-build deps-test clean
 
 all: build
 
@@ -56,6 +60,14 @@ lint: deps-build
 
 bench: deps-build
 	$(GO) test $(TAGS) -run '^$$' -bench . $(TESTFLAGS) ./...
+
+# Fuzz each target for FUZZTIME, one after another. New failing inputs are
+# kept in core/testdata/fuzz/ and join the seeds make test runs.
+fuzz: deps-build
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "== $$t ($(FUZZTIME))"; \
+	  $(GO) test $(TAGS) -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) ./core || exit 1; \
+	done
 
 # A picture of the real window for the README: the built binary on its own
 # Xvfb with a fresh data dir, SIMULATE new hires signed in, then import(1).

@@ -25,7 +25,9 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 	count := fs.Int("count", 0, "how many new hires sign in (`N`, required)")
 	target := fs.String("target", core.DefaultBaseURL, "base `URL` of the running console")
 	concurrency := fs.Int("concurrency", 4, "how many sign in at a time (`C`)")
-	if err := parseFlags(fs, "jitconsole demo simulate --count N [--target URL] [--concurrency C]\n\nSigns N generated new hires in at a running console (jitconsole or\njitconsole serve) through its demo IdP, each through the real SAML flow.\nExits 1 if any sign-in failed.\n", args, stdout, stderr); err != nil {
+	var dirFlag string
+	addDataDirFlag(fs, &dirFlag)
+	if err := parseFlags(fs, "jitconsole demo simulate --count N [--target URL] [--concurrency C] [--data-dir DIR]\n\nSigns N generated new hires in at a running console (jitconsole or\njitconsole serve) through its demo IdP, each through the real SAML flow.\nThe demo IdP signs only hires made with the running console's secret,\nwhich it keeps in its data directory: pass the console's --data-dir.\nExits 1 if any sign-in failed.\n", args, stdout, stderr); err != nil {
 		return err
 	}
 	switch {
@@ -43,10 +45,18 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 	if err := probeConsole(ctx, base); err != nil {
 		return err
 	}
+	dir, err := dataDir(dirFlag)
+	if err != nil {
+		return err
+	}
+	secret, err := readHireSecret(dir)
+	if err != nil {
+		return err
+	}
 
 	progress := &progressLine{w: stderr}
 	res, err := core.Simulate(ctx, core.SimulateOptions{Target: base, Count: *count,
-		Concurrency: *concurrency, Progress: progress.update})
+		Concurrency: *concurrency, Progress: progress.update, Secret: secret})
 	progress.finish()
 	if err != nil {
 		return errors.New(core.ErrorMessage(err))
@@ -68,7 +78,7 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 func probeConsole(ctx context.Context, base string) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	u := base + "/saml/" + core.DemoSlug + "/metadata"
+	u := base + "/demo-idp/metadata"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return err
@@ -79,7 +89,8 @@ func probeConsole(ctx context.Context, base string) error {
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s answers %s for %s; is it a JIT Console with its demo IdP?", base, resp.Status, u)
+		return fmt.Errorf("%s answers %s for %s: is it a JIT Console with its demo IdP switched on? "+
+			"(Settings switches it; serve --no-demo-idp, or a --listen address other than loopback without --demo-idp, keep it off)", base, resp.Status, u)
 	}
 	return nil
 }

@@ -27,7 +27,7 @@ import (
 func cmdGUI(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("jitconsole", flag.ContinueOnError)
 	sf := addServerFlags(fs)
-	if err := parseFlags(fs, "jitconsole [--listen ADDR] [--base-url URL] [--data-dir DIR]\n\nOpens the console window; the SP listener runs inside it.\nOther commands: serve, users list, demo simulate (jitconsole help).\n", args, stdout, stderr); err != nil {
+	if err := parseFlags(fs, "jitconsole [--listen ADDR] [--base-url URL] [--data-dir DIR] [--no-demo-idp | --demo-idp]\n\nOpens the console window; the SP listener runs inside it.\nOther commands: serve, users list, demo simulate (jitconsole help).\n", args, stdout, stderr); err != nil {
 		return err
 	}
 	if err := sf.check(fs, stderr); err != nil {
@@ -44,6 +44,11 @@ func cmdGUI(args []string, stdout, stderr io.Writer) error {
 	}
 	if err := con.Start(); err != nil {
 		logger.Warn("the SP listener is not running", "reason", core.ErrorMessage(err))
+	}
+	if removeSecret, err := con.startDemoIdP(context.Background(), stderr); err != nil {
+		logger.Warn("demo simulate cannot reach this console's demo IdP", "err", err)
+	} else {
+		defer removeSecret()
 	}
 
 	if noSessionBus() {

@@ -23,7 +23,7 @@ import (
 func cmdServe(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("jitconsole serve", flag.ContinueOnError)
 	sf := addServerFlags(fs)
-	if err := parseFlags(fs, "jitconsole serve [--listen ADDR] [--base-url URL] [--data-dir DIR]\n\nRuns the SP listener and the demo IdP without a window. Every event is one\nJSON line on stdout; logs go to stderr. Stops cleanly on SIGINT or SIGTERM.\n", args, stdout, stderr); err != nil {
+	if err := parseFlags(fs, "jitconsole serve [--listen ADDR] [--base-url URL] [--data-dir DIR] [--no-demo-idp | --demo-idp]\n\nRuns the SP listener and the demo IdP without a window. Every event is one\nJSON line on stdout; logs go to stderr. Stops cleanly on SIGINT or SIGTERM.\n", args, stdout, stderr); err != nil {
 		return err
 	}
 	if err := sf.check(fs, stderr); err != nil {
@@ -58,6 +58,11 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	if err := con.Start(); err != nil {
 		return errors.New(core.ErrorMessage(err))
 	}
+	removeSecret, err := con.startDemoIdP(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer removeSecret()
 	st := con.Listener()
 	fmt.Fprintf(stderr, "jitconsole: listening on %s, public URL %s\n", st.Addr, st.BaseURL)
 	if on, why := con.BrowserBinding(); !on {

@@ -69,6 +69,7 @@ func usageError(fs *flag.FlagSet, stderr io.Writer, format string, args ...any) 
 type serverFlags struct {
 	listen, baseURL, dataDir string
 	listenSet                bool
+	demo                     *demoIdPFlags
 }
 
 func addServerFlags(fs *flag.FlagSet) *serverFlags {
@@ -76,6 +77,7 @@ func addServerFlags(fs *flag.FlagSet) *serverFlags {
 	fs.StringVar(&sf.listen, "listen", core.DefaultListenAddr, "`ADDR` (host:port) the SP listener binds")
 	fs.StringVar(&sf.baseURL, "base-url", "", "public `URL` of the listener, used in every SAML URL\n(default "+core.DefaultBaseURL+", or http://localhost:PORT of --listen)")
 	addDataDirFlag(fs, &sf.dataDir)
+	sf.demo = addDemoIdPFlags(fs)
 	return sf
 }
 
@@ -86,6 +88,9 @@ func addDataDirFlag(fs *flag.FlagSet, p *string) {
 // check validates the flags after parsing and fills in derived values.
 func (sf *serverFlags) check(fs *flag.FlagSet, stderr io.Writer) error {
 	fs.Visit(func(f *flag.Flag) { sf.listenSet = sf.listenSet || f.Name == "listen" })
+	if err := sf.demo.check(fs, stderr); err != nil {
+		return err
+	}
 	if _, _, err := net.SplitHostPort(sf.listen); err != nil {
 		return usageError(fs, stderr, "--listen %q is not HOST:PORT", sf.listen)
 	}
@@ -143,6 +148,7 @@ func dataDir(flagValue string) (string, error) {
 type opened struct {
 	*core.Console
 	db     *storage.DB
+	dir    string
 	logger *slog.Logger
 	// lastEventID is the newest event before core.New ran: events after it
 	// were written while the console opened (a key fallback, say).
@@ -160,12 +166,12 @@ func openConsole(ctx context.Context, sf *serverFlags, logger *slog.Logger) (*op
 	if err != nil {
 		return nil, err
 	}
-	o := &opened{db: db, logger: logger}
+	o := &opened{db: db, dir: dir, logger: logger}
 	if last, err := db.RecentEvents(ctx, 1); err == nil && len(last) > 0 {
 		o.lastEventID = last[0].ID
 	}
 	o.Console, err = core.New(ctx, core.Options{Store: db, Keys: storage.NewKeyStore(dir),
-		ListenAddr: sf.listen, BaseURL: sf.baseURL, Logger: logger})
+		ListenAddr: sf.listen, BaseURL: sf.baseURL, Logger: logger, DemoIdP: sf.demo.override()})
 	if err != nil {
 		db.Close()
 		return nil, err

@@ -92,11 +92,11 @@ just in time, with a built-in demo IdP.
 Usage:
   jitconsole [--listen ADDR] [--base-url URL] [--data-dir DIR]
         open the console window (the SP listener runs inside it)
-  jitconsole serve [--listen ADDR] [--base-url URL] [--data-dir DIR]
+  jitconsole serve [--listen ADDR] [--base-url URL] [--data-dir DIR] [--no-demo-idp]
         run the same listener without a window; events as JSON lines on stdout
   jitconsole users list [--json] [--search S] [--data-dir DIR]
         list provisioned accounts (works while the console runs)
-  jitconsole demo simulate --count N [--target URL] [--concurrency C]
+  jitconsole demo simulate --count N [--target URL] [--data-dir DIR]
         sign N generated new hires in at a running console
   jitconsole idp import (--file F | --url U | --stdin) [--name NAME] [--slug SLUG]
         connect an identity provider from its metadata

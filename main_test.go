@@ -377,7 +377,18 @@ func TestServeSimulateAndList(t *testing.T) {
 		t.Fatalf("GET /saml/demo/metadata: %s\n%s", resp.Status, body)
 	}
 
-	sim := runCLI(t, "demo", "simulate", "--count", "5", "--concurrency", "2", "--target", base)
+	// The demo IdP signs hires only with the running console's secret, in
+	// its data directory (0600); another directory has none.
+	secretFile := filepath.Join(dir, "demo-idp.secret")
+	if fi, err := os.Stat(secretFile); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the hire secret file: %v, %v", fi, err)
+	}
+	other := t.TempDir()
+	if r := runCLI(t, "demo", "simulate", "--count", "1", "--target", base, "--data-dir", other); r.code != 1 ||
+		!strings.Contains(r.stderr, "no console is running on the data directory "+other) {
+		t.Fatalf("demo simulate with another data dir: exit %d\n%s", r.code, r.stderr)
+	}
+	sim := runCLI(t, "demo", "simulate", "--count", "5", "--concurrency", "2", "--target", base, "--data-dir", dir)
 	if sim.code != 0 || !strings.Contains(sim.stdout, "5 signed in, 0 failed") || !strings.Contains(sim.stderr, "5/5 signed in, 0 failed") {
 		t.Fatalf("demo simulate: exit %d\nstdout:\n%s\nstderr:\n%s\nserve's stderr:\n%s", sim.code, sim.stdout, sim.stderr, serve.stderr)
 	}
@@ -416,6 +427,9 @@ func TestServeSimulateAndList(t *testing.T) {
 	}
 	if code := serve.waitExit(t, 20*time.Second); code != 0 {
 		t.Fatalf("serve exited with status %d after SIGTERM\nstderr:\n%s", code, serve.stderr)
+	}
+	if _, err := os.Stat(secretFile); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the hire secret file outlives serve: %v", err)
 	}
 	kinds := map[string]int{}
 	sc := bufio.NewScanner(strings.NewReader(serve.stdout.String()))

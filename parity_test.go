@@ -149,6 +149,14 @@ func TestValidatorACSParity(t *testing.T) {
 			return post, err
 		}, core.ClassIdPDisabled},
 		{"IdP enabled again", func() { p.updateIdP(func(i *core.IdP) { i.Enabled = true }) }, solicited, ""},
+		{"demo IdP on", none, p.demoResponse, ""},
+		{"demo IdP switched off", none, func() (parityPost, error) {
+			post, err := p.demoResponse() // signed before the switch-off
+			if _, serr := p.con.SetDemoIdPEnabled(context.Background(), false); serr != nil {
+				return post, serr
+			}
+			return post, err
+		}, core.ClassIdPDisabled},
 		{"replayed", none, p.replayed, core.ClassReplayed},
 		{"second response to one request", none, p.secondResponse, core.ClassInResponseTo},
 	}
@@ -275,6 +283,8 @@ type parityPost struct {
 	form      url.Values
 	client    *http.Client
 	requestID string // for check-response --request-id, when the row names it
+	slug      string // the IdP connection; "" is "p"
+	acs       string // the ACS posted to; "" is p's
 }
 
 var formFieldRe = regexp.MustCompile(`name="(SAMLResponse|RelayState)"\s+value="([^"]*)"`)
@@ -440,6 +450,24 @@ func (p *parity) withNameID(value string, format saml.NameIDFormat) func() (pari
 	}
 }
 
+// demoResponse is a sign-in of a demo persona, through the demo IdP's
+// own picker.
+func (p *parity) demoResponse() (parityPost, error) {
+	client := browser()
+	client.CheckRedirect = nil
+	if _, err := p.con.SetDemoIdPEnabled(context.Background(), true); err != nil {
+		return parityPost{}, err
+	}
+	_, form, err := core.DemoResponse(context.Background(), client, p.con.BaseURL(), url.Values{"persona": {"alice"}})
+	if err != nil {
+		return parityPost{}, err
+	}
+	post, err := postFor(client, form, nil)
+	post.slug = core.DemoSlug
+	post.client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return post, err
+}
+
 // replayed posts a fresh response once (accepted), then offers it again.
 func (p *parity) replayed() (parityPost, error) {
 	post, err := p.solicited(nil)
@@ -486,7 +514,11 @@ func (p *parity) check(t *testing.T, post parityPost) checkJSON {
 	if err := os.WriteFile(file, []byte(base64.StdEncoding.EncodeToString(post.response)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"check-response", "--json", "--idp", "p", "--response", file, "--data-dir", p.dir}
+	slug := post.slug
+	if slug == "" {
+		slug = "p"
+	}
+	args := []string{"check-response", "--json", "--idp", slug, "--response", file, "--data-dir", p.dir}
 	if post.requestID != "" {
 		args = append(args, "--request-id", post.requestID)
 	}
@@ -505,12 +537,16 @@ func (p *parity) postACS(t *testing.T, post parityPost) string {
 	if rs := post.form.Get("RelayState"); rs != "" {
 		form.Set("RelayState", rs)
 	}
-	resp, err := post.client.PostForm(p.con.Endpoints("p").ACSURL, form)
+	slug := post.slug
+	if slug == "" {
+		slug = "p"
+	}
+	resp, err := post.client.PostForm(p.con.Endpoints(slug).ACSURL, form)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	recs, err := p.con.Recordings(context.Background(), core.RecordingFilter{IdPSlug: "p", Limit: 1})
+	recs, err := p.con.Recordings(context.Background(), core.RecordingFilter{IdPSlug: slug, Limit: 1})
 	if err != nil || len(recs) == 0 {
 		t.Fatalf("the ACS recorded nothing: %v", err)
 	}

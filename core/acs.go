@@ -53,7 +53,7 @@ func (s *spServer) serveACS(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	if v, ok := idpGate(idp); !ok {
+	if v, ok := idpGate(idp, s.c.demoServes(slug)); !ok {
 		s.refuse(w, r, slug, "", v, http.StatusForbidden)
 		return
 	}

@@ -19,7 +19,7 @@ func captureMany(b *testing.B, tc *testConsole, n int) []captured {
 	for i := range out {
 		client := newClient()
 		hire := fmtHire(i)
-		acs, form, err := demoResponseForHire(context.Background(), client, tc.Base, hire)
+		acs, form, err := demoResponseForHire(context.Background(), client, tc, hire)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -55,6 +55,10 @@ type CheckOptions struct {
 	// BaseURL is the console's public URL for a check against a connected
 	// IdP; empty means the URL the console last served at.
 	BaseURL string
+	// demoServes, set by a running console, says whether it serves the
+	// demo IdP's connection in this process; unset, the stored switch
+	// decides.
+	demoServes func(slug string) bool
 }
 
 // CheckReport is the validator's verdict and what the response holds. Its
@@ -199,7 +203,11 @@ func CheckConnectedIdP(ctx context.Context, store Store, slug string, opts Check
 		ep.ACSURL = opts.ACS
 	}
 	useClockSkew(storedClockSkew(ctx, store))
-	if v, ok := idpGate(idp); !ok {
+	serves := slug != DemoSlug || storedDemoEnabled(ctx, store)
+	if opts.demoServes != nil {
+		serves = opts.demoServes(slug)
+	}
+	if v, ok := idpGate(idp, serves); !ok {
 		setVerdict(&rep, v)
 		return rep, nil
 	}

@@ -9,6 +9,7 @@ import (
 	"os/user"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -27,6 +28,11 @@ type Options struct {
 	// ReadTimeout, if set, replaces DefaultReadTimeout: how long a client
 	// may take to send a whole request (tests lower it).
 	ReadTimeout time.Duration
+	// DemoIdP is the command line's say over the demo IdP for this process
+	// (see DecideDemoIdP); HireSecret is the demo IdP's secret (zero: a
+	// random one is made).
+	DemoIdP    DemoOverride
+	HireSecret HireSecret
 }
 
 // Defaults for Options.
@@ -48,6 +54,10 @@ type Console struct {
 
 	sp   *spServer
 	demo *demoIdP
+
+	demoOverride DemoOverride
+	demoOn       atomic.Bool // the demo IdP serves (see applyDemoSwitch)
+	hireSecret   HireSecret
 
 	// httpClient fetches IdP metadata.
 	httpClient *http.Client

@@ -194,10 +194,11 @@ func responseInResponseTo(raw []byte) string {
 	}
 }
 
-// idpGate refuses a response for an IdP that is switched off, before any
-// parsing (the ACS's order).
-func idpGate(idp IdP) (Verdict, bool) {
-	if !idp.Enabled {
+// idpGate refuses a response for an IdP that is switched off (or the
+// demo IdP's connection while the demo IdP is off: serves false), before
+// any parsing (the ACS's order).
+func idpGate(idp IdP, serves bool) (Verdict, bool) {
+	if !idp.Enabled || !serves {
 		return classified(ClassIdPDisabled, nil), false
 	}
 	return Verdict{}, true

@@ -49,12 +49,23 @@ func (d *demoIdP) identityProvider() *saml.IdentityProvider {
 }
 
 func (d *demoIdP) routes(mux *http.ServeMux) {
-	mux.HandleFunc("GET "+demoIdPMetadataPath, func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET "+demoIdPMetadataPath, d.whenOn(func(w http.ResponseWriter, r *http.Request) {
 		d.identityProvider().ServeMetadata(w, r)
-	})
-	mux.HandleFunc(demoIdPSSOPath, func(w http.ResponseWriter, r *http.Request) {
+	}))
+	mux.HandleFunc(demoIdPSSOPath, d.whenOn(func(w http.ResponseWriter, r *http.Request) {
 		d.identityProvider().ServeSSO(w, r)
-	})
+	}))
+}
+
+// whenOn serves h while the demo IdP is switched on, and 404 otherwise.
+func (d *demoIdP) whenOn(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !d.c.demoOn.Load() {
+			http.NotFound(w, r)
+			return
+		}
+		h(w, r)
+	}
 }
 
 // metadataXML returns the demo IdP's metadata as registered in the store.
@@ -101,36 +112,64 @@ func (p demoSPs) GetServiceProvider(r *http.Request, id string) (*saml.EntityDes
 	return md, nil
 }
 
-// demoSessions is the persona picker: a POST naming a persona (or carrying
-// a generated new hire from the simulator) signs in; anything else shows
-// the page of personas.
+// demoSessions is the persona picker. It signs in only what the console
+// itself asks for: a persona chosen by a POST from the picker page (which
+// carries the page's token, an HMAC of the AuthnRequest), or a generated
+// new hire from the simulator (with an HMAC of the hire and the
+// AuthnRequest made with the console's HireSecret). Anything else shows the
+// page of personas, or a refusal that signs nothing.
 type demoSessions struct{ d *demoIdP }
 
 // Form fields of the demo IdP's login page.
 const (
 	formPersona = "persona"
-	formHire    = "hire" // base64 JSON of a Persona, used by the simulator
+	formToken   = "token"    // the picker page's token for this AuthnRequest
+	formHire    = "hire"     // base64 JSON of a Persona, used by the simulator
+	formHireMAC = "hire_mac" // HireSecret.HireMAC of the request and the hire
 )
 
 // GetSession implements saml.SessionProvider.
 func (s demoSessions) GetSession(w http.ResponseWriter, r *http.Request, req *saml.IdpAuthnRequest) *saml.Session {
-	ctx := r.Context()
-	if r.Method == http.MethodPost {
-		if id := r.PostForm.Get(formPersona); id != "" {
-			if p, ok := s.find(ctx, id); ok {
-				return s.d.session(p)
-			}
-		}
-		if hire := r.PostForm.Get(formHire); hire != "" {
-			if p, err := decodeHire(hire); err == nil {
-				return s.d.session(p)
-			}
-			http.Error(w, "the hire field is not a valid persona", http.StatusBadRequest)
-			return nil
-		}
+	if r.Method != http.MethodPost || (r.PostForm.Get(formPersona) == "" && r.PostForm.Get(formHire) == "") {
+		s.showPicker(w, r, req)
+		return nil
 	}
-	s.showPicker(w, r, req)
-	return nil
+	p, err := s.chosen(r, req)
+	if err != nil {
+		s.d.c.log.Warn("demo IdP refused a sign-in", "remote", r.RemoteAddr, "reason", err)
+		render(w, http.StatusForbidden, "error.html", map[string]any{
+			"Title":  "The demo IdP signs nothing for this request",
+			"Reason": ErrorMessage(err),
+			"Hint": "The demo IdP signs in only a person picked on its own page, or a new hire sent by this console's " +
+				"simulator (the Demo screen, or jitconsole demo simulate --data-dir DIR of the running console).",
+		})
+		return nil
+	}
+	return s.d.session(p)
+}
+
+// chosen returns the person a POST to the picker asks for, if the console
+// asked for it: a hire with a valid MAC, or a persona with the page's token.
+func (s demoSessions) chosen(r *http.Request, req *saml.IdpAuthnRequest) (Persona, error) {
+	secret := s.d.c.hireSecret
+	if hire := r.PostForm.Get(formHire); hire != "" {
+		if !secret.verify(r.PostForm.Get(formHireMAC), macPurposeHire, req.RequestBuffer, []byte(hire)) {
+			return Persona{}, Errorf(EFORBIDDEN, "The new hire is not signed with this console's secret.")
+		}
+		p, err := decodeHire(hire)
+		if err != nil {
+			return Persona{}, Errorf(EINVALID, "The hire field is not a valid persona: %v.", err)
+		}
+		return p, nil
+	}
+	if !secret.verify(r.PostForm.Get(formToken), macPurposePicker, req.RequestBuffer) {
+		return Persona{}, Errorf(EFORBIDDEN, "The choice of person did not come from the demo IdP's own page for this sign-in.")
+	}
+	p, ok := s.find(r.Context(), r.PostForm.Get(formPersona))
+	if !ok {
+		return Persona{}, Errorf(ENOTFOUND, "The demo IdP has no persona %q.", r.PostForm.Get(formPersona))
+	}
+	return p, nil
 }
 
 func (s demoSessions) find(ctx context.Context, id string) (Persona, bool) {
@@ -166,6 +205,7 @@ func (s demoSessions) showPicker(w http.ResponseWriter, r *http.Request, req *sa
 		"Action":      s.d.c.BaseURL() + demoIdPSSOPath,
 		"SAMLRequest": base64.StdEncoding.EncodeToString(req.RequestBuffer),
 		"RelayState":  req.RelayState,
+		"Token":       s.d.c.hireSecret.pickerToken(req.RequestBuffer),
 		"Personas":    rows,
 		"SPName":      "JIT Console",
 	})

@@ -20,7 +20,7 @@ func TestFullDiskIsServiceUnavailable(t *testing.T) {
 	client := newClient()
 	var posts []captured
 	for i := 0; i < 40; i++ {
-		acs, form, err := demoResponseForHire(ctx, client, tc.Base, fmtHire(i))
+		acs, form, err := demoResponseForHire(ctx, client, tc, fmtHire(i))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,7 +3,6 @@ package core_test
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -171,7 +170,6 @@ func fmtHire(i int) core.Persona {
 }
 
 // demoResponseForHire is DemoResponse for a generated new hire.
-func demoResponseForHire(ctx context.Context, client *http.Client, base string, p core.Persona) (string, url.Values, error) {
-	b, _ := json.Marshal(p)
-	return core.DemoResponse(ctx, client, base, url.Values{"hire": {base64.StdEncoding.EncodeToString(b)}})
+func demoResponseForHire(ctx context.Context, client *http.Client, tc *testConsole, p core.Persona) (string, url.Values, error) {
+	return core.DemoHireResponse(ctx, client, tc.Base, tc.HireSecret(), p)
 }

@@ -39,6 +39,16 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 		listen:     opts.ListenAddr,
 		baseURL:    strings.TrimRight(opts.BaseURL, "/"),
 		httpClient: &http.Client{Timeout: 20 * time.Second},
+
+		demoOverride: opts.DemoIdP,
+		hireSecret:   opts.HireSecret,
+	}
+	if c.hireSecret.IsZero() {
+		secret, err := NewHireSecret()
+		if err != nil {
+			return nil, err
+		}
+		c.hireSecret = secret
 	}
 	c.readTimeout = opts.ReadTimeout
 	now := c.clock.Now()
@@ -77,6 +87,7 @@ func (c *Console) Start() error {
 	addr := c.listen
 	c.mu.Unlock()
 	c.applyClockSkew(context.Background())
+	demoState := c.applyDemoSwitch(context.Background())
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		err = listenError(addr, err)
@@ -112,6 +123,7 @@ func (c *Console) Start() error {
 			c.log.Error("remember the base URL", "err", err)
 		}
 	}
+	c.announceDemoSwitch(ctx, demoState)
 	if err := c.registerDemoIdP(ctx); err != nil {
 		c.log.Error("register demo IdP", "err", err)
 	}

@@ -117,7 +117,7 @@ func TestBindingCookie(t *testing.T) {
 // client) signs people in with the binding on.
 func TestSimulatorSendsTheBindingCookie(t *testing.T) {
 	tc := startConsole(t, t.TempDir(), "")
-	res, err := core.Simulate(t.Context(), core.SimulateOptions{Target: tc.Base, Count: 3, Concurrency: 2, Seed: 7})
+	res, err := core.Simulate(t.Context(), core.SimulateOptions{Target: tc.Base, Count: 3, Concurrency: 2, Seed: 7, Secret: tc.HireSecret()})
 	if err != nil || res.Succeeded != 3 {
 		t.Fatalf("Simulate = %+v, %v", res, err)
 	}

@@ -480,16 +480,8 @@ func RulesJSON(idp IdP) ([]byte, error) {
 // created. An invalid document changes nothing and the error names the
 // field.
 func (c *Console) ImportRules(ctx context.Context, slug string, data []byte) (IdP, error) {
-	var doc RulesDocument
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&doc); err != nil {
-		return IdP{}, &Error{Code: EINVALID, Err: err, Message: "The rules file is not valid JSON for JIT Console: " + firstLine(err)}
-	}
-	if doc.Version != 1 {
-		return IdP{}, Errorf(EINVALID, "version: unsupported version %d (this console reads version 1)", doc.Version)
-	}
-	if err := doc.Mapping.Validate(nil); err != nil {
+	doc, err := ParseRulesDocument(data)
+	if err != nil {
 		return IdP{}, err
 	}
 	known, err := c.roleNames(ctx)

@@ -266,6 +266,7 @@ func (c *Console) CheckWithIdP(ctx context.Context, slug string, response []byte
 // IdP; opts' trust fields are ignored. Nothing is created or changed.
 func (c *Console) CheckAgainstIdP(ctx context.Context, slug string, opts CheckOptions) (CheckReport, error) {
 	opts.SPKey = c.sp.key.Key
+	opts.demoServes = c.demoServes
 	if opts.BaseURL == "" {
 		opts.BaseURL = c.BaseURL()
 	}

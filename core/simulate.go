@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"html"
@@ -25,6 +26,9 @@ type SimulateOptions struct {
 	Concurrency int
 	// Seed makes the generated people repeatable; 0 picks one.
 	Seed uint64
+	// Secret is the console's HireSecret: its demo IdP signs in only the
+	// new hires that carry an HMAC made with it (required).
+	Secret HireSecret
 	// Transport, if set, carries the HTTP requests (tests); each login
 	// still gets a client with a cookie jar of its own.
 	Transport http.RoundTripper
@@ -56,6 +60,9 @@ func Simulate(ctx context.Context, opts SimulateOptions) (SimResult, error) {
 	if opts.Count < 1 {
 		return SimResult{}, Errorf(EINVALID, "The number of new hires must be at least 1.")
 	}
+	if opts.Secret.IsZero() {
+		return SimResult{}, Errorf(EINVALID, "The simulation needs the console's hire secret: its demo IdP signs in no new hire without it.")
+	}
 	if opts.Concurrency < 1 {
 		opts.Concurrency = 4
 	}
@@ -83,7 +90,7 @@ func Simulate(ctx context.Context, opts SimulateOptions) (SimResult, error) {
 		go func() {
 			defer wg.Done()
 			for p := range jobs {
-				err := DemoLogin(ctx, opts.Transport, target.String(), p)
+				err := DemoLogin(ctx, opts.Transport, target.String(), opts.Secret, p)
 				mu.Lock()
 				if err != nil {
 					failed.Add(1)
@@ -125,10 +132,13 @@ func (c *Console) SimulateOnboarding(ctx context.Context, count, concurrency int
 	if !st.Running {
 		return SimResult{}, Errorf(EUNAVAILABLE, "The SP listener is not running, so nobody can sign in. %s", st.Err)
 	}
+	if demo := c.DemoIdP(ctx); !demo.On {
+		return SimResult{}, Errorf(EUNAVAILABLE, "%s", demo.Reason)
+	}
 	c.publish(ctx, Event{Kind: EventSimulation, Outcome: OutcomeInfo, IdPSlug: DemoSlug,
 		Message: fmt.Sprintf("Simulating onboarding of %d new hires", count)})
 	res, err := Simulate(ctx, SimulateOptions{Target: c.BaseURL(), Count: count,
-		Concurrency: concurrency, Progress: progress})
+		Concurrency: concurrency, Progress: progress, Secret: c.hireSecret})
 	if err == nil {
 		outcome := OutcomeInfo
 		if res.Failed > 0 {
@@ -142,21 +152,23 @@ func (c *Console) SimulateOnboarding(ctx context.Context, count, concurrency int
 
 // DemoLogin signs p in at the console at target through the demo IdP, as a
 // browser would, and checks that it lands on the welcome page. The persona
-// need not be one of the demo IdP's: it is sent as a generated new hire.
-func DemoLogin(ctx context.Context, transport http.RoundTripper, target string, p Persona) error {
-	return demoFlow(ctx, transport, target, url.Values{formHire: {encodeHire(p)}})
+// need not be one of the demo IdP's: it is sent as a generated new hire,
+// with an HMAC made with the console's secret.
+func DemoLogin(ctx context.Context, transport http.RoundTripper, target string, secret HireSecret, p Persona) error {
+	return demoFlow(ctx, transport, target, chooseHire(secret, p))
 }
 
-// DemoLoginAs signs in as the demo IdP's persona id.
+// DemoLoginAs signs in as the demo IdP's persona id, by posting the
+// picker page's own form.
 func DemoLoginAs(ctx context.Context, transport http.RoundTripper, target, id string) error {
-	return demoFlow(ctx, transport, target, url.Values{formPersona: {id}})
+	return demoFlow(ctx, transport, target, chooseFields(url.Values{formPersona: {id}}))
 }
 
-func demoFlow(ctx context.Context, transport http.RoundTripper, target string, choice url.Values) error {
+func demoFlow(ctx context.Context, transport http.RoundTripper, target string, choose demoChoice) error {
 	// A browser's jar: the login-binding cookie is Secure, and browsers
 	// send it back over http to loopback, which Go's cookiejar does not.
 	client := &http.Client{Jar: NewBrowserJar(), Transport: transport, Timeout: 30 * time.Second}
-	acs, fields, err := DemoResponse(ctx, client, target, choice)
+	acs, fields, err := demoResponse(ctx, client, target, choose)
 	if err != nil {
 		return err
 	}
@@ -174,9 +186,48 @@ func demoFlow(ctx context.Context, transport http.RoundTripper, target string, c
 // DemoResponse runs the browser's part of an SP-initiated demo login at the
 // console at target, up to the signed response, without posting it: it
 // returns the ACS URL and the form (SAMLResponse, RelayState) the demo IdP
-// would have the browser post. choice holds the demo IdP's form field:
-// "persona" with a persona ID, or "hire" (see DemoLogin).
+// would have the browser post. choice holds fields set over the picker
+// page's form: "persona" with a persona ID (the page's token goes along).
 func DemoResponse(ctx context.Context, client *http.Client, target string, choice url.Values) (string, url.Values, error) {
+	return demoResponse(ctx, client, target, chooseFields(choice))
+}
+
+// DemoHireResponse is DemoResponse for the generated new hire p, signed
+// with the console's secret.
+func DemoHireResponse(ctx context.Context, client *http.Client, target string, secret HireSecret, p Persona) (string, url.Values, error) {
+	return demoResponse(ctx, client, target, chooseHire(secret, p))
+}
+
+// demoChoice fills in the choice of person over the fields of the demo
+// IdP's picker form.
+type demoChoice func(fields url.Values) error
+
+// chooseFields sets choice's fields over the form.
+func chooseFields(choice url.Values) demoChoice {
+	return func(fields url.Values) error {
+		for k, v := range choice {
+			fields[k] = v
+		}
+		return nil
+	}
+}
+
+// chooseHire sends p as a new hire, with the HMAC of the hire and of the
+// AuthnRequest on the page made with secret.
+func chooseHire(secret HireSecret, p Persona) demoChoice {
+	return func(fields url.Values) error {
+		request, err := base64.StdEncoding.DecodeString(fields.Get("SAMLRequest"))
+		if err != nil {
+			return fmt.Errorf("the demo IdP's page holds no readable SAMLRequest: %w", err)
+		}
+		hire := encodeHire(p)
+		fields.Set(formHire, hire)
+		fields.Set(formHireMAC, secret.HireMAC(request, hire))
+		return nil
+	}
+}
+
+func demoResponse(ctx context.Context, client *http.Client, target string, choose demoChoice) (string, url.Values, error) {
 	// 1. SP-initiated login; redirects to the demo IdP's persona page.
 	page, _, err := fetch(ctx, client, http.MethodGet, strings.TrimRight(target, "/")+"/saml/"+DemoSlug+"/login", nil)
 	if err != nil {
@@ -186,8 +237,8 @@ func DemoResponse(ctx context.Context, client *http.Client, target string, choic
 	if action == "" || fields.Get("SAMLRequest") == "" {
 		return "", nil, errors.New("the demo IdP did not show its sign-in page")
 	}
-	for k, v := range choice {
-		fields[k] = v
+	if err := choose(fields); err != nil {
+		return "", nil, err
 	}
 	// 2. Choose the person; the IdP answers with the signed response form.
 	page, _, err = fetch(ctx, client, http.MethodPost, action, fields)

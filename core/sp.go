@@ -168,7 +168,7 @@ func (s *spServer) serveLogin(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if !idp.Enabled {
+	if !idp.Enabled || !s.c.demoServes(idp.Slug) {
 		s.renderError(w, http.StatusForbidden, "Identity provider disabled",
 			fmt.Sprintf("Sign-in through %s is switched off.", idp.DisplayName), "An administrator can enable it in JIT Console.", 0)
 		return
@@ -229,7 +229,7 @@ func (s *spServer) serveIndex(w http.ResponseWriter, r *http.Request) {
 	type link struct{ Name, LoginURL, MetadataURL string }
 	var links []link
 	for _, idp := range idps {
-		if idp.Enabled {
+		if idp.Enabled && s.c.demoServes(idp.Slug) {
 			ep := s.c.Endpoints(idp.Slug)
 			links = append(links, link{idp.DisplayName, ep.LoginURL, ep.MetadataURL})
 		}

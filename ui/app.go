@@ -99,6 +99,10 @@ type Service interface {
 	SavePersona(ctx context.Context, p core.Persona) error
 	PersonaLoginURL(id string) string
 	SimulateOnboarding(ctx context.Context, count, concurrency int, progress func(core.SimProgress)) (core.SimResult, error)
+	// DemoIdP says whether the demo IdP serves in this run, and why;
+	// SetDemoIdPEnabled stores its switch (Settings).
+	DemoIdP(ctx context.Context) core.DemoIdPState
+	SetDemoIdPEnabled(ctx context.Context, on bool) (core.DemoIdPState, error)
 }
 
 // WindowTitle is the title of the console's window.

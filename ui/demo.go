@@ -40,6 +40,11 @@ type demo struct {
 	loadError  *widget.Label
 	editor     *personaEditor // the open editor, nil when none
 
+	// demoState says whether the demo IdP serves; while it is off the
+	// banner says why and how to switch it on, and nothing can start.
+	demoState core.DemoIdPState
+	banner    *widget.Label
+
 	hires       *widget.Entry
 	concurrency *widget.Entry
 	start       *widget.Button
@@ -47,9 +52,10 @@ type demo struct {
 	status      *widget.Label
 	failures    *widget.Label
 
-	simMu     sync.Mutex
-	simLatest core.SimProgress
-	simQueued bool // a showProgress is on its way to the UI goroutine
+	simMu      sync.Mutex
+	simLatest  core.SimProgress
+	simQueued  bool // a showProgress is on its way to the UI goroutine
+	simRunning bool
 }
 
 // personaRow is the card of one persona.
@@ -63,7 +69,8 @@ func newDemo(a *App) *demo {
 	d := &demo{app: a}
 	d.reload = newThrottle(a.bridge, refreshInterval, d.readPersonas)
 	a.feed.listen(func(e core.Event) {
-		if e.Kind == core.EventPersonaChanged || e.Kind == core.EventIdPRegistered {
+		if e.Kind == core.EventPersonaChanged || e.Kind == core.EventIdPRegistered || e.Kind == core.EventListener ||
+			(e.Kind == core.EventAdminChange && e.IdPSlug == core.DemoSlug) {
 			d.reload.Trigger()
 		}
 	})
@@ -86,7 +93,10 @@ func (d *demo) build() fyne.CanvasObject {
 	title := heading("Demo personas")
 	title.SizeName = theme.SizeNameSubHeadingText
 	personas := container.NewVBox(title, intro, d.loadError, d.personaBox)
-	d.scroll = container.NewVScroll(container.NewVBox(d.buildSimulation(), personas))
+	d.banner = widget.NewLabel("")
+	d.banner.Wrapping = fyne.TextWrapWord
+	d.banner.Hide()
+	d.scroll = container.NewVScroll(container.NewVBox(d.banner, d.buildSimulation(), personas))
 	return d.scroll
 }
 
@@ -118,14 +128,51 @@ func (d *demo) buildSimulation() fyne.CanvasObject {
 // loadPersonas reads the personas in the background.
 func (d *demo) loadPersonas() { d.reload.Trigger() }
 
-// readPersonas runs in a background goroutine.
+// readPersonas runs in a background goroutine: the personas and whether
+// the demo IdP serves.
 func (d *demo) readPersonas() {
 	ctx := d.app.ctx
 	ps, err := d.app.svc.Personas(ctx)
+	st := d.app.svc.DemoIdP(ctx)
 	if ctx.Err() != nil {
 		return
 	}
-	d.app.bridge.ui(func() { d.applyPersonas(ps, err) })
+	d.app.bridge.ui(func() {
+		d.applyState(st)
+		d.applyPersonas(ps, err)
+	})
+}
+
+// applyState shows whether the demo IdP serves, on the UI goroutine.
+func (d *demo) applyState(st core.DemoIdPState) {
+	d.demoState = st
+	switch {
+	case !st.On:
+		showText(d.banner, "The demo IdP is off, so nobody can sign in through it. "+st.Reason, widget.DangerImportance)
+	case st.Warning != "":
+		showText(d.banner, st.Warning, widget.WarningImportance)
+	default:
+		showText(d.banner, "", widget.MediumImportance)
+	}
+	if st.On && d.simIdle() {
+		d.start.Enable()
+	} else {
+		d.start.Disable()
+	}
+	for _, r := range d.rows {
+		if st.On {
+			r.signIn.Enable()
+		} else {
+			r.signIn.Disable()
+		}
+	}
+}
+
+// simIdle reports whether no simulation runs.
+func (d *demo) simIdle() bool {
+	d.simMu.Lock()
+	defer d.simMu.Unlock()
+	return !d.simRunning
 }
 
 func (d *demo) applyPersonas(ps []core.Persona, err error) {
@@ -151,6 +198,9 @@ func (d *demo) personaCard(p core.Persona) fyne.CanvasObject {
 	row := personaRow{persona: p}
 	row.signIn = widget.NewButtonWithIcon("Sign in as…", theme.LoginIcon(), func() { d.onSignIn(p) })
 	row.signIn.Importance = widget.HighImportance
+	if !d.demoState.On {
+		row.signIn.Disable()
+	}
 	row.edit = widget.NewButtonWithIcon("Edit", theme.DocumentCreateIcon(), func() { d.onEdit(p) })
 	d.rows = append(d.rows, row)
 
@@ -200,7 +250,7 @@ func (d *demo) onStart() {
 	d.status.Importance = widget.MediumImportance
 	d.status.SetText(fmt.Sprintf("Starting: 0 of %d signed in", n))
 	d.simMu.Lock()
-	d.simLatest, d.simQueued = core.SimProgress{Total: n}, false
+	d.simLatest, d.simQueued, d.simRunning = core.SimProgress{Total: n}, false, true
 	d.simMu.Unlock()
 
 	ctx := d.app.ctx
@@ -251,7 +301,12 @@ func progressText(succeeded, failed, total int) string {
 
 // finish shows the simulation's outcome, on the UI goroutine.
 func (d *demo) finish(n int, res core.SimResult, err error) {
-	d.start.Enable()
+	d.simMu.Lock()
+	d.simRunning = false
+	d.simMu.Unlock()
+	if d.demoState.On {
+		d.start.Enable()
+	}
 	if err != nil {
 		d.status.Importance = widget.DangerImportance
 		d.status.SetText("The simulation did not run to the end: " + core.ErrorMessage(err))

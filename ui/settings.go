@@ -31,6 +31,7 @@ type settings struct {
 	status   *widget.Label
 	current  time.Duration // the saved value, once read
 	hasValue bool
+	demo     *demoSwitch // the demo IdP's card (settings_demo.go)
 }
 
 func newSettings(a *App) *settings {
@@ -66,18 +67,21 @@ func (s *settings) build() fyne.CanvasObject {
 		container.NewVBox(explain, container.NewGridWrap(fyne.NewSize(640, row.MinSize().Height), row), s.status))
 
 	head := container.NewBorder(nil, nil, widget.NewIcon(theme.SettingsIcon()), nil, title("Settings"))
-	return container.NewVScroll(container.NewPadded(container.NewVBox(head, skewCard, s.bindingCard(), layout.NewSpacer())))
+	s.demo = newDemoSwitch(s.app)
+	return container.NewVScroll(container.NewPadded(container.NewVBox(head, skewCard, s.bindingCard(), s.demo.content, layout.NewSpacer())))
 }
 
-// load reads the saved skew in the background.
+// load reads the saved skew and the demo IdP switch in the background.
 func (s *settings) load() {
 	a := s.app
 	a.bridge.run(func() {
 		d := a.svc.ClockSkew(a.ctx)
+		demo := a.svc.DemoIdP(a.ctx)
 		if a.ctx.Err() != nil {
 			return
 		}
 		a.bridge.ui(func() {
+			s.demo.show(demo)
 			s.current, s.hasValue = d, true
 			s.skew.SetText(strconv.Itoa(int(d / time.Second)))
 			showText(s.status, "Responses may now be up to "+seconds(d)+" early or late.", widget.LowImportance)
