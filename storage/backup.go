@@ -33,7 +33,12 @@ func (db *DB) Backup(ctx context.Context, dest string, overwrite bool) error {
 		return fmt.Errorf("back up to %s: %w", dest, err)
 	}
 	f.Close()
-	if _, err := db.read.ExecContext(ctx, `VACUUM INTO ?`, dest); err != nil {
+	conn, err := sql.Open("sqlite", readOnlyDSN(db.path))
+	if err != nil {
+		return fmt.Errorf("back up %s: %w", db.path, err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, dest); err != nil {
 		os.Remove(dest)
 		return fmt.Errorf("back up %s to %s: %w", db.path, dest, err)
 	}

@@ -67,8 +67,9 @@ func OpenReadOnly(ctx context.Context, path string, opts ...Option) (_ *DB, err 
 }
 
 // readOnlyDSN is the data source name of a read-only connection to path.
+// (VACUUM INTO works on a mode=ro connection, not with query_only.)
 func readOnlyDSN(path string) string {
-	params := "?mode=ro&_pragma=busy_timeout(10000)&_pragma=query_only(1)"
+	params := "?mode=ro&_pragma=busy_timeout(10000)"
 	dir := filepath.Dir(path)
 	if _, err := os.Stat(path + "-wal"); errors.Is(err, os.ErrNotExist) && !dirWritable(dir) {
 		params += "&immutable=1"
