@@ -24,6 +24,10 @@ type Options struct {
 	// BaseURL is the public URL of the listener; every URL the SP and the
 	// demo IdP publish is built from it, never from a request's Host header.
 	BaseURL string
+	// NewSPKey allows New to make a new SP key when the SP's key is
+	// missing from Keys while Store keeps its certificate; without it New
+	// refuses with ErrSPKeyMissing. (A first start makes one regardless.)
+	NewSPKey bool
 }
 
 // Defaults for Options.
