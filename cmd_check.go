@@ -164,7 +164,7 @@ func cmdCheckResponse(args []string, stdout, stderr io.Writer) error {
 // database only.
 func addMappingDecision(rep *core.CheckReport, slug, dirFlag string) error {
 	ctx := context.Background()
-	db, _, err := openExistingDB(ctx, dirFlag)
+	db, _, err := openReadOnlyDB(ctx, dirFlag)
 	if err != nil {
 		return err
 	}
@@ -183,7 +183,7 @@ func addMappingDecision(rep *core.CheckReport, slug, dirFlag string) error {
 
 func trustConnectedIdP(fs *flag.FlagSet, stderr io.Writer, opts *core.CheckOptions, slug, dirFlag, baseURL string) error {
 	ctx := context.Background()
-	db, dir, err := openExistingDB(ctx, dirFlag)
+	db, dir, err := openReadOnlyDB(ctx, dirFlag)
 	if err != nil {
 		return inputError(fs, stderr, "%v", err)
 	}

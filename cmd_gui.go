@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -34,16 +35,10 @@ func cmdGUI(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	con, err := openConsole(context.Background(), sf, logger)
-	if err != nil {
+	con, err := lockAndOpenConsole(context.Background(), sf, logger)
+	lostKey := errors.Is(err, core.ErrSPKeyMissing)
+	if err != nil && !lostKey {
 		return err
-	}
-	defer con.close()
-	if warning := con.KeyWarning(); warning != "" {
-		logger.Warn("private keys are not in the OS keyring", "why", warning)
-	}
-	if err := con.Start(); err != nil {
-		logger.Warn("the SP listener is not running", "reason", core.ErrorMessage(err))
 	}
 
 	if noSessionBus() {
@@ -56,8 +51,45 @@ func cmdGUI(args []string, stdout, stderr io.Writer) error {
 	w := a.NewWindow("JIT Console")
 	w.Resize(fyne.NewSize(1280, 820))
 	w.SetMaster()
-	view := ui.Create(a, w, con.Console)
-	defer view.Close() // before con.close: the screens stop reading first
+	var view *ui.App
+	show := func(c *opened) {
+		con = c
+		if warning := con.KeyWarning(); warning != "" {
+			logger.Warn("private keys are not in the OS keyring", "why", warning)
+		}
+		if err := con.Start(); err != nil {
+			logger.Warn("the SP listener is not running", "reason", core.ErrorMessage(err))
+		} else {
+			con.listening()
+		}
+		view = ui.Create(a, w, con.Console)
+	}
+	if lostKey {
+		// The admin decides: a new key (then the IdPs need the SP's new
+		// metadata), or quit and bring the key back.
+		logger.Warn("the SP's private key is missing", "why", core.ErrorMessage(err))
+		prompt := ui.NewSPKeyPrompt(core.ErrorMessage(err), func() string {
+			withKey := *sf
+			withKey.newSPKey = true
+			c, err := lockAndOpenConsole(context.Background(), &withKey, logger)
+			if err != nil {
+				return core.ErrorMessage(err)
+			}
+			show(c)
+			return ""
+		}, a.Quit)
+		w.SetContent(prompt.Content())
+	} else {
+		show(con)
+	}
+	defer func() {
+		if view != nil {
+			view.Close() // before con.close: the screens stop reading first
+		}
+		if con != nil {
+			con.close()
+		}
+	}()
 
 	// SIGINT and SIGTERM close the window like the window manager would.
 	sigs := make(chan os.Signal, 1)

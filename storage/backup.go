@@ -15,10 +15,14 @@ import (
 	"github.com/jitconsole/jitconsole/core"
 )
 
-// Backup writes a consistent copy of the database to dest with VACUUM
-// INTO. It works on a read-only DB and while a console writes. An existing
-// dest is refused unless overwrite. The copy is created 0600.
-func (db *DB) Backup(ctx context.Context, dest string, overwrite bool) error {
+// Backup writes a consistent copy of the database at path to dest with
+// VACUUM INTO, through a read-only connection: it works while a console
+// writes and on a read-only data directory. An existing dest is refused
+// unless overwrite. The copy is created 0600.
+func Backup(ctx context.Context, path, dest string, overwrite bool) error {
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		return core.Errorf(core.ENOTFOUND, "There is no database to back up at %s.", path)
+	}
 	if _, err := os.Stat(dest); err == nil && !overwrite {
 		return core.Errorf(core.ECONFLICT, "%s already exists; choose another file, or pass --force to overwrite it.", dest)
 	}
@@ -33,14 +37,14 @@ func (db *DB) Backup(ctx context.Context, dest string, overwrite bool) error {
 		return fmt.Errorf("back up to %s: %w", dest, err)
 	}
 	f.Close()
-	conn, err := sql.Open("sqlite", readOnlyDSN(db.path))
+	conn, err := sql.Open("sqlite", readOnlyDSN(path))
 	if err != nil {
-		return fmt.Errorf("back up %s: %w", db.path, err)
+		return fmt.Errorf("back up %s: %w", path, err)
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, dest); err != nil {
 		os.Remove(dest)
-		return fmt.Errorf("back up %s to %s: %w", db.path, dest, err)
+		return fmt.Errorf("back up %s to %s: %w", path, dest, err)
 	}
 	return nil
 }

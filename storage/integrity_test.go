@@ -270,14 +270,14 @@ func TestBackupAndRestore(t *testing.T) {
 	}
 	defer ro.Close()
 	backup := filepath.Join(t.TempDir(), "backup.db")
-	if err := ro.Backup(ctx, backup, false); err != nil {
+	if err := Backup(ctx, src, backup, false); err != nil {
 		t.Fatalf("Backup while a writer has the database open: %v", err)
 	}
 	if fi, err := os.Stat(backup); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("backup file: %v %v", fi, err)
 	}
-	wantCode(t, ro.Backup(ctx, backup, false), core.ECONFLICT)
-	if err := ro.Backup(ctx, backup, true); err != nil {
+	wantCode(t, Backup(ctx, src, backup, false), core.ECONFLICT)
+	if err := Backup(ctx, src, backup, true); err != nil {
 		t.Fatalf("Backup --force: %v", err)
 	}
 
