@@ -192,6 +192,10 @@ func moveAside(path, why string, now time.Time) (string, error) {
 	if err := os.Rename(path, kept); err != nil {
 		return "", fmt.Errorf("keep the current database: %w", err)
 	}
+	// An empty -wal (a reader's, or a clean close's) holds nothing to keep.
+	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() == 0 {
+		os.Remove(path + "-wal")
+	}
 	if err := os.Rename(path+"-wal", kept+"-wal"); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return kept, fmt.Errorf("keep the current database's -wal: %w", err)
 	}
