@@ -16,6 +16,11 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/zalando/go-keyring"
+
+	"github.com/jitconsole/jitconsole/core"
+	"github.com/jitconsole/jitconsole/storage"
 )
 
 // startWithStdout starts the binary with stdout going to w (the write end
@@ -222,4 +227,45 @@ func TestSecondConsoleRefused(t *testing.T) {
 	next := start(t, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir)
 	next.waitFor(t, listeningRE, time.Minute)
 	stopServe(t, next)
+}
+
+// TestServeRefusesLostSPKey: the SP key gone (key file or keyring entry)
+// while the database remains: serve refuses and says what to do; with
+// --new-sp-key it starts, warns, and the key.replaced event is on stdout.
+func TestServeRefusesLostSPKey(t *testing.T) {
+	dir := t.TempDir()
+	first := start(t, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir)
+	first.waitFor(t, listeningRE, time.Minute)
+	keysInKeyring(t, dir, first.stderr.String())
+	stopServe(t, first)
+	loseSPKey(t, dir)
+
+	refused := runCLI(t, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir)
+	if refused.code != 1 || !strings.Contains(refused.stderr, "The SP's private key is missing") || !strings.Contains(refused.stderr, "--new-sp-key") {
+		t.Fatalf("serve without the SP key: exit %d\n%s", refused.code, refused.stderr)
+	}
+	again := start(t, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir, "--new-sp-key")
+	again.waitFor(t, listeningRE, time.Minute)
+	stopServe(t, again)
+	if !strings.Contains(again.stderr.String(), "WARNING: A new SP signing key replaced the lost one") ||
+		!strings.Contains(again.stdout.String(), `"kind":"key.replaced"`) {
+		t.Fatalf("serve --new-sp-key:\nstderr:\n%s\nstdout:\n%s", again.stderr, again.stdout)
+	}
+}
+
+// loseSPKey deletes the SP key where the console kept it: its file, or its
+// OS keyring entry.
+func loseSPKey(t *testing.T, dir string) {
+	t.Helper()
+	file := filepath.Join(dir, "keys", core.SPKeyName+".key")
+	if err := os.Remove(file); err == nil {
+		return
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := keyring.Delete(storage.KeyringService, core.SPKeyName+" @ "+abs); err != nil {
+		t.Fatalf("the SP key is neither in %s nor in the keyring: %v", file, err)
+	}
 }
