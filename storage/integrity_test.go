@@ -324,3 +324,31 @@ func TestBackupAndRestore(t *testing.T) {
 		t.Fatalf("after refused restores the database has %d users, want 50", n)
 	}
 }
+
+// BenchmarkOpen100kUsers measures Open (with its quick_check) and
+// quick_check alone on a database of 100k accounts.
+func BenchmarkOpen100kUsers(b *testing.B) {
+	path := filepath.Join(b.TempDir(), DBFileName)
+	db := openAt(b, path, &testClock{now: t0})
+	seedMany(b, db, 100_000)
+	db.Close()
+	fi, _ := os.Stat(path)
+	b.Logf("database: %d MB", fi.Size()>>20)
+	b.Run("Open", func(b *testing.B) {
+		for b.Loop() {
+			db, err := Open(context.Background(), path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			db.Close()
+		}
+	})
+	b.Run("quick_check", func(b *testing.B) {
+		db := openAt(b, path, &testClock{now: t0})
+		for b.Loop() {
+			if problems, err := integrityCheck(context.Background(), db.write, true); err != nil || len(problems) > 0 {
+				b.Fatal(problems, err)
+			}
+		}
+	})
+}
