@@ -26,19 +26,19 @@ type timeNow func() time.Time
 // spKeyLost is the refusal of a lost SP key: what happened, what it means
 // for the connected IdPs, and what to do.
 func spKeyLost(ctx context.Context, store Store, keys KeyStore, cause error) error {
-	where := "the OS keyring"
-	if inFile, why := keys.Fallback(); inFile {
-		where = "the key files (" + why + ")"
+	unreachable := ""
+	if inFile, why := keys.Fallback(); inFile && strings.HasPrefix(why, "The OS keyring is not reachable") {
+		unreachable = " " + why
 	}
 	trusting := "no IdP besides the demo IdP is connected"
 	if slugs := externalIdPs(ctx, store); len(slugs) > 0 {
 		trusting = "these IdPs trust the SP's old certificate: " + strings.Join(slugs, ", ")
 	}
 	return &Error{Code: ECONFLICT, Err: errors.Join(ErrSPKeyMissing, cause), Message: fmt.Sprintf(
-		"The SP's private key is missing from %s, while the database remains (%s). "+
+		"The SP's private key is missing (neither in the OS keyring nor in a key file), while the database remains (%s).%s "+
 			"If the keyring is locked or was not reachable, fix that and start again. "+
 			"Otherwise make a new key (jitconsole serve --new-sp-key, or confirm in the window) "+
-			"and give those IdPs the SP's new metadata.", where, trusting)}
+			"and give those IdPs the SP's new metadata.", trusting, unreachable)}
 }
 
 // externalIdPs lists the slugs of the connected IdPs other than the demo

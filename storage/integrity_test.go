@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -57,22 +56,6 @@ func TestLockDataDir(t *testing.T) {
 		t.Fatalf("lock after release: %v", err)
 	}
 	second.Release()
-}
-
-func TestOpenCreatesPrivateDatabaseFiles(t *testing.T) {
-	old := syscall.Umask(0o022)
-	defer syscall.Umask(old)
-	db, _ := openTest(t)
-	seedUsers(t, db, 10)
-	for _, p := range []string{db.Path(), db.Path() + "-wal", db.Path() + "-shm"} {
-		fi, err := os.Stat(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if fi.Mode().Perm() != 0o600 {
-			t.Errorf("%s has mode %v, want 0600", filepath.Base(p), fi.Mode().Perm())
-		}
-	}
 }
 
 func TestOpenTightensExistingDatabaseMode(t *testing.T) {
