@@ -38,7 +38,12 @@ func cmdGUI(args []string, stdout, stderr io.Writer) error {
 	con, err := lockAndOpenConsole(context.Background(), sf, logger)
 	lostKey := errors.Is(err, core.ErrSPKeyMissing)
 	if err != nil && !lostKey {
-		return err
+		// Said at once on stderr, and in a window where there is a
+		// display: someone who started the console from a menu sees why.
+		fmt.Fprintf(stderr, "jitconsole: %v\n", err)
+		if !hasDisplay() {
+			return errReported
+		}
 	}
 
 	if noSessionBus() {
@@ -64,7 +69,11 @@ func cmdGUI(args []string, stdout, stderr io.Writer) error {
 		}
 		view = ui.Create(a, w, con.Console)
 	}
-	if lostKey {
+	refused := err != nil && !lostKey
+	switch {
+	case refused:
+		w.SetContent(ui.NewStartRefusal(err.Error(), a.Quit).Content())
+	case lostKey:
 		// The admin decides: a new key (then the IdPs need the SP's new
 		// metadata), or quit and bring the key back.
 		logger.Warn("the SP's private key is missing", "why", core.ErrorMessage(err))
@@ -79,7 +88,7 @@ func cmdGUI(args []string, stdout, stderr io.Writer) error {
 			return ""
 		}, a.Quit)
 		w.SetContent(prompt.Content())
-	} else {
+	default:
 		show(con)
 	}
 	defer func() {
@@ -101,7 +110,20 @@ func cmdGUI(args []string, stdout, stderr io.Writer) error {
 		}
 	}()
 	w.ShowAndRun()
+	if refused {
+		return errReported
+	}
 	return nil
+}
+
+// hasDisplay reports whether a window can be shown: on Unix desktops an X
+// or Wayland display must be set.
+func hasDisplay() bool {
+	switch runtime.GOOS {
+	case "linux", "freebsd", "openbsd", "netbsd", "dragonfly":
+		return os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != ""
+	}
+	return true
 }
 
 // noSessionBus reports whether a Unix desktop has no D-Bus session bus

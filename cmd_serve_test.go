@@ -180,7 +180,6 @@ func TestSecondConsoleRefused(t *testing.T) {
 		"; stop it first, or use another --data-dir"
 	for _, args := range [][]string{
 		{"serve", "--listen", "127.0.0.1:0", "--data-dir", dir},
-		{"--listen", "127.0.0.1:0", "--data-dir", dir}, // the GUI refuses before it opens a window
 		{"db", "restore", filepath.Join(dir, "jitconsole.db"), "--data-dir", dir},
 		{"db", "reset", "--data-dir", dir},
 	} {
@@ -188,6 +187,12 @@ func TestSecondConsoleRefused(t *testing.T) {
 		if second.code != 1 || !strings.Contains(second.stderr, want) {
 			t.Errorf("jitconsole %s: exit %d\nstderr:\n%s\nwant %q", strings.Join(args, " "), second.code, second.stderr, want)
 		}
+	}
+	// The GUI with no display says it on stderr (with one, in a window:
+	// TestGUIRefusesSecondConsole).
+	gui := startEnv(t, withoutDisplay(), "--listen", "127.0.0.1:0", "--data-dir", dir)
+	if code := gui.waitExit(t, time.Minute); code != 1 || !strings.Contains(gui.stderr.String(), want) {
+		t.Errorf("a second GUI: exit %d\nstderr:\n%s\nwant %q", code, gui.stderr, want)
 	}
 	metadata := filepath.Join(t.TempDir(), "idp.xml")
 	resp, err := http.Get(base + "/demo-idp/metadata")
@@ -268,4 +273,58 @@ func loseSPKey(t *testing.T, dir string) {
 	if err := keyring.Delete(storage.KeyringService, core.SPKeyName+" @ "+abs); err != nil {
 		t.Fatalf("the SP key is neither in %s nor in the keyring: %v", file, err)
 	}
+}
+
+// withoutDisplay is this process's environment without an X or Wayland
+// display.
+func withoutDisplay() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "DISPLAY=") && !strings.HasPrefix(kv, "WAYLAND_DISPLAY=") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// TestGUIRefusesSecondConsole: a second console window on a data dir that
+// serve uses shows why it cannot start, and exits 1 when closed.
+func TestGUIRefusesSecondConsole(t *testing.T) {
+	requireDisplay(t)
+	dir := t.TempDir()
+	first := start(t, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir)
+	addr := first.waitFor(t, listeningRE, time.Minute)[1]
+	keysInKeyring(t, dir, first.stderr.String())
+
+	gui := start(t, "--listen", "127.0.0.1:0", "--data-dir", dir)
+	gui.waitFor(t, regexp.MustCompile(`another JIT Console \(PID `+strconv.Itoa(first.cmd.Process.Pid)+`, listening on `+regexp.QuoteMeta(addr)+`\)`), time.Minute)
+	find := exec.Command("xdotool", "search", "--sync", "--onlyvisible", "--name", "^JIT Console$")
+	out, err := runWithin(find, 90*time.Second)
+	if err != nil {
+		t.Fatalf("no window of the refused console: %v\nstderr:\n%s", err, gui.stderr)
+	}
+	wid := strings.Fields(out)[0]
+	screenshot(t, wid, filepath.Join(t.TempDir(), "refused.png"))
+	if err := closeWindow(wid); err != nil {
+		t.Fatalf("close the window: %v", err)
+	}
+	if code := gui.waitExit(t, 30*time.Second); code != 1 {
+		t.Fatalf("the refused console exited with status %d, want 1\nstderr:\n%s", code, gui.stderr)
+	}
+	checkGUILog(t, gui.stderr.String())
+	answers(t, first, "http://"+addr)
+	stopServe(t, first)
+}
+
+// runWithin runs cmd, killing it after d, and returns its stdout.
+func runWithin(cmd *exec.Cmd, d time.Duration) (string, error) {
+	var out strings.Builder
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		return "", err
+	}
+	timer := time.AfterFunc(d, func() { cmd.Process.Kill() })
+	defer timer.Stop()
+	err := cmd.Wait()
+	return out.String(), err
 }

@@ -78,7 +78,7 @@ func damaged(path string, problems []string, cause error) error {
 		what = " (" + strings.Join(problems, "; ") + ")"
 	}
 	return &core.Error{Code: core.EINVALID, Err: errors.Join(ErrDamaged, cause), Message: fmt.Sprintf(
-		"The database %s is damaged%s. See the problems with \"jitconsole db check\"; restore a backup with \"jitconsole db restore FILE\", or move the file aside and run \"jitconsole db reset\" to start empty.",
+		"The database %s is damaged%s. See the problems with \"jitconsole db check\"; restore a backup with \"jitconsole db restore FILE\", or start empty with \"jitconsole db reset\" (both keep the damaged file beside the new one).",
 		path, what)}
 }
 

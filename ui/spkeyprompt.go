@@ -42,3 +42,24 @@ func NewSPKeyPrompt(message string, onNewKey func() string, onQuit func()) *SPKe
 
 // Content is the prompt's layout, for Window.SetContent.
 func (p *SPKeyPrompt) Content() fyne.CanvasObject { return p.content }
+
+// StartRefusal is the window's content when the console cannot open at all
+// (another console uses the data directory; the database is lost or
+// damaged): it says why and what to do, and offers to quit.
+type StartRefusal struct {
+	Message *widget.Label
+	Quit    *widget.Button
+	content fyne.CanvasObject
+}
+
+// NewStartRefusal builds the refusal with message; onQuit runs on Quit.
+func NewStartRefusal(message string, onQuit func()) *StartRefusal {
+	r := &StartRefusal{Message: widget.NewLabel(message), Quit: widget.NewButtonWithIcon("Quit", theme.CancelIcon(), onQuit)}
+	r.Message.Wrapping = fyne.TextWrapWord
+	title := widget.NewLabelWithStyle("JIT Console cannot start", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	r.content = container.NewPadded(container.NewVBox(title, r.Message, container.NewHBox(r.Quit)))
+	return r
+}
+
+// Content is the refusal's layout, for Window.SetContent.
+func (r *StartRefusal) Content() fyne.CanvasObject { return r.content }

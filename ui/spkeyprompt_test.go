@@ -44,3 +44,17 @@ func TestSPKeyPrompt(t *testing.T) {
 		})
 	}
 }
+
+func TestStartRefusal(t *testing.T) {
+	test.NewTempApp(t)
+	quit := 0
+	r := NewStartRefusal("another JIT Console (PID 1) is using DIR", func() { quit++ })
+	test.NewTempWindow(t, r.Content())
+	if r.Message.Text != "another JIT Console (PID 1) is using DIR" {
+		t.Errorf("message %q", r.Message.Text)
+	}
+	test.Tap(r.Quit)
+	if quit != 1 {
+		t.Errorf("onQuit ran %d times", quit)
+	}
+}
