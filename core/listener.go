@@ -41,7 +41,7 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 		httpClient: &http.Client{Timeout: 20 * time.Second},
 	}
 	now := c.clock.Now()
-	spKey, spReplaced, err := loadSPKeyPair(ctx, c.store, c.keys, opts.NewSPKey, c.clock.Now)
+	spKey, spReplaced, err := loadSPKeyPair(ctx, c.store, c.keys, opts.NewSPKey, now)
 	if err != nil {
 		return nil, fmt.Errorf("SP signing key: %w", err)
 	}

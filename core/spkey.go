@@ -12,16 +12,13 @@ import (
 // its certificate is refused with an ECONFLICT error wrapping
 // ErrSPKeyMissing, unless newKey; then a new key is made, and replaced
 // says so.
-func loadSPKeyPair(ctx context.Context, store Store, keys KeyStore, newKey bool, now timeNow) (KeyPair, bool, error) {
-	kp, replaced, err := loadOrCreateKeyPair(ctx, store, keys, SPKeyName, "JIT Console SP", now(), newKey)
+func loadSPKeyPair(ctx context.Context, store Store, keys KeyStore, newKey bool, now time.Time) (KeyPair, bool, error) {
+	kp, replaced, err := loadOrCreateKeyPair(ctx, store, keys, SPKeyName, "JIT Console SP", now, newKey)
 	if errors.Is(err, errKeyLost) {
 		return KeyPair{}, false, spKeyLost(ctx, store, keys, err)
 	}
 	return kp, replaced, err
 }
-
-// timeNow is a clock reading, passed late so that tests may pin it.
-type timeNow func() time.Time
 
 // spKeyLost is the refusal of a lost SP key: what happened, what it means
 // for the connected IdPs, and what to do.
