@@ -87,7 +87,13 @@ func Restore(ctx context.Context, dataDir, src string, now time.Time) (kept stri
 	if err != nil {
 		return "", err
 	}
-	defer os.Remove(tmp)
+	defer func() {
+		// The copy, unless it was put in place, and the -wal and -shm
+		// that checking a copy in WAL mode may leave.
+		for _, p := range []string{tmp, tmp + "-wal", tmp + "-shm"} {
+			os.Remove(p)
+		}
+	}()
 	if err := checkRestorable(ctx, tmp, src); err != nil {
 		return "", err
 	}
