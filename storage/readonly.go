@@ -31,7 +31,7 @@ func OpenReadOnly(ctx context.Context, path string, opts ...Option) (_ *DB, err 
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	case fi.Size() == 0:
 		return nil, &core.Error{Code: core.EINVALID, Err: ErrLostDatabase, Message: fmt.Sprintf(
-			"The database %s is empty (0 bytes). Restore a backup with \"jitconsole db restore FILE\".", path)}
+			"The database %s is empty (0 bytes). Restore a backup with \"jitconsole db restore FILE\", or start empty with \"jitconsole db reset\".", path)}
 	}
 	db := &DB{path: path, clock: core.SystemClock{}, readOnly: true}
 	for _, o := range opts {
