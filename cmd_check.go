@@ -211,7 +211,7 @@ func cmdCheckResponse(args []string, stdout, stderr io.Writer) error {
 // only reads: no listener, no key is created, nothing is written.
 func checkConnected(fs *flag.FlagSet, stderr io.Writer, opts core.CheckOptions, slug, dirFlag string) (core.CheckReport, error) {
 	ctx := context.Background()
-	db, dir, err := openExistingDB(ctx, dirFlag)
+	db, dir, err := openReadOnlyDB(ctx, dirFlag)
 	if err != nil {
 		return core.CheckReport{}, inputError(fs, stderr, "%v", err)
 	}

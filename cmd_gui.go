@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -34,23 +35,16 @@ func cmdGUI(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	con, err := openConsole(context.Background(), sf, logger)
-	if err != nil {
-		return err
+	con, err := lockAndOpenConsole(context.Background(), sf, logger)
+	lostKey := errors.Is(err, core.ErrSPKeyMissing)
+	if err != nil && !lostKey {
+		// Said at once on stderr, and in a window where there is a
+		// display: someone who started the console from a menu sees why.
+		fmt.Fprintf(stderr, "jitconsole: %v\n", err)
+		if !hasDisplay() {
+			return errReported
+		}
 	}
-	defer con.close()
-	if warning := con.KeyWarning(); warning != "" {
-		logger.Warn("private keys are not in the OS keyring", "why", warning)
-	}
-	if err := con.Start(); err != nil {
-		logger.Warn("the SP listener is not running", "reason", core.ErrorMessage(err))
-	}
-	if removeSecret, err := con.startDemoIdP(context.Background(), stderr); err != nil {
-		logger.Warn("demo simulate cannot reach this console's demo IdP", "err", err)
-	} else {
-		defer removeSecret()
-	}
-
 	if noSessionBus() {
 		// Fyne's D-Bus client would start a bus with dbus-launch that
 		// outlives the console; with no bus to talk to, it gets none.
@@ -61,8 +55,56 @@ func cmdGUI(args []string, stdout, stderr io.Writer) error {
 	w := a.NewWindow("JIT Console")
 	w.Resize(fyne.NewSize(1280, 820))
 	w.SetMaster()
-	view := ui.Create(a, w, con.Console)
-	defer view.Close() // before con.close: the screens stop reading first
+	var view *ui.App
+	removeSecret := func() {}
+	show := func(c *opened) {
+		con = c
+		if warning := con.KeyWarning(); warning != "" {
+			logger.Warn("private keys are not in the OS keyring", "why", warning)
+		}
+		if err := con.Start(); err != nil {
+			logger.Warn("the SP listener is not running", "reason", core.ErrorMessage(err))
+		} else {
+			con.listening()
+		}
+		if remove, err := con.startDemoIdP(context.Background(), stderr); err != nil {
+			logger.Warn("demo simulate cannot reach this console's demo IdP", "err", err)
+		} else {
+			removeSecret = remove
+		}
+		view = ui.Create(a, w, con.Console)
+	}
+	refused := err != nil && !lostKey
+	switch {
+	case refused:
+		w.SetContent(ui.NewStartRefusal(err.Error(), a.Quit).Content())
+	case lostKey:
+		// The admin decides: a new key (then the IdPs need the SP's new
+		// metadata), or quit and bring the key back.
+		logger.Warn("the SP's private key is missing", "why", core.ErrorMessage(err))
+		prompt := ui.NewSPKeyPrompt(core.ErrorMessage(err), func() string {
+			withKey := *sf
+			withKey.newSPKey = true
+			c, err := lockAndOpenConsole(context.Background(), &withKey, logger)
+			if err != nil {
+				return core.ErrorMessage(err)
+			}
+			show(c)
+			return ""
+		}, a.Quit)
+		w.SetContent(prompt.Content())
+	default:
+		show(con)
+	}
+	defer func() {
+		if view != nil {
+			view.Close() // before con.close: the screens stop reading first
+		}
+		removeSecret()
+		if con != nil {
+			con.close()
+		}
+	}()
 
 	// SIGINT and SIGTERM close the window like the window manager would.
 	sigs := make(chan os.Signal, 1)
@@ -74,7 +116,20 @@ func cmdGUI(args []string, stdout, stderr io.Writer) error {
 		}
 	}()
 	w.ShowAndRun()
+	if refused {
+		return errReported
+	}
 	return nil
+}
+
+// hasDisplay reports whether a window can be shown: on Unix desktops an X
+// or Wayland display must be set.
+func hasDisplay() bool {
+	switch runtime.GOOS {
+	case "linux", "freebsd", "openbsd", "netbsd", "dragonfly":
+		return os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != ""
+	}
+	return true
 }
 
 // noSessionBus reports whether a Unix desktop has no D-Bus session bus

@@ -205,7 +205,7 @@ func cmdIdPList(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	db, _, err := openExistingDB(ctx, dirFlag)
+	db, _, err := openReadOnlyDB(ctx, dirFlag)
 	if err != nil {
 		return err
 	}

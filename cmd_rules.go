@@ -26,7 +26,7 @@ func cmdRulesExport(args []string, stdout, stderr io.Writer) error {
 		return usageError(fs, stderr, "which IdP? Give --idp SLUG (jitconsole idp list shows them)")
 	}
 	ctx := context.Background()
-	db, _, err := openExistingDB(ctx, dirFlag)
+	db, _, err := openReadOnlyDB(ctx, dirFlag)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,41 +18,65 @@ import (
 	"github.com/jitconsole/jitconsole/core"
 )
 
+// stdoutGrace is how long serve, once told to stop, waits for stdout to
+// take the last event lines.
+const stdoutGrace = 2 * time.Second
+
+const serveUsage = `jitconsole serve [--listen ADDR] [--base-url URL] [--data-dir DIR]
+         [--no-demo-idp | --demo-idp] [--new-sp-key]
+
+Runs the SP listener and the demo IdP without a window. Every event is one
+JSON line on stdout; logs go to stderr. Stops cleanly on SIGINT or SIGTERM.
+If stdout's reader goes away or stalls, serve keeps running (events are in
+the database regardless) and warns once on stderr.
+`
+
 // cmdServe runs the listener without a window until SIGINT or SIGTERM.
 func cmdServe(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("jitconsole serve", flag.ContinueOnError)
 	sf := addServerFlags(fs)
-	if err := parseFlags(fs, "jitconsole serve [--listen ADDR] [--base-url URL] [--data-dir DIR] [--no-demo-idp | --demo-idp]\n\nRuns the SP listener and the demo IdP without a window. Every event is one\nJSON line on stdout; logs go to stderr. Stops cleanly on SIGINT or SIGTERM.\n", args, stdout, stderr); err != nil {
+	fs.BoolVar(&sf.newSPKey, "new-sp-key", false, "make a new SP key when the SP's key is missing from the keyring\n(the IdPs then need the SP's new metadata)")
+	if err := parseFlags(fs, serveUsage, args, stdout, stderr); err != nil {
 		return err
 	}
 	if err := sf.check(fs, stderr); err != nil {
 		return err
 	}
+	// A reader of stdout that goes away must not kill serve: with SIGPIPE
+	// ignored, a write to the broken pipe fails with EPIPE instead.
+	signal.Ignore(syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	con, err := openConsole(ctx, sf, logger)
+	con, err := lockAndOpenConsole(ctx, sf, logger)
 	if err != nil {
 		return err
 	}
-	// Big enough that a reader of stdout never misses a burst; a missed
-	// event would still be in the database's event log. Subscribing before
-	// reading the events of the start leaves no gap between the two.
-	events, unsubscribe := con.Subscribe(16384)
+	// Subscribing before reading the events of the start leaves no gap
+	// between the two. The stream's own queue is bounded; the broker's
+	// buffer only has to cover the moments the pump is not scheduled.
+	events, unsubscribe := con.Subscribe(4096)
 	backlog := con.eventsSinceOpen(ctx)
+	stream := newEventStream(stdout, stderr, eventLineQueue)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		writeEvents(stdout, backlog, events, logger)
+		streamEvents(stream, backlog, events)
 	}()
 	defer func() {
 		con.close()
 		unsubscribe()
 		wg.Wait()
+		stream.close(stdoutGrace)
 	}()
 	if warning := con.KeyWarning(); warning != "" {
 		fmt.Fprintf(stderr, "WARNING: %s\n", warning)
+	}
+	for _, e := range backlog {
+		if e.Kind == core.EventSPKeyReplaced {
+			fmt.Fprintf(stderr, "WARNING: %s\n", e.Message)
+		}
 	}
 	if err := con.Start(); err != nil {
 		return errors.New(core.ErrorMessage(err))
@@ -63,7 +86,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer removeSecret()
-	st := con.Listener()
+	st := con.listening()
 	fmt.Fprintf(stderr, "jitconsole: listening on %s, public URL %s\n", st.Addr, st.BaseURL)
 	if on, why := con.BrowserBinding(); !on {
 		fmt.Fprintf(stderr, "WARNING: %s\n", why)
@@ -71,42 +94,4 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	<-ctx.Done()
 	logger.Info("shutting down")
 	return nil
-}
-
-// eventJSON is the line serve writes for an event.
-type eventJSON struct {
-	ID      int64  `json:"id"`
-	At      string `json:"at"`
-	Kind    string `json:"kind"`
-	Outcome string `json:"outcome"`
-	IdP     string `json:"idp"`
-	UserID  int64  `json:"user_id"`
-	Subject string `json:"subject"`
-	Message string `json:"message"`
-	Detail  string `json:"detail"`
-	Class   string `json:"class,omitempty"`
-}
-
-// writeEvents writes the backlog, then the live events not in it, one JSON
-// line each, until events is closed.
-func writeEvents(w io.Writer, backlog []core.Event, events <-chan core.Event, logger *slog.Logger) {
-	enc := json.NewEncoder(w)
-	write := func(e core.Event) {
-		err := enc.Encode(eventJSON{ID: e.ID, At: e.At.Format(time.RFC3339Nano), Kind: e.Kind,
-			Outcome: e.Outcome, IdP: e.IdPSlug, UserID: e.UserID, Subject: e.Subject,
-			Message: e.Message, Detail: e.Detail, Class: e.Class})
-		if err != nil {
-			logger.Error("write event", "err", err)
-		}
-	}
-	var seen int64
-	for _, e := range backlog {
-		write(e)
-		seen = e.ID
-	}
-	for e := range events {
-		if e.ID > seen {
-			write(e)
-		}
-	}
 }

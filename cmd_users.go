@@ -27,7 +27,7 @@ func cmdUsersList(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	db, _, err := openExistingDB(ctx, dirFlag)
+	db, _, err := openReadOnlyDB(ctx, dirFlag)
 	if err != nil {
 		return err
 	}

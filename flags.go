@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/jitconsole/jitconsole/core"
 	"github.com/jitconsole/jitconsole/storage"
@@ -70,6 +71,7 @@ type serverFlags struct {
 	listen, baseURL, dataDir string
 	listenSet                bool
 	demo                     *demoIdPFlags
+	newSPKey                 bool // serve --new-sp-key; the GUI asks instead
 }
 
 func addServerFlags(fs *flag.FlagSet) *serverFlags {
@@ -149,44 +151,109 @@ type opened struct {
 	*core.Console
 	db     *storage.DB
 	dir    string
+	lock   *storage.DataDirLock // held by the GUI and serve, else nil
 	logger *slog.Logger
 	// lastEventID is the newest event before core.New ran: events after it
 	// were written while the console opened (a key fallback, say).
 	lastEventID int64
 }
 
-// openConsole opens the database and the key store of the data directory
-// and makes the console over them, without starting its listener.
+// lockAndOpenConsole is openConsole for the GUI and serve, the consoles
+// that listen: it first takes the data directory's lock (one console per
+// data directory), so nothing is written before it is held. Another
+// console holding it is an error naming that console's PID and address.
+func lockAndOpenConsole(ctx context.Context, sf *serverFlags, logger *slog.Logger) (*opened, error) {
+	dir, err := dataDir(sf.dataDir)
+	if err != nil {
+		return nil, err
+	}
+	lock, err := storage.LockDataDir(dir, sf.listen)
+	if err != nil {
+		return nil, plainError(err)
+	}
+	o, err := openConsoleIn(ctx, dir, sf, logger)
+	if err != nil {
+		lock.Release()
+		return nil, err
+	}
+	o.lock = lock
+	return o, nil
+}
+
+// openConsole opens the database and key store of the data directory and
+// makes the console over them, without starting its listener and without
+// the data directory's lock: the commands that change the configuration
+// (idp import, rules import, ...) run beside a console. A lost SP key is
+// refused (core.ErrSPKeyMissing in the chain) unless sf.newSPKey.
 func openConsole(ctx context.Context, sf *serverFlags, logger *slog.Logger) (*opened, error) {
 	dir, err := dataDir(sf.dataDir)
 	if err != nil {
 		return nil, err
 	}
+	return openConsoleIn(ctx, dir, sf, logger)
+}
+
+func openConsoleIn(ctx context.Context, dir string, sf *serverFlags, logger *slog.Logger) (*opened, error) {
+	start := time.Now()
 	db, err := storage.Open(ctx, storage.DBPath(dir))
 	if err != nil {
-		return nil, err
+		return nil, plainError(err)
 	}
+	logger.Debug("database opened and checked", "took", time.Since(start))
 	o := &opened{db: db, dir: dir, logger: logger}
 	if last, err := db.RecentEvents(ctx, 1); err == nil && len(last) > 0 {
 		o.lastEventID = last[0].ID
 	}
 	o.Console, err = core.New(ctx, core.Options{Store: db, Keys: storage.NewKeyStore(dir),
-		ListenAddr: sf.listen, BaseURL: sf.baseURL, Logger: logger, DemoIdP: sf.demo.override()})
+		ListenAddr: sf.listen, BaseURL: sf.baseURL, Logger: logger, DemoIdP: sf.demo.override(), NewSPKey: sf.newSPKey})
 	if err != nil {
 		db.Close()
-		return nil, err
+		return nil, plainError(err)
 	}
 	logger.Info("data directory", "dir", dir)
 	return o, nil
 }
 
-// close stops the listener and closes the database.
+// listening records the listener's address in the lock file, for the
+// message a second console gets, and returns the listener's state.
+func (o *opened) listening() core.ListenerStatus {
+	st := o.Listener()
+	if o.lock == nil {
+		return st
+	}
+	if err := o.lock.SetListening(st.Addr, st.BaseURL); err != nil {
+		o.logger.Warn("record the address in the lock file", "err", err)
+	}
+	return st
+}
+
+// messageError shows a coded error by its message alone, keeping the chain
+// for errors.Is.
+type messageError struct{ err error }
+
+func (e messageError) Error() string { return core.ErrorMessage(e.err) }
+func (e messageError) Unwrap() error { return e.err }
+
+// plainError makes a coded error (one with a message for a person) print
+// as that message; other errors are returned as they are.
+func plainError(err error) error {
+	var ce *core.Error
+	if errors.As(err, &ce) {
+		return messageError{err}
+	}
+	return err
+}
+
+// close stops the listener, closes the database and releases the lock.
 func (o *opened) close() {
 	if err := o.Console.Close(); err != nil {
 		o.logger.Warn("stop the SP listener", "err", err)
 	}
 	if err := o.db.Close(); err != nil {
 		o.logger.Warn("close the database", "err", err)
+	}
+	if o.lock != nil {
+		o.lock.Release()
 	}
 }
 
@@ -208,8 +275,9 @@ func (o *opened) eventsSinceOpen(ctx context.Context) []core.Event {
 }
 
 // openExistingDB opens the database of the data directory for a command
-// that reads it (and creates no database where there is none). It returns
-// the data directory too.
+// that writes it (and creates no database where there is none). It returns
+// the data directory too. It takes no lock: such commands run beside a
+// console, as SQLite serializes the writers.
 func openExistingDB(ctx context.Context, dirFlag string) (*storage.DB, string, error) {
 	dir, err := dataDir(dirFlag)
 	if err != nil {
@@ -221,7 +289,22 @@ func openExistingDB(ctx context.Context, dirFlag string) (*storage.DB, string, e
 	}
 	db, err := storage.Open(ctx, path)
 	if err != nil {
+		return nil, "", plainError(err)
+	}
+	return db, dir, nil
+}
+
+// openReadOnlyDB opens the database of the data directory for a command
+// that only reads it: no migration, no purge, nothing written, so that it
+// works beside a console and on a read-only data directory.
+func openReadOnlyDB(ctx context.Context, dirFlag string) (*storage.DB, string, error) {
+	dir, err := dataDir(dirFlag)
+	if err != nil {
 		return nil, "", err
+	}
+	db, err := storage.OpenReadOnly(ctx, storage.DBPath(dir))
+	if err != nil {
+		return nil, "", plainError(err)
 	}
 	return db, dir, nil
 }

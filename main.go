@@ -10,6 +10,7 @@
 //	jitconsole idp import (--file F | --url U | --stdin) [--name NAME] [--slug SLUG] ...
 //	jitconsole idp list [--json] [--data-dir DIR]
 //	jitconsole idp remove SLUG [--data-dir DIR]
+//	jitconsole db check|backup FILE|restore FILE|reset [--data-dir DIR]
 //
 // This file only dispatches to the commands: each command group has its own
 // cmd_*.go beside it, flags.go holds what they share, and cmd_gui.go is the
@@ -66,6 +67,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "rules":
 		err = subcommand("rules", rest, stdout, stderr, map[string]command{
 			"export": cmdRulesExport, "import": cmdRulesImport})
+	case "db":
+		err = subcommand("db", rest, stdout, stderr, map[string]command{
+			"check": cmdDBCheck, "backup": cmdDBBackup, "restore": cmdDBRestore, "reset": cmdDBReset})
 	case "help":
 		fmt.Fprint(stdout, mainUsage)
 		return 0
@@ -92,7 +96,7 @@ just in time, with a built-in demo IdP.
 Usage:
   jitconsole [--listen ADDR] [--base-url URL] [--data-dir DIR]
         open the console window (the SP listener runs inside it)
-  jitconsole serve [--listen ADDR] [--base-url URL] [--data-dir DIR] [--no-demo-idp]
+  jitconsole serve [--listen ADDR] [--base-url URL] [--data-dir DIR] [--no-demo-idp] [--new-sp-key]
         run the same listener without a window; events as JSON lines on stdout
   jitconsole users list [--json] [--search S] [--data-dir DIR]
         list provisioned accounts (works while the console runs)
@@ -110,10 +114,19 @@ Usage:
   jitconsole rules export --idp SLUG [--data-dir DIR]
   jitconsole rules import --idp SLUG FILE [--data-dir DIR]
         an IdP's field mapping, account key, sync policy and role rules as JSON
+  jitconsole db check [--data-dir DIR]
+  jitconsole db backup FILE [--force] [--data-dir DIR]
+        check the database, or copy it (both work while the console runs)
+  jitconsole db restore FILE [--data-dir DIR]
+  jitconsole db reset [--data-dir DIR]
+        replace the database with a backup, or start over with an empty one
+        (the console must be stopped)
 
 Run "jitconsole COMMAND --help" for the options of a command.
 The data directory is --data-dir, else $JITCONSOLE_DATA_DIR, else
 the "jitconsole" directory in the user's configuration directory.
+One console (window or serve) runs per data directory; the other
+commands work beside it.
 `
 
 type command func(args []string, stdout, stderr io.Writer) error

@@ -33,6 +33,10 @@ type Options struct {
 	// random one is made).
 	DemoIdP    DemoOverride
 	HireSecret HireSecret
+	// NewSPKey allows New to make a new SP key when the SP's key is
+	// missing from Keys while Store keeps its certificate; without it New
+	// refuses with ErrSPKeyMissing. (A first start makes one regardless.)
+	NewSPKey bool
 }
 
 // Defaults for Options.

@@ -8,8 +8,10 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 )
 
@@ -28,31 +30,63 @@ const (
 // certLifetime is how long generated certificates are valid.
 const certLifetime = 10 * 365 * 24 * time.Hour
 
+// ErrSPKeyMissing is in the chain of New's error when the SP's private key
+// is gone from the KeyStore while the database still holds its certificate
+// (IdPs trust that certificate). Options.NewSPKey makes a new key instead.
+var ErrSPKeyMissing = errors.New("SP private key missing")
+
+// EventSPKeyReplaced is the event of a new SP key made in place of a lost
+// one: it names the IdPs that must get the SP's new metadata.
+const EventSPKeyReplaced = "key.replaced"
+
 // loadOrCreateKeyPair returns the key stored under name, generating an
 // RSA-2048 key on first use. The key is kept in keys as PKCS#8 DER (the
 // KeyStore base64-encodes it: about 1.6 KB, under Windows' 2.5 KB credential
 // limit). The certificate is public and lives in the store's settings, so
 // that a second launch publishes byte-identical metadata; it is made anew
 // only when missing or not matching the key.
-func loadOrCreateKeyPair(ctx context.Context, store Store, keys KeyStore, name, commonName string, now time.Time) (KeyPair, error) {
+//
+// A key that is missing while its certificate is in the store was lost
+// (IdPs may trust that certificate): unless mayReplace, that is an error
+// wrapping errKeyLost; with mayReplace, replaced says a new key was made.
+func loadOrCreateKeyPair(ctx context.Context, store Store, keys KeyStore, name, commonName string, now time.Time, mayReplace bool) (_ KeyPair, replaced bool, _ error) {
+	certSetting := "cert." + name
 	key, err := loadKey(keys, name)
 	if ErrorCode(err) == ENOTFOUND {
+		_, certErr := store.GetSetting(ctx, certSetting)
+		switch {
+		case certErr == nil && !mayReplace:
+			return KeyPair{}, false, fmt.Errorf("%w: %w", errKeyLost, err)
+		case certErr == nil:
+			replaced = true
+		case ErrorCode(certErr) != ENOTFOUND:
+			return KeyPair{}, false, fmt.Errorf("read certificate for %s: %w", name, certErr)
+		}
 		key, err = rsa.GenerateKey(rand.Reader, 2048)
 		if err != nil {
-			return KeyPair{}, fmt.Errorf("generate %s: %w", name, err)
+			return KeyPair{}, false, fmt.Errorf("generate %s: %w", name, err)
 		}
 		der, err := x509.MarshalPKCS8PrivateKey(key)
 		if err != nil {
-			return KeyPair{}, fmt.Errorf("encode %s: %w", name, err)
+			return KeyPair{}, false, fmt.Errorf("encode %s: %w", name, err)
 		}
 		if err := keys.Set(name, der); err != nil {
-			return KeyPair{}, fmt.Errorf("store %s: %w", name, err)
+			return KeyPair{}, false, fmt.Errorf("store %s: %w", name, err)
 		}
 	} else if err != nil {
-		return KeyPair{}, err
+		return KeyPair{}, false, err
 	}
+	kp, err := certFor(ctx, store, key, certSetting, commonName, now)
+	return kp, replaced, err
+}
 
-	certSetting := "cert." + name
+// errKeyLost marks a key missing beside its stored certificate.
+var errKeyLost = errors.New("key missing beside its certificate")
+
+// certFor returns key with its stored certificate, or with a new one (then
+// stored) when there is none for this key.
+func certFor(ctx context.Context, store Store, key *rsa.PrivateKey, certSetting, commonName string, now time.Time) (KeyPair, error) {
+	name := strings.TrimPrefix(certSetting, "cert.")
 	if pemText, err := store.GetSetting(ctx, certSetting); err == nil {
 		if cert, err := parseCertPEM(pemText); err == nil && cert.PublicKey.(*rsa.PublicKey).Equal(&key.PublicKey) {
 			return KeyPair{Key: key, Cert: cert}, nil

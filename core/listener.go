@@ -52,16 +52,19 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 	}
 	c.readTimeout = opts.ReadTimeout
 	now := c.clock.Now()
-	spKey, err := loadOrCreateKeyPair(ctx, c.store, c.keys, SPKeyName, "JIT Console SP", now)
+	spKey, spReplaced, err := loadSPKeyPair(ctx, c.store, c.keys, opts.NewSPKey, now)
 	if err != nil {
 		return nil, fmt.Errorf("SP signing key: %w", err)
 	}
-	demoKey, err := loadOrCreateKeyPair(ctx, c.store, c.keys, DemoIdPKeyName, "JIT Console demo IdP", now)
+	demoKey, _, err := loadOrCreateKeyPair(ctx, c.store, c.keys, DemoIdPKeyName, "JIT Console demo IdP", now, true)
 	if err != nil {
 		return nil, fmt.Errorf("demo IdP signing key: %w", err)
 	}
 	c.sp = &spServer{c: c, key: spKey, sps: map[string]cachedSP{}}
 	c.demo = &demoIdP{c: c, key: demoKey}
+	if spReplaced {
+		c.publishSPKeyReplaced(ctx)
+	}
 	if inFile, why := c.keys.Fallback(); inFile {
 		c.keyAlert = why
 		c.publish(ctx, Event{Kind: EventKeyFallback, Outcome: OutcomeWarning, Message: "Private keys are stored in a file, not in the OS keyring", Detail: why})

@@ -80,6 +80,12 @@ func WithClock(c core.Clock) Option {
 	return func(db *DB) { db.clock = c }
 }
 
+// StartFresh lets Open create an empty database where a missing or empty
+// one would otherwise be refused as lost (see Open); db reset uses it.
+func StartFresh() Option {
+	return func(db *DB) { db.fresh = true }
+}
+
 // DB is the SQLite database. It implements core.Store. All writes go
 // through one connection (writes serialize in SQLite anyway, and one writer
 // path never meets SQLITE_BUSY inside the process); reads use a pool.
@@ -89,6 +95,10 @@ type DB struct {
 	read  *sql.DB // a pool, query_only
 	clock core.Clock
 	stmts map[string]*sql.Stmt // prepared on write; see preparedQueries
+	fresh bool                 // StartFresh
+
+	// readOnly is set by OpenReadOnly: both pools only read.
+	readOnly bool
 
 	// calls counts ConsumeAssertion and TrackRequest calls, to purge
 	// expired rows now and then.
@@ -109,9 +119,13 @@ var _ core.Store = (*DB)(nil)
 var readConns = max(4, runtime.NumCPU())
 
 // Open opens (creating it and its directory when missing) the database at
-// path and brings its schema up to date. The directory is created 0700.
-// A database written by a newer version of JIT Console is refused with an
-// error rather than modified.
+// path and brings its schema up to date. The directory is created 0700 and
+// the database file (and so its -wal and -shm files) 0600.
+//
+// Open refuses rather than modifies: a database written by a newer version
+// of JIT Console; a damaged one (PRAGMA quick_check); and a missing or
+// zero-length one in a directory that shows it held one before (see
+// priorUse), unless StartFresh is given.
 func Open(ctx context.Context, path string, opts ...Option) (_ *DB, err error) {
 	if path == "" {
 		return nil, core.Errorf(core.EINVALID, "No database path given.")
@@ -123,9 +137,20 @@ func Open(ctx context.Context, path string, opts ...Option) (_ *DB, err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create the data directory for %s: %w", path, err)
 	}
+	if !db.fresh {
+		if err := refuseLostDatabase(path); err != nil {
+			return nil, err
+		}
+	}
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 	defer func() {
 		if err != nil {
 			db.Close()
+			if isCorrupt(err) && !errors.Is(err, ErrDamaged) {
+				err = damaged(path, nil, err)
+			}
 			err = fmt.Errorf("open %s: %w", path, err)
 		}
 	}()
@@ -137,6 +162,9 @@ func Open(ctx context.Context, path string, opts ...Option) (_ *DB, err error) {
 	db.write.SetConnMaxLifetime(0)
 	db.write.SetConnMaxIdleTime(0)
 	if err := db.write.PingContext(ctx); err != nil {
+		return nil, err
+	}
+	if err := checkOpened(ctx, db.write, path); err != nil {
 		return nil, err
 	}
 	if err := migrate(ctx, db.write); err != nil {
@@ -155,6 +183,9 @@ func Open(ctx context.Context, path string, opts ...Option) (_ *DB, err error) {
 		return nil, err
 	}
 	if err := db.purgeExpired(ctx); err != nil {
+		return nil, err
+	}
+	if err := markInitialized(path); err != nil {
 		return nil, err
 	}
 	return db, nil
