@@ -24,6 +24,9 @@ type Options struct {
 	// BaseURL is the public URL of the listener; every URL the SP and the
 	// demo IdP publish is built from it, never from a request's Host header.
 	BaseURL string
+	// Retention overrides the stored retention settings for this process
+	// (command-line flags); zero fields leave the stored setting.
+	Retention RetentionPolicy
 }
 
 // Defaults for Options.
@@ -57,6 +60,8 @@ type Console struct {
 	running  bool
 	lastErr  error
 	keyAlert string
+
+	retention retention
 }
 
 // Endpoints are the values an admin pastes into an IdP's console.

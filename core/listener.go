@@ -39,6 +39,7 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 		listen:     opts.ListenAddr,
 		baseURL:    strings.TrimRight(opts.BaseURL, "/"),
 		httpClient: &http.Client{Timeout: 20 * time.Second},
+		retention:  retention{override: opts.Retention},
 	}
 	now := c.clock.Now()
 	spKey, err := loadOrCreateKeyPair(ctx, c.store, c.keys, SPKeyName, "JIT Console SP", now)
@@ -189,6 +190,7 @@ func (c *Console) startBackground() {
 		defer t.Stop()
 		for {
 			c.refreshDue(ctx)
+			c.retentionDue(ctx)
 			select {
 			case <-ctx.Done():
 				return

@@ -10,7 +10,7 @@ import (
 )
 
 // eventColumns are the columns scanEvent reads.
-const eventColumns = `id, at, kind, outcome, idp_slug, user_id, subject, message, detail, class`
+const eventColumns = `id, at, kind, outcome, idp_slug, user_id, subject, message, detail, class, count`
 
 func scanEvent(s scanner) (core.Event, error) {
 	var (
@@ -18,7 +18,7 @@ func scanEvent(s scanner) (core.Event, error) {
 		at     int64
 		userID sql.NullInt64
 	)
-	err := s.Scan(&e.ID, &at, &e.Kind, &e.Outcome, &e.IdPSlug, &userID, &e.Subject, &e.Message, &e.Detail, &e.Class)
+	err := s.Scan(&e.ID, &at, &e.Kind, &e.Outcome, &e.IdPSlug, &userID, &e.Subject, &e.Message, &e.Detail, &e.Class, &e.Count)
 	e.At, e.UserID = fromNanos(at), userID.Int64
 	return e, err
 }
