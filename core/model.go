@@ -204,8 +204,8 @@ type Login struct {
 	AssertionID string
 	EventID     int64
 	RecordingID int64 // the flight recorder's entry, 0 if none
-	// Count is how many requests the row stands for: more than 1 for a
-	// compact refusal that repeated (see Refusal.Compact).
+	// Count is how many requests the row stands for when more than one
+	// (a compact refusal that repeated, see Refusal.Compact); 0 for one.
 	Count int
 }
 
@@ -238,8 +238,8 @@ type Event struct {
 	Message string // one line for a person
 	Detail  string // optional: more text (the hint, the diff)
 	Class   string // refusal class of a refused login, "" otherwise
-	// Count is how many requests the event stands for: more than 1 for a
-	// compact refusal that repeated (see Refusal.Compact).
+	// Count is how many requests the event stands for when more than one
+	// (a compact refusal that repeated, see Refusal.Compact); 0 for one.
 	Count int
 }
 
@@ -340,7 +340,8 @@ type Recording struct {
 	// stored Raw was cut to MaxRecordedResponse.
 	RawSize      int
 	RawTruncated bool
-	// Count is how many requests the entry stands for (compact refusals).
+	// Count is how many requests the entry stands for when more than one
+	// (compact refusals); 0 for one.
 	Count int
 }
 

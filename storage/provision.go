@@ -698,11 +698,11 @@ func (db *DB) RecordRefusal(ctx context.Context, r core.Refusal) (core.Login, co
 	ev := core.Event{
 		At: at, Kind: core.EventLoginRefused, Outcome: core.OutcomeRefused, IdPSlug: r.IdPSlug,
 		Subject: r.NameID, Message: firstNonEmpty(r.Reason, "Sign-in refused ("+r.Class+")"), Detail: r.Hint,
-		Class: r.Class, Count: 1,
+		Class: r.Class,
 	}
 	login := core.Login{
 		At: at, IdPSlug: r.IdPSlug, NameID: r.NameID, Outcome: core.OutcomeRefused,
-		Class: r.Class, Reason: r.Reason, Count: 1,
+		Class: r.Class, Reason: r.Reason,
 	}
 	remoteIP := ""
 	if r.Compact {
@@ -776,7 +776,7 @@ func bumpCompactRefusal(w *writer, r core.Refusal, remoteIP string, login *core.
 		RETURNING at, name_id, reason, count`, id).Scan(&at, &login.NameID, &login.Reason, &login.Count); err != nil {
 		return false, fmt.Errorf("count a repeated refusal: %w", err)
 	}
-	login.ID, login.At, login.EventID = id, fromNanos(at), eventID.Int64
+	login.ID, login.At, login.EventID, login.Count = id, fromNanos(at), eventID.Int64, repeated(login.Count)
 	if err := w.queryRow(`UPDATE recordings SET count = count + 1 WHERE login_id = ? RETURNING id`, id).
 		Scan(&login.RecordingID); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return false, fmt.Errorf("count a repeated refusal's recording: %w", err)

@@ -131,5 +131,6 @@ func scanRecording(s scanner, extra ...any) (core.Recording, error) {
 	}
 	rec.At = fromNanos(at)
 	rec.LoginID, rec.EventID, rec.UserID = loginID.Int64, eventID.Int64, userID.Int64
+	rec.Count = repeated(rec.Count)
 	return rec, nil
 }
