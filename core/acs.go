@@ -266,17 +266,17 @@ func (s *spServer) refuseRecorded(w http.ResponseWriter, r *http.Request, slug, 
 		// response claimed to be.
 		rec.NameID = scanResponse(rec.Raw).nameID
 	}
-	if v.Class == ClassMalformed && len(rec.Raw) > maxRecordedMalformed {
-		// Not XML (or not SAML): the start is enough to see what it was.
+	if v.Class == ClassMalformed && len(rec.Raw) > maxRecordedMalformed && !bytes.HasPrefix(bytes.TrimSpace(rec.Raw), []byte("<")) {
+		// Not XML: the start is enough to see what it was.
 		rec.Raw, rec.RawTruncated = rec.Raw[:maxRecordedMalformed], true
 	}
-	s.c.noteRecorded(min(len(rec.Raw), MaxRecordedResponse))
 	s.recordRefusal(w, r, Refusal{At: s.c.clock.Now(), IdPSlug: slug, NameID: nameID,
 		Class: v.Class, Reason: v.Reason, Hint: v.Hint, Record: rec}, status)
+	s.c.noteRecorded(min(len(rec.Raw), MaxRecordedResponse))
 }
 
-// maxRecordedMalformed is the most of a malformed response the recorder
-// keeps.
+// maxRecordedMalformed is the most of a response that is not XML the
+// recorder keeps.
 const maxRecordedMalformed = 16 << 10
 
 // recordRefusal stores ref and shows the browser the refusal page. A

@@ -164,6 +164,7 @@ type retention struct {
 	// capping is true while one runs.
 	recorded atomic.Int64
 	capping  atomic.Bool
+	capHint  atomic.Int64 // the cap in force when last read; 0 before
 }
 
 // Retention returns the retention policy in force and the stored one.
@@ -200,6 +201,7 @@ func (c *Console) Retention(ctx context.Context) (RetentionSettings, error) {
 	if o.RecorderCap > 0 {
 		rs.Policy.RecorderCap, rs.Overridden = o.RecorderCap, append(rs.Overridden, "recorder cap")
 	}
+	c.retention.capHint.Store(rs.Policy.RecorderCap)
 	return rs, errors.Join(errs...)
 }
 
@@ -337,9 +339,10 @@ func (c *Console) retentionDue(ctx context.Context) {
 	_, _ = c.RunRetention(ctx) // logged and published
 }
 
-// noteRecorded counts raw bytes the recorder kept; past an eighth of the
+// noteRecorded counts raw bytes the recorder stored; past an eighth of the
 // cap since the last check, the cap is enforced in the background, so
-// that a flood of large posts cannot wait for the daily run.
+// that a flood of large posts cannot wait for the daily run. Call it after
+// the bytes are committed.
 func (c *Console) noteRecorded(n int) {
 	r := &c.retention
 	if n <= 0 || r.recorded.Add(int64(n)) < c.recorderCapHint()/8 {
@@ -352,24 +355,40 @@ func (c *Console) noteRecorded(n int) {
 		return
 	}
 	go func() {
-		defer r.capping.Store(false)
-		rs, err := c.Retention(ctx)
-		if err != nil {
-			return
-		}
-		r.recorded.Store(0)
-		n, freed, err := c.store.CapRecordings(ctx, rs.Policy.RecorderCap)
-		if err != nil {
-			c.log.Error("flight recorder cap", "err", err)
-		} else if n > 0 {
-			c.log.Info("flight recorder cap", "deleted", n, "freed_bytes", freed)
+		for {
+			r.recorded.Store(0)
+			c.capRecorder(ctx)
+			r.capping.Store(false)
+			// Bytes stored while this ran found it busy: go again for
+			// them, so that the cap holds after the last write.
+			if r.recorded.Load() == 0 || !r.capping.CompareAndSwap(false, true) {
+				return
+			}
 		}
 	}()
 }
 
-// recorderCapHint is the cap in force without reading the store: the
-// override or the default (a stored cap is read when the check runs).
+// capRecorder enforces the flight recorder's size cap now.
+func (c *Console) capRecorder(ctx context.Context) {
+	rs, err := c.Retention(ctx)
+	if err != nil {
+		c.log.Error("flight recorder cap", "err", err)
+		return
+	}
+	n, freed, err := c.store.CapRecordings(ctx, rs.Policy.RecorderCap)
+	if err != nil {
+		c.log.Error("flight recorder cap", "err", err)
+	} else if n > 0 {
+		c.log.Info("flight recorder cap", "deleted", n, "freed_bytes", freed)
+	}
+}
+
+// recorderCapHint is the cap in force without reading the store: as last
+// read, else the override or the default.
 func (c *Console) recorderCapHint() int64 {
+	if n := c.retention.capHint.Load(); n > 0 {
+		return n
+	}
 	if c.retention.override.RecorderCap > 0 {
 		return c.retention.override.RecorderCap
 	}
