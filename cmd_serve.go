@@ -14,7 +14,6 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
-	"time"
 
 	"github.com/jitconsole/jitconsole/core"
 )
@@ -23,10 +22,15 @@ import (
 func cmdServe(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("jitconsole serve", flag.ContinueOnError)
 	sf := addServerFlags(fs)
+	rf := addRetentionFlags(fs)
 	if err := parseFlags(fs, "jitconsole serve [--listen ADDR] [--base-url URL] [--data-dir DIR]\n\nRuns the SP listener and the demo IdP without a window. Every event is one\nJSON line on stdout; logs go to stderr. Stops cleanly on SIGINT or SIGTERM.\n", args, stdout, stderr); err != nil {
 		return err
 	}
 	if err := sf.check(fs, stderr); err != nil {
+		return err
+	}
+	var err error
+	if sf.retention, err = rf.policy(fs, stderr); err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -84,9 +88,7 @@ type eventJSON struct {
 func writeEvents(w io.Writer, backlog []core.Event, events <-chan core.Event, logger *slog.Logger) {
 	enc := json.NewEncoder(w)
 	write := func(e core.Event) {
-		err := enc.Encode(eventJSON{ID: e.ID, At: e.At.Format(time.RFC3339Nano), Kind: e.Kind,
-			Outcome: e.Outcome, IdP: e.IdPSlug, UserID: e.UserID, Subject: e.Subject,
-			Message: e.Message, Detail: e.Detail, Class: e.Class})
+		err := enc.Encode(eventLine(e))
 		if err != nil {
 			logger.Error("write event", "err", err)
 		}

@@ -69,6 +69,7 @@ func usageError(fs *flag.FlagSet, stderr io.Writer, format string, args ...any) 
 type serverFlags struct {
 	listen, baseURL, dataDir string
 	listenSet                bool
+	retention                core.RetentionPolicy // serve's overrides
 }
 
 func addServerFlags(fs *flag.FlagSet) *serverFlags {
@@ -165,7 +166,7 @@ func openConsole(ctx context.Context, sf *serverFlags, logger *slog.Logger) (*op
 		o.lastEventID = last[0].ID
 	}
 	o.Console, err = core.New(ctx, core.Options{Store: db, Keys: storage.NewKeyStore(dir),
-		ListenAddr: sf.listen, BaseURL: sf.baseURL, Logger: logger})
+		ListenAddr: sf.listen, BaseURL: sf.baseURL, Logger: logger, Retention: sf.retention})
 	if err != nil {
 		db.Close()
 		return nil, err
