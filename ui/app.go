@@ -99,6 +99,7 @@ type Service interface {
 	SavePersona(ctx context.Context, p core.Persona) error
 	PersonaLoginURL(id string) string
 	SimulateOnboarding(ctx context.Context, count, concurrency int, progress func(core.SimProgress)) (core.SimResult, error)
+	RetentionService
 }
 
 // WindowTitle is the title of the console's window.

@@ -31,6 +31,7 @@ type settings struct {
 	status   *widget.Label
 	current  time.Duration // the saved value, once read
 	hasValue bool
+	storage  *storageSection
 }
 
 func newSettings(a *App) *settings {
@@ -66,7 +67,8 @@ func (s *settings) build() fyne.CanvasObject {
 		container.NewVBox(explain, container.NewGridWrap(fyne.NewSize(640, row.MinSize().Height), row), s.status))
 
 	head := container.NewBorder(nil, nil, widget.NewIcon(theme.SettingsIcon()), nil, title("Settings"))
-	return container.NewVScroll(container.NewPadded(container.NewVBox(head, skewCard, layout.NewSpacer())))
+	s.storage = newStorageSection(s.app)
+	return container.NewVScroll(container.NewPadded(container.NewVBox(head, skewCard, s.storage.content, layout.NewSpacer())))
 }
 
 // load reads the saved skew in the background.
