@@ -81,6 +81,7 @@ type eventJSON struct {
 	Message string `json:"message"`
 	Detail  string `json:"detail"`
 	Class   string `json:"class,omitempty"`
+	Count   int    `json:"count,omitempty"` // requests a compact refusal stands for, when more than one
 }
 
 // writeEvents writes the backlog, then the live events not in it, one JSON

@@ -62,11 +62,13 @@ const maxEventLine = 8 << 10
 const cutMark = "…[cut]"
 
 // eventLine is e as serve writes it, its longest texts shortened (and
-// marked with cutMark) until the JSON line fits in maxEventLine bytes.
+// marked with cutMark) until the JSON line fits in maxEventLine bytes. A
+// compact refusal that repeats is written again, with the same ID and its
+// count, each time the count reaches a power of two.
 func eventLine(e core.Event) eventJSON {
 	j := eventJSON{ID: e.ID, At: e.At.Format(time.RFC3339Nano), Kind: e.Kind,
 		Outcome: e.Outcome, IdP: e.IdPSlug, UserID: e.UserID, Subject: e.Subject,
-		Message: e.Message, Detail: e.Detail, Class: e.Class}
+		Message: e.Message, Detail: e.Detail, Class: e.Class, Count: e.Count}
 	fields := []*string{&j.Detail, &j.Message, &j.Subject, &j.IdP, &j.Class, &j.Kind, &j.Outcome}
 	for _, f := range fields {
 		// A field of more runes cannot fit whole: trim it (the search
