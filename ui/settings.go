@@ -73,6 +73,7 @@ func (s *settings) build() fyne.CanvasObject {
 
 // load reads the saved skew in the background.
 func (s *settings) load() {
+	s.storage.load()
 	a := s.app
 	a.bridge.run(func() {
 		d := a.svc.ClockSkew(a.ctx)

@@ -59,7 +59,6 @@ func newStorageSection(a *App) *storageSection {
 			s.load() // a background run: show what it did
 		}
 	})
-	s.load()
 	return s
 }
 
@@ -164,7 +163,8 @@ func (s *storageSection) show(p core.RetentionPolicy) {
 
 // load reads the policy, the database's size and the last run in the
 // background; the entries are filled only the first time, so that a
-// background run does not overwrite an edit.
+// background run does not overwrite an edit. The Settings screen's load
+// calls it once the window is built.
 func (s *storageSection) load() {
 	a := s.app
 	a.bridge.run(func() {
