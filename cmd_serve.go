@@ -24,6 +24,7 @@ const stdoutGrace = 2 * time.Second
 
 const serveUsage = `jitconsole serve [--listen ADDR] [--base-url URL] [--data-dir DIR]
          [--no-demo-idp | --demo-idp] [--new-sp-key]
+         [--keep-recordings DAYS] [--keep-events DAYS] [--recorder-cap MiB]
 
 Runs the SP listener and the demo IdP without a window. Every event is one
 JSON line on stdout; logs go to stderr. Stops cleanly on SIGINT or SIGTERM.
@@ -36,6 +37,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("jitconsole serve", flag.ContinueOnError)
 	sf := addServerFlags(fs)
 	fs.BoolVar(&sf.newSPKey, "new-sp-key", false, "make a new SP key when the SP's key is missing from the keyring\n(the IdPs then need the SP's new metadata)")
+	rf := addRetentionFlags(fs)
 	if err := parseFlags(fs, serveUsage, args, stdout, stderr); err != nil {
 		return err
 	}
@@ -45,6 +47,10 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	// A reader of stdout that goes away must not kill serve: with SIGPIPE
 	// ignored, a write to the broken pipe fails with EPIPE instead.
 	signal.Ignore(syscall.SIGPIPE)
+	var err error
+	if sf.retention, err = rf.policy(fs, stderr); err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logger := slog.New(slog.NewTextHandler(stderr, nil))

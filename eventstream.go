@@ -61,9 +61,7 @@ func (s *eventStream) write() {
 
 // offer queues e as a JSON line without waiting.
 func (s *eventStream) offer(e core.Event) {
-	line, err := json.Marshal(eventJSON{ID: e.ID, At: e.At.Format(time.RFC3339Nano), Kind: e.Kind,
-		Outcome: e.Outcome, IdP: e.IdPSlug, UserID: e.UserID, Subject: e.Subject,
-		Message: e.Message, Detail: e.Detail, Class: e.Class})
+	line, err := json.Marshal(eventLine(e))
 	if err != nil {
 		fmt.Fprintf(s.warn, "WARNING: event %d cannot be written as JSON: %v\n", e.ID, err)
 		return
@@ -113,6 +111,7 @@ type eventJSON struct {
 	Message string `json:"message"`
 	Detail  string `json:"detail"`
 	Class   string `json:"class,omitempty"`
+	Count   int    `json:"count,omitempty"` // requests a compact refusal stands for, when more than one
 }
 
 // streamEvents offers the backlog, then the live events not in it, until

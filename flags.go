@@ -72,6 +72,7 @@ type serverFlags struct {
 	listenSet                bool
 	demo                     *demoIdPFlags
 	newSPKey                 bool // serve --new-sp-key; the GUI asks instead
+	retention                core.RetentionPolicy // serve's overrides
 }
 
 func addServerFlags(fs *flag.FlagSet) *serverFlags {
@@ -205,7 +206,8 @@ func openConsoleIn(ctx context.Context, dir string, sf *serverFlags, logger *slo
 		o.lastEventID = last[0].ID
 	}
 	o.Console, err = core.New(ctx, core.Options{Store: db, Keys: storage.NewKeyStore(dir),
-		ListenAddr: sf.listen, BaseURL: sf.baseURL, Logger: logger, DemoIdP: sf.demo.override(), NewSPKey: sf.newSPKey})
+		ListenAddr: sf.listen, BaseURL: sf.baseURL, Logger: logger, DemoIdP: sf.demo.override(), NewSPKey: sf.newSPKey,
+		Retention: sf.retention})
 	if err != nil {
 		db.Close()
 		return nil, plainError(err)

@@ -154,6 +154,7 @@ func TestCommandLineUsage(t *testing.T) {
 		{[]string{"serve", "extra"}, 2, `unexpected argument "extra"`},
 		{[]string{"serve", "--listen", "8080"}, 2, "not HOST:PORT"},
 		{[]string{"serve", "--base-url", "localhost:8080"}, 2, "not an http(s) URL"},
+		{[]string{"serve", "--keep-events", "0"}, 2, "whole number of days"},
 		{[]string{"users"}, 2, "missing command"},
 		{[]string{"users", "delete"}, 2, `unknown command "delete"`},
 		{[]string{"users", "list", "--nope"}, 2, "flag provided but not defined: -nope"},

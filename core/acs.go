@@ -203,13 +203,26 @@ func (s *spServer) accept(w http.ResponseWriter, r *http.Request, idp IdP, a *sa
 	http.Redirect(w, r, "/welcome", http.StatusSeeOther)
 }
 
-// refuse records a refused login and shows the browser a friendly page
-// naming the event; the library's error text goes only to the log and the
-// flight recorder.
+// refuse refuses a request that cannot be a login (wrong method, no form,
+// unknown or disabled IdP, no SAMLResponse): it leaves a compact record
+// (no raw body, the slug cut to MaxCompactSlug characters, repeats from
+// one remote IP within CompactWindow counted on one row) and shows the
+// browser a friendly page naming the event.
 func (s *spServer) refuse(w http.ResponseWriter, r *http.Request, slug, nameID string, v Verdict, status int) {
-	s.refuseRecorded(w, r, slug, nameID, v, status, &Recording{RemoteAddr: r.RemoteAddr})
+	slug = compactSlug(slug)
+	detail := ""
+	if v.Err != nil {
+		detail = cutText(v.Err.Error(), maxCompactDetail)
+		s.c.log.Info("ACS refused", "idp", slug, "class", v.Class, "err", detail)
+	}
+	rec := &Recording{RemoteAddr: remoteIP(r.RemoteAddr), Detail: detail, Class: v.Class, Reason: v.Reason, Hint: v.Hint}
+	s.recordRefusal(w, r, Refusal{At: s.c.clock.Now(), IdPSlug: slug, NameID: nameID,
+		Class: v.Class, Reason: v.Reason, Hint: v.Hint, Record: rec, Compact: true}, status)
 }
 
+// refuseRecorded refuses a request that could be a login, with its full
+// flight recorder entry rec (the raw response included). The library's
+// error text goes only to the log and the flight recorder.
 func (s *spServer) refuseRecorded(w http.ResponseWriter, r *http.Request, slug, nameID string, v Verdict, status int, rec *Recording) {
 	if v.Err != nil {
 		s.c.log.Info("ACS refused", "idp", slug, "class", v.Class, "err", v.Err)
@@ -221,16 +234,31 @@ func (s *spServer) refuseRecorded(w http.ResponseWriter, r *http.Request, slug, 
 		// response claimed to be.
 		rec.NameID = scanResponse(rec.Raw).nameID
 	}
-	_, ev, err := s.c.store.RecordRefusal(r.Context(), Refusal{
-		At: s.c.clock.Now(), IdPSlug: slug, NameID: nameID,
-		Class: v.Class, Reason: v.Reason, Hint: v.Hint, Record: rec,
-	})
+	if v.Class == ClassMalformed && len(rec.Raw) > maxRecordedMalformed && !bytes.HasPrefix(bytes.TrimSpace(rec.Raw), []byte("<")) {
+		// Not XML: the start is enough to see what it was.
+		rec.Raw, rec.RawTruncated = rec.Raw[:maxRecordedMalformed], true
+	}
+	s.recordRefusal(w, r, Refusal{At: s.c.clock.Now(), IdPSlug: slug, NameID: nameID,
+		Class: v.Class, Reason: v.Reason, Hint: v.Hint, Record: rec}, status)
+	s.c.noteRecorded(min(len(rec.Raw), MaxRecordedResponse))
+}
+
+// maxRecordedMalformed is the most of a response that is not XML the
+// recorder keeps.
+const maxRecordedMalformed = 16 << 10
+
+// recordRefusal stores ref and shows the browser the refusal page. A
+// compact refusal that only counted one more on an existing row reaches
+// the live feed when its count is a power of two: a flood of requests
+// cannot flood the feed.
+func (s *spServer) recordRefusal(w http.ResponseWriter, r *http.Request, ref Refusal, status int) {
+	_, ev, err := s.c.store.RecordRefusal(r.Context(), ref)
 	if err != nil {
-		s.c.log.Error("ACS: record refusal", "idp", slug, "err", err)
-	} else {
+		s.c.log.Error("ACS: record refusal", "idp", ref.IdPSlug, "err", err)
+	} else if ev.Count <= 1 || ev.Count&(ev.Count-1) == 0 {
 		s.c.broker.Publish(ev)
 	}
-	s.renderError(w, status, "Sign-in refused", v.Reason, v.Hint, ev.ID)
+	s.renderError(w, status, "Sign-in refused", ref.Reason, ref.Hint, ev.ID)
 }
 
 func (s *spServer) renderError(w http.ResponseWriter, status int, title, reason, hint string, eventID int64) {

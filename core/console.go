@@ -37,6 +37,9 @@ type Options struct {
 	// missing from Keys while Store keeps its certificate; without it New
 	// refuses with ErrSPKeyMissing. (A first start makes one regardless.)
 	NewSPKey bool
+	// Retention overrides the stored retention settings for this process
+	// (command-line flags); zero fields leave the stored setting.
+	Retention RetentionPolicy
 }
 
 // Defaults for Options.
@@ -76,6 +79,7 @@ type Console struct {
 	keyAlert string
 
 	readTimeout time.Duration
+	retention retention
 }
 
 // Endpoints are the values an admin pastes into an IdP's console.

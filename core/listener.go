@@ -42,6 +42,7 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 
 		demoOverride: opts.DemoIdP,
 		hireSecret:   opts.HireSecret,
+		retention:  retention{override: opts.Retention},
 	}
 	if c.hireSecret.IsZero() {
 		secret, err := NewHireSecret()
@@ -211,6 +212,7 @@ func (c *Console) startBackground() {
 		defer t.Stop()
 		for {
 			c.refreshDue(ctx)
+			c.retentionDue(ctx)
 			select {
 			case <-ctx.Done():
 				return

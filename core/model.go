@@ -204,6 +204,9 @@ type Login struct {
 	AssertionID string
 	EventID     int64
 	RecordingID int64 // the flight recorder's entry, 0 if none
+	// Count is how many requests the row stands for when more than one
+	// (a compact refusal that repeated, see Refusal.Compact); 0 for one.
+	Count int
 }
 
 // Event kinds.
@@ -235,6 +238,9 @@ type Event struct {
 	Message string // one line for a person
 	Detail  string // optional: more text (the hint, the diff)
 	Class   string // refusal class of a refused login, "" otherwise
+	// Count is how many requests the event stands for when more than one
+	// (a compact refusal that repeated, see Refusal.Compact); 0 for one.
+	Count int
 }
 
 // Provision is everything an accepted login changes, applied by
@@ -300,6 +306,12 @@ type Refusal struct {
 	// Record, if set, is stored in the flight recorder in the same
 	// transaction.
 	Record *Recording
+	// Compact marks a request that cannot be a login (see
+	// Console.refuse): its record keeps no raw response, and compact
+	// refusals of one class, IdP slug and remote IP (Record.RemoteAddr)
+	// within CompactWindow share one login row, event and recording,
+	// whose Count goes up.
+	Compact bool
 }
 
 // Recording is the flight recorder's entry for one ACS request: the raw
@@ -328,6 +340,9 @@ type Recording struct {
 	// stored Raw was cut to MaxRecordedResponse.
 	RawSize      int
 	RawTruncated bool
+	// Count is how many requests the entry stands for when more than one
+	// (compact refusals); 0 for one.
+	Count int
 }
 
 // MaxRecordedResponse is the most of a raw response the recorder keeps.
@@ -448,6 +463,17 @@ type Store interface {
 	// PurgeRecordings deletes entries older than before and returns how
 	// many went.
 	PurgeRecordings(ctx context.Context, before time.Time) (int, error)
+	// CapRecordings deletes the oldest entries until the raw responses
+	// kept add up to at most maxBytes; it returns how many entries and
+	// raw bytes went.
+	CapRecordings(ctx context.Context, maxBytes int64) (int, int64, error)
+	// PurgeEvents deletes events older than before, except the audit log's
+	// kinds; PurgeLogins deletes login rows older than before. Each
+	// returns how many went.
+	PurgeEvents(ctx context.Context, before time.Time) (int, error)
+	PurgeLogins(ctx context.Context, before time.Time) (int, error)
+	// StorageUsage measures the database and the flight recorder.
+	StorageUsage(ctx context.Context) (StorageUsage, error)
 
 	// UserByKey finds an account by IdP and NameID (case-insensitively when
 	// caseInsensitive); ENOTFOUND when there is none.

@@ -12,8 +12,8 @@ import (
 	"github.com/beevik/etree"
 )
 
-// DefaultRecordingRetention is how long the flight recorder keeps raw
-// responses.
+// DefaultRecordingRetention is how long the flight recorder keeps its
+// entries unless the retention settings say otherwise (see RunRetention).
 const DefaultRecordingRetention = 30 * 24 * time.Hour
 
 // RecordingView is a flight recorder entry decoded for display: made when
@@ -240,16 +240,6 @@ func PrettyXML(raw []byte) string {
 		return string(raw)
 	}
 	return out
-}
-
-// purgeRecordings applies the recorder's retention.
-func (c *Console) purgeRecordings(ctx context.Context) {
-	n, err := c.store.PurgeRecordings(ctx, c.clock.Now().Add(-DefaultRecordingRetention))
-	if err != nil {
-		c.log.Error("recorder retention", "err", err)
-	} else if n > 0 {
-		c.log.Info("recorder retention", "deleted", n)
-	}
 }
 
 // CheckWithIdP validates a pasted or loaded response against a connected

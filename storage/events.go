@@ -10,7 +10,7 @@ import (
 )
 
 // eventColumns are the columns scanEvent reads.
-const eventColumns = `id, at, kind, outcome, idp_slug, user_id, subject, message, detail, class`
+const eventColumns = `id, at, kind, outcome, idp_slug, user_id, subject, message, detail, class, count`
 
 func scanEvent(s scanner) (core.Event, error) {
 	var (
@@ -18,9 +18,18 @@ func scanEvent(s scanner) (core.Event, error) {
 		at     int64
 		userID sql.NullInt64
 	)
-	err := s.Scan(&e.ID, &at, &e.Kind, &e.Outcome, &e.IdPSlug, &userID, &e.Subject, &e.Message, &e.Detail, &e.Class)
-	e.At, e.UserID = fromNanos(at), userID.Int64
+	err := s.Scan(&e.ID, &at, &e.Kind, &e.Outcome, &e.IdPSlug, &userID, &e.Subject, &e.Message, &e.Detail, &e.Class, &e.Count)
+	e.At, e.UserID, e.Count = fromNanos(at), userID.Int64, repeated(e.Count)
 	return e, err
+}
+
+// repeated is a stored count as core's Count fields hold it: 0 for one
+// request, n for a row that stands for n > 1.
+func repeated(n int) int {
+	if n <= 1 {
+		return 0
+	}
+	return n
 }
 
 // RecentEvents returns up to limit events, newest first.

@@ -684,6 +684,12 @@ func firstNonEmpty(s ...string) string {
 // core.EventLoginRefused, with the class, the reason as message and the
 // hint as detail) and, when r.Record is set, its flight recorder entry, in
 // one transaction. It changes no account.
+//
+// A compact refusal (r.Compact) keeps no raw response, and when a compact
+// refusal of the same class, IdP slug and remote IP (r.Record.RemoteAddr)
+// was stored within core.CompactWindow before r.At, that one's login row,
+// event and recording count one more instead: the returned login and event
+// are the existing ones with their new Count.
 func (db *DB) RecordRefusal(ctx context.Context, r core.Refusal) (core.Login, core.Event, error) {
 	if r.At.IsZero() {
 		r.At = db.now()
@@ -698,7 +704,21 @@ func (db *DB) RecordRefusal(ctx context.Context, r core.Refusal) (core.Login, co
 		At: at, IdPSlug: r.IdPSlug, NameID: r.NameID, Outcome: core.OutcomeRefused,
 		Class: r.Class, Reason: r.Reason,
 	}
+	remoteIP := ""
+	if r.Compact {
+		if r.Record != nil {
+			r.Record.Raw, r.Record.RawSize, r.Record.RawTruncated = nil, 0, false
+			remoteIP = r.Record.RemoteAddr
+		}
+		remoteIP = firstNonEmpty(remoteIP, "-") // compact rows are marked by a remote IP
+	}
 	err := db.inTx(ctx, func(w *writer) error {
+		if r.Compact {
+			bumped, err := bumpCompactRefusal(w, r, remoteIP, &login, &ev)
+			if err != nil || bumped {
+				return err
+			}
+		}
 		var err error
 		if ev.ID, err = insertEvent(w, ev); err != nil {
 			return err
@@ -706,6 +726,11 @@ func (db *DB) RecordRefusal(ctx context.Context, r core.Refusal) (core.Login, co
 		login.EventID = ev.ID
 		if login.ID, err = insertLogin(w, login); err != nil {
 			return err
+		}
+		if remoteIP != "" {
+			if _, err := w.exec(`UPDATE logins SET remote_ip = ? WHERE id = ?`, remoteIP, login.ID); err != nil {
+				return fmt.Errorf("mark compact refusal: %w", err)
+			}
 		}
 		if err := db.hook("login"); err != nil {
 			return err
@@ -726,6 +751,45 @@ func (db *DB) RecordRefusal(ctx context.Context, r core.Refusal) (core.Login, co
 		return core.Login{}, core.Event{}, fmt.Errorf("record refused login (%s) at %q: %w", r.Class, r.IdPSlug, err)
 	}
 	return login, ev, nil
+}
+
+// bumpCompactRefusal finds the compact refusal of r's class and IdP slug
+// from remoteIP stored within core.CompactWindow before r.At and counts
+// one more on its login row, event and recording; it then fills login and
+// ev with them. bumped is false when there is none.
+func bumpCompactRefusal(w *writer, r core.Refusal, remoteIP string, login *core.Login, ev *core.Event) (bumped bool, err error) {
+	var (
+		id      int64
+		eventID sql.NullInt64
+	)
+	err = w.queryRow(`SELECT id, event_id FROM logins
+		WHERE remote_ip = ? AND idp_slug = ? AND class = ? AND at > ? AND at <= ? AND remote_ip <> ''
+		ORDER BY at DESC LIMIT 1`,
+		remoteIP, r.IdPSlug, r.Class, nanos(r.At.Add(-core.CompactWindow)), nanos(r.At)).Scan(&id, &eventID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("find a repeated refusal: %w", err)
+	}
+	var at int64
+	if err := w.queryRow(`UPDATE logins SET count = count + 1 WHERE id = ?
+		RETURNING at, name_id, reason, count`, id).Scan(&at, &login.NameID, &login.Reason, &login.Count); err != nil {
+		return false, fmt.Errorf("count a repeated refusal: %w", err)
+	}
+	login.ID, login.At, login.EventID, login.Count = id, fromNanos(at), eventID.Int64, repeated(login.Count)
+	if err := w.queryRow(`UPDATE recordings SET count = count + 1 WHERE login_id = ? RETURNING id`, id).
+		Scan(&login.RecordingID); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return false, fmt.Errorf("count a repeated refusal's recording: %w", err)
+	}
+	if eventID.Valid {
+		row := w.queryRow(`UPDATE events SET count = count + 1 WHERE id = ? RETURNING `+eventColumns, eventID.Int64)
+		if *ev, err = scanEvent(row); err != nil {
+			return false, fmt.Errorf("count a repeated refusal's event: %w", err)
+		}
+	} else {
+		ev.ID, ev.At, ev.Count = 0, login.At, login.Count
+	}
+	return true, nil
 }
 
 func insertLogin(w *writer, l core.Login) (int64, error) {

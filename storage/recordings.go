@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jitconsole/jitconsole/core"
 )
@@ -41,7 +40,7 @@ func insertRecording(w *writer, rec core.Recording) (int64, error) {
 	err := w.queryRow(qAddRecording,
 		nanos(rec.At), rec.IdPSlug, nullID(rec.LoginID), nullID(rec.EventID), nullID(rec.UserID), rec.NameID,
 		rec.Outcome, rec.Action, rec.Class, rec.Reason, rec.Hint, rec.Detail, rec.Weak, rec.RemoteAddr,
-		size, truncated, searchText(rec.NameID, rec.Class, rec.Reason),
+		size, truncated, searchText(rec.NameID, rec.Class, rec.Reason), len(raw), max(rec.Count, 1),
 	).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("save flight recorder entry: %w", err)
@@ -57,7 +56,7 @@ func insertRecording(w *writer, rec core.Recording) (int64, error) {
 // recordingColumns are the columns scanRecording reads: all but the raw
 // response.
 const recordingColumns = `r.id, r.at, r.idp_slug, r.login_id, r.event_id, r.user_id, r.name_id, r.outcome, r.action,
-	r.class, r.reason, r.hint, r.detail, r.weak, r.remote_addr, r.raw_size, r.raw_truncated`
+	r.class, r.reason, r.hint, r.detail, r.weak, r.remote_addr, r.raw_size, r.raw_truncated, r.count`
 
 // ListRecordings returns the flight recorder entries f selects, newest
 // first, without their raw responses (which are not read). Since is
@@ -126,38 +125,12 @@ func scanRecording(s scanner, extra ...any) (core.Recording, error) {
 		loginID, eventID, userID sql.NullInt64
 	)
 	dest := []any{&rec.ID, &at, &rec.IdPSlug, &loginID, &eventID, &userID, &rec.NameID, &rec.Outcome, &rec.Action,
-		&rec.Class, &rec.Reason, &rec.Hint, &rec.Detail, &rec.Weak, &rec.RemoteAddr, &rec.RawSize, &rec.RawTruncated}
+		&rec.Class, &rec.Reason, &rec.Hint, &rec.Detail, &rec.Weak, &rec.RemoteAddr, &rec.RawSize, &rec.RawTruncated, &rec.Count}
 	if err := s.Scan(append(dest, extra...)...); err != nil {
 		return core.Recording{}, err
 	}
 	rec.At = fromNanos(at)
 	rec.LoginID, rec.EventID, rec.UserID = loginID.Int64, eventID.Int64, userID.Int64
+	rec.Count = repeated(rec.Count)
 	return rec, nil
-}
-
-// purgeBatch is how many flight recorder entries PurgeRecordings deletes
-// per transaction: logins waiting for the writer get in between batches.
-const purgeBatch = 500
-
-// PurgeRecordings deletes the flight recorder entries from before before,
-// raw responses included, and returns how many went. It deletes in
-// batches, each its own transaction; on an error the count says how many
-// went before it.
-func (db *DB) PurgeRecordings(ctx context.Context, before time.Time) (int, error) {
-	total := 0
-	for {
-		res, err := db.write.ExecContext(ctx, `DELETE FROM recordings WHERE id IN
-			(SELECT id FROM recordings WHERE at < ? ORDER BY at LIMIT ?)`, nanos(before), purgeBatch)
-		if err != nil {
-			return total, fmt.Errorf("purge flight recorder entries: %w", err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return total, fmt.Errorf("purge flight recorder entries: %w", err)
-		}
-		total += int(n)
-		if n < purgeBatch {
-			return total, nil
-		}
-	}
 }

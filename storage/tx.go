@@ -69,8 +69,8 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	qAddRecording = `INSERT INTO recordings
 		(at, idp_slug, login_id, event_id, user_id, name_id, outcome, action, class, reason, hint, detail,
-		 weak, remote_addr, raw_size, raw_truncated, search_text)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		 weak, remote_addr, raw_size, raw_truncated, search_text, stored_size, count)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	qAddRecordingRaw  = `INSERT INTO recording_raw (id, raw) VALUES (?, ?)`
 	qConsumeAssertion = `INSERT INTO replay_cache (id, expires_at) VALUES (?, ?)
 		ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at

@@ -181,7 +181,7 @@ func updateRecordingRow(o fyne.CanvasObject, r core.Recording) {
 	switch {
 	case r.Outcome == core.OutcomeRefused:
 		class.Importance = widget.DangerImportance
-		class.SetText(orDash(r.Class))
+		class.SetText(orDash(r.Class) + timesSuffix(r.Count))
 	case r.Weak:
 		class.Importance = widget.WarningImportance
 		class.SetText(r.Action + ", weak algorithm")

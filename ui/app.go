@@ -103,6 +103,7 @@ type Service interface {
 	// SetDemoIdPEnabled stores its switch (Settings).
 	DemoIdP(ctx context.Context) core.DemoIdPState
 	SetDemoIdPEnabled(ctx context.Context, on bool) (core.DemoIdPState, error)
+	RetentionService
 }
 
 // WindowTitle is the title of the console's window.

@@ -88,6 +88,9 @@ func (s *stalledReads) AuditLog(ctx context.Context, _ int) ([]core.Event, error
 func (s *stalledReads) Roles(ctx context.Context) ([]core.RoleInfo, error) {
 	return nil, s.stall(ctx)
 }
+func (s *stalledReads) StorageStatus(ctx context.Context) (core.StorageStatus, error) {
+	return core.StorageStatus{}, s.stall(ctx)
+}
 
 // TestCreateAndClose uses the exported Create (the door is fyne.Do) and
 // checks that Close cancels the reads in flight and joins their

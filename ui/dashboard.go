@@ -199,7 +199,7 @@ func updateFeedRow(o fyne.CanvasObject, e core.Event) {
 	idp := row.Objects[2].(*widget.Label)
 	left.Objects[0].(*widget.Icon).SetResource(outcomeIcon(e.Outcome))
 	left.Objects[1].(*widget.Label).SetText(clockTime(e.At))
-	msg.SetText(e.Message)
+	msg.SetText(eventText(e))
 	idp.SetText(e.IdPSlug)
 	row.Refresh()
 }

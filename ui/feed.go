@@ -1,6 +1,10 @@
 package ui
 
-import "github.com/jitconsole/jitconsole/core"
+import (
+	"fmt"
+
+	"github.com/jitconsole/jitconsole/core"
+)
 
 // feedBuffer is how many live events may wait for the feed goroutine. The
 // screens re-read what they show from the store, so an event the broker
@@ -44,4 +48,16 @@ func (f *feed) stop() {
 	}
 	f.cancel()
 	<-f.done
+}
+
+// eventText is an event's message as the feed lists it: with "×N" when it
+// stands for N repeated requests (a compact refusal).
+func eventText(e core.Event) string { return e.Message + timesSuffix(e.Count) }
+
+// timesSuffix is " ×N" for a count over one, "" otherwise.
+func timesSuffix(count int) string {
+	if count <= 1 {
+		return ""
+	}
+	return fmt.Sprintf(" ×%d", count)
 }

@@ -32,6 +32,7 @@ type settings struct {
 	current  time.Duration // the saved value, once read
 	hasValue bool
 	demo     *demoSwitch // the demo IdP's card (settings_demo.go)
+	storage  *storageSection
 }
 
 func newSettings(a *App) *settings {
@@ -68,11 +69,14 @@ func (s *settings) build() fyne.CanvasObject {
 
 	head := container.NewBorder(nil, nil, widget.NewIcon(theme.SettingsIcon()), nil, title("Settings"))
 	s.demo = newDemoSwitch(s.app)
-	return container.NewVScroll(container.NewPadded(container.NewVBox(head, skewCard, s.bindingCard(), s.demo.content, layout.NewSpacer())))
+	s.storage = newStorageSection(s.app)
+	return container.NewVScroll(container.NewPadded(container.NewVBox(head, skewCard, s.bindingCard(), s.demo.content,
+		s.storage.content, layout.NewSpacer())))
 }
 
 // load reads the saved skew and the demo IdP switch in the background.
 func (s *settings) load() {
+	s.storage.load()
 	a := s.app
 	a.bridge.run(func() {
 		d := a.svc.ClockSkew(a.ctx)
