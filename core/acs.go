@@ -255,11 +255,20 @@ func (s *spServer) recordRefusal(w http.ResponseWriter, r *http.Request, ref Ref
 	_, ev, err := s.c.store.RecordRefusal(r.Context(), ref)
 	if err != nil {
 		s.c.log.Error("ACS: record refusal", "idp", ref.IdPSlug, "err", err)
-	} else if ev.Count <= 1 || ev.Count&(ev.Count-1) == 0 {
+	} else if feedWorthy(ev.Count) {
 		s.c.broker.Publish(ev)
 	}
-	s.renderError(w, status, "Sign-in refused", ref.Reason, ref.Hint, ev.ID)
+	title := "Sign-in refused"
+	if ref.Class == ClassStorage {
+		title = "The console could not save the sign-in"
+	}
+	s.renderError(w, status, title, ref.Reason, ref.Hint, ev.ID)
 }
+
+// feedWorthy tells whether an event standing for count requests reaches
+// the live feed: the first, then at each power of two, so that a flood of
+// repeats cannot flood the feed.
+func feedWorthy(count int) bool { return count <= 1 || count&(count-1) == 0 }
 
 func (s *spServer) renderError(w http.ResponseWriter, status int, title, reason, hint string, eventID int64) {
 	render(w, status, "error.html", map[string]any{"Title": title, "Reason": reason, "Hint": hint, "EventID": eventID})

@@ -240,3 +240,22 @@ func osUser() string {
 	}
 	return "unknown"
 }
+
+// publishCoalesced stores e as one more of the same event (kind, IdP and
+// subject) within the last minute when there is one, else as a new event,
+// and fans it out as feedWorthy says. For what anyone can make the
+// listener do over and over: it leaves one row a minute, not one per
+// request.
+func (c *Console) publishCoalesced(ctx context.Context, e Event) {
+	if e.At.IsZero() {
+		e.At = c.clock.Now()
+	}
+	saved, _, err := c.store.AppendCoalescedEvent(ctx, e, e.At.Add(-time.Minute))
+	if err != nil {
+		c.log.Error("store event", "kind", e.Kind, "err", err)
+		return
+	}
+	if feedWorthy(saved.Count) {
+		c.broker.Publish(saved)
+	}
+}

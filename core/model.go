@@ -563,6 +563,10 @@ type Store interface {
 	// LinkCandidate returns the account of another IdP that a login with
 	// email would take over when its IdP links by email (ENOTFOUND: none).
 	LinkCandidate(ctx context.Context, email, idpSlug string) (User, error)
+	// AppendCoalescedEvent writes e, or, when an event of its kind, IdP
+	// and subject was written at or after since, counts one more on that
+	// event instead (bumped).
+	AppendCoalescedEvent(ctx context.Context, e Event, since time.Time) (saved Event, bumped bool, err error)
 
 	ListPersonas(ctx context.Context) ([]Persona, error)
 	// SavePersona inserts or replaces a persona by ID.

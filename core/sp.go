@@ -204,8 +204,10 @@ func (s *spServer) serveLogin(w http.ResponseWriter, r *http.Request) {
 		q.Set("login_hint", hint)
 		redirect.RawQuery = q.Encode()
 	}
-	s.c.publish(r.Context(), Event{Kind: EventLoginStarted, Outcome: OutcomeInfo, IdPSlug: idp.Slug,
-		Message: fmt.Sprintf("Sign-in started: sent to %s", idp.DisplayName)})
+	// Anyone can start sign-ins (a page's <img> will do): those from one
+	// address to one IdP within a minute share one event, with a count.
+	s.c.publishCoalesced(r.Context(), Event{Kind: EventLoginStarted, Outcome: OutcomeInfo, IdPSlug: idp.Slug,
+		Subject: remoteIP(r.RemoteAddr), Message: fmt.Sprintf("Sign-in started: sent to %s", idp.DisplayName)})
 	http.Redirect(w, r, redirect.String(), http.StatusFound)
 }
 
