@@ -71,7 +71,7 @@ type serverFlags struct {
 	listen, baseURL, dataDir string
 	listenSet                bool
 	demo                     *demoIdPFlags
-	newSPKey                 bool // serve --new-sp-key; the GUI asks instead
+	newSPKey                 bool                 // serve --new-sp-key; the GUI asks instead
 	retention                core.RetentionPolicy // serve's overrides
 }
 

@@ -79,7 +79,7 @@ type Console struct {
 	keyAlert string
 
 	readTimeout time.Duration
-	retention retention
+	retention   retention
 }
 
 // Endpoints are the values an admin pastes into an IdP's console.

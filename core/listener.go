@@ -42,7 +42,7 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 
 		demoOverride: opts.DemoIdP,
 		hireSecret:   opts.HireSecret,
-		retention:  retention{override: opts.Retention},
+		retention:    retention{override: opts.Retention},
 	}
 	if c.hireSecret.IsZero() {
 		secret, err := NewHireSecret()
