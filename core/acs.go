@@ -215,6 +215,12 @@ func (s *spServer) refuse(w http.ResponseWriter, r *http.Request, slug, nameID s
 		detail = cutText(v.Err.Error(), maxCompactDetail)
 		s.c.log.Info("ACS refused", "idp", slug, "class", v.Class, "err", detail)
 	}
+	if v.Class == ClassUnknownIdP {
+		// The path names no IdP, and a sender can vary it at will: junk
+		// from one address to any unknown path shares one row a minute.
+		detail = cutText(fmt.Sprintf("posted to /saml/%s/acs (the first of these requests)", slug), maxCompactDetail)
+		slug = ""
+	}
 	rec := &Recording{RemoteAddr: remoteIP(r.RemoteAddr), Detail: detail, Class: v.Class, Reason: v.Reason, Hint: v.Hint}
 	s.recordRefusal(w, r, Refusal{At: s.c.clock.Now(), IdPSlug: slug, NameID: nameID,
 		Class: v.Class, Reason: v.Reason, Hint: v.Hint, Record: rec, Compact: true}, status)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -63,7 +64,9 @@ func TestOversizedPostsToAnUnknownSlugStayCompact(t *testing.T) {
 	body := "SAMLResponse=" + strings.Repeat("A", 250<<10)
 	client := &http.Client{Timeout: 30 * time.Second}
 	for i := range 200 {
-		resp, err := client.Post(acs, "application/x-www-form-urlencoded", strings.NewReader(body))
+		// Each to another unknown path: a sender varies it at will.
+		to := tc.addr() + "/saml/" + url.PathEscape(slug) + strconv.Itoa(i) + "/acs"
+		resp, err := client.Post(to, "application/x-www-form-urlencoded", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
