@@ -171,6 +171,11 @@ func create(a fyne.App, w fyne.Window, svc Service, do func(func())) *App {
 		container.NewTabItemWithIcon("Settings", theme.SettingsIcon(), ui.settings.content),
 	)
 	ui.tabs.SetTabLocation(container.TabLocationLeading)
+	ui.tabs.OnSelected = func(t *container.TabItem) {
+		if t.Content == ui.settings.content {
+			ui.settings.storage.load() // the figures as of now, not of the start
+		}
+	}
 
 	var top fyne.CanvasObject
 	if text := svc.KeyWarning(); text != "" {

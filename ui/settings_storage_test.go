@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -71,4 +72,20 @@ func TestEventTextShowsTheCount(t *testing.T) {
 			t.Errorf("count %d: %q, want %q", tt.count, got, tt.want)
 		}
 	}
+}
+
+// TestSettingsStorageFiguresAreCurrent: opening Settings shows the
+// database as it is now, not as it was when the window opened.
+func TestSettingsStorageFiguresAreCurrent(t *testing.T) {
+	h := newHarness(t, nil)
+	s := h.app.settings.storage
+	h.waitFor("the first figures", func() bool { return strings.Contains(s.usage.Text, "in 0 entries") })
+	resp, err := http.Get(h.con.Endpoints("nosuch").ACSURL) // a refusal: one recorder entry
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	h.showTab("Dashboard")
+	h.showTab("Settings")
+	h.waitFor("the figures after a refusal", func() bool { return strings.Contains(s.usage.Text, "in 1 entry") })
 }
