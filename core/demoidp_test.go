@@ -337,10 +337,10 @@ func TestDecideDemoIdP(t *testing.T) {
 		{"0.0.0.0:8080", core.DemoFromSetting, true, false, true, "Pass --demo-idp"},
 		{":8080", core.DemoFromSetting, true, false, true, "Pass --demo-idp"},
 		{"[::]:8080", core.DemoFromSetting, true, false, true, "Pass --demo-idp"},
-		{"192.168.1.20:8080", core.DemoFromSetting, true, false, true, "Pass --demo-idp"},
+		{"198.51.100.20:8080", core.DemoFromSetting, true, false, true, "Pass --demo-idp"},
 		{"console.example.com:8080", core.DemoFromSetting, true, false, true, "Pass --demo-idp"},
 		{"0.0.0.0:8080", core.DemoForceOn, false, true, true, "anyone who can reach 0.0.0.0:8080 can sign in as any persona"},
-		{"10.0.0.5:443", core.DemoForceOn, true, true, true, "anyone who can reach 10.0.0.5:443"},
+		{"203.0.113.5:443", core.DemoForceOn, true, true, true, "anyone who can reach 203.0.113.5:443"},
 		{"0.0.0.0:8080", core.DemoForceOff, true, false, true, ""},
 	}
 	for _, c := range cases {

@@ -294,7 +294,7 @@ func TestForeignHostIsRefused(t *testing.T) {
 		{"evil.example:" + port, "/", true},
 		{"evil.example:" + port, "/demo-idp/metadata", true},
 		{"127.0.0.1.evil.example:" + port, "/saml/demo/login", true},
-		{"10.0.0.1:" + port, "/saml/demo/login", true},
+		{"203.0.113.1:" + port, "/saml/demo/login", true},
 		{"evil.example:" + port, "/healthz", false},
 		{"evil.example:" + port, "/metrics", false},
 	}
