@@ -49,7 +49,7 @@ func (s *spServer) serveACS(w http.ResponseWriter, r *http.Request) {
 			s.refuse(w, r, slug, "", classified(ClassUnknownIdP, err), http.StatusNotFound)
 		} else {
 			s.c.log.Error("ACS: look up IdP", "slug", slug, "err", err)
-			s.renderError(w, http.StatusInternalServerError, "Something went wrong", "The console could not read its database.", "", 0)
+			s.renderError(w, http.StatusServiceUnavailable, "Something went wrong", "The console could not read its database.", "Try again in a moment; if it persists, run jitconsole db check.", 0)
 		}
 		return
 	}

@@ -102,7 +102,7 @@ func (s *spServer) lookupIdP(w http.ResponseWriter, r *http.Request) (IdP, *saml
 				fmt.Sprintf("No identity provider is connected as %q.", slug), "", 0)
 		} else {
 			s.c.log.Error("look up IdP", "slug", slug, "err", err)
-			s.renderError(w, http.StatusInternalServerError, "Something went wrong", "The console could not read its database.", "", 0)
+			s.renderError(w, http.StatusServiceUnavailable, "Something went wrong", "The console could not read its database.", "Try again in a moment; if it persists, run jitconsole db check.", 0)
 		}
 		return IdP{}, nil, false
 	}
@@ -190,7 +190,9 @@ func (s *spServer) serveLogin(w http.ResponseWriter, r *http.Request) {
 	binding := s.bindBrowser(w, r)
 	if err := s.c.store.TrackRequest(r.Context(), token, req.ID, idp.Slug, binding, now.Add(requestLifetime)); err != nil {
 		s.c.log.Error("track AuthnRequest", "idp", idp.Slug, "err", err)
-		s.renderError(w, http.StatusInternalServerError, "Something went wrong", "The console could not write to its database.", "", 0)
+		s.renderError(w, http.StatusServiceUnavailable, "The console could not save the sign-in request",
+			"The console could not save the sign-in request: its database could not be written.",
+			"The disk may be full or the database read-only; check the disk, then start the sign-in again.", 0)
 		return
 	}
 	redirect, err := req.Redirect(token, sp)
