@@ -176,6 +176,10 @@ func TestCompactRefusalsShareARow(t *testing.T) {
 	if err != nil || len(evs) != 1 || evs[0].Count != 5 {
 		t.Errorf("events: %+v, %v", evs, err)
 	}
+	// The dashboard counts the requests a shared row stands for.
+	if st, err := db.Stats(ctx, t0.Add(time.Minute)); err != nil || st.Refusals24h != 5 {
+		t.Errorf("Stats: %d refusals in 24 h, %v; want 5", st.Refusals24h, err)
+	}
 
 	// Each differing key, or the minute over, starts a new row.
 	for name, k := range map[string]struct {

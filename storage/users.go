@@ -216,7 +216,7 @@ func (db *DB) Stats(ctx context.Context, now time.Time) (core.Stats, error) {
 		(SELECT count(*) FROM users),
 		(SELECT count(*) FROM users WHERE created_at >= ?1 AND created_at <= ?2),
 		(SELECT count(*) FROM logins WHERE at > ?3 AND at <= ?2 AND outcome = 'accepted'),
-		(SELECT count(*) FROM logins WHERE at > ?3 AND at <= ?2 AND outcome = 'refused')`,
+		(SELECT coalesce(sum(count), 0) FROM logins WHERE at > ?3 AND at <= ?2 AND outcome = 'refused')`,
 		midnight.UnixNano(), now.UnixNano(), dayAgo.UnixNano(),
 	).Scan(&s.Users, &s.CreatedToday, &s.Logins24h, &s.Refusals24h)
 	if err != nil {
