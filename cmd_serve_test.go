@@ -29,23 +29,7 @@ func startWithStdout(t *testing.T, w *os.File, args ...string) *process {
 	t.Helper()
 	p := &process{cmd: exec.Command(binaryPath, args...), stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
 	p.cmd.Stdout, p.cmd.Stderr = w, p.stderr
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	w.Close() // the child has its copy
-	go func() {
-		p.err = p.cmd.Wait()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-p.done:
-		default:
-			p.cmd.Process.Kill()
-			<-p.done
-		}
-	})
-	return p
+	return launch(t, p, func() { w.Close() }) // the child has its copy
 }
 
 // simulate signs n new hires in at base and fails the test unless all

@@ -256,8 +256,18 @@ func startEnv(t *testing.T, env []string, args ...string) *process {
 	t.Helper()
 	p := &process{cmd: exec.Command(binaryPath, args...), stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
 	p.cmd.Stdout, p.cmd.Stderr, p.cmd.Env = p.stdout, p.stderr, env
+	return launch(t, p, nil)
+}
+
+// launch starts p's command, runs afterStart (if any) once it runs, and
+// kills it at the end of the test if it is still running.
+func launch(t *testing.T, p *process, afterStart func()) *process {
+	t.Helper()
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
+	}
+	if afterStart != nil {
+		afterStart()
 	}
 	go func() {
 		p.err = p.cmd.Wait()

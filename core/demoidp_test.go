@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"html"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -14,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/jitconsole/jitconsole/core"
-	"github.com/jitconsole/jitconsole/storage"
 )
 
 var (
@@ -179,31 +177,6 @@ func TestDemoIdPSignsOnlyWhatTheConsoleAsksFor(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "not signed with this console's secret") {
 		t.Fatalf("hire with another secret: %v", err)
 	}
-}
-
-// startConsoleWith is startConsole with options changed by edit.
-func startConsoleWith(t *testing.T, dir string, edit func(*core.Options)) *testConsole {
-	t.Helper()
-	ctx := context.Background()
-	db, err := storage.Open(ctx, storage.DBPath(dir))
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	opts := core.Options{Store: db, Keys: storage.NewFileKeyStore(dir), ListenAddr: "127.0.0.1:0",
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	edit(&opts)
-	c, err := core.New(ctx, opts)
-	if err != nil {
-		db.Close()
-		t.Fatalf("new console: %v", err)
-	}
-	if err := c.Start(); err != nil {
-		db.Close()
-		t.Fatalf("start console: %v", err)
-	}
-	tc := &testConsole{Console: c, DB: db, Dir: dir, Base: c.BaseURL()}
-	t.Cleanup(tc.close)
-	return tc
 }
 
 func httpStatus(t *testing.T, client *http.Client, method, u string) int {

@@ -28,16 +28,21 @@ type testConsole struct {
 // be empty (derived from the port).
 func startConsole(t *testing.T, dir, baseURL string) *testConsole {
 	t.Helper()
+	return startConsoleWith(t, dir, func(o *core.Options) { o.BaseURL = baseURL })
+}
+
+// startConsoleWith is startConsole with options changed by edit.
+func startConsoleWith(t *testing.T, dir string, edit func(*core.Options)) *testConsole {
+	t.Helper()
 	ctx := context.Background()
 	db, err := storage.Open(ctx, storage.DBPath(dir))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
-	c, err := core.New(ctx, core.Options{
-		Store: db, Keys: storage.NewFileKeyStore(dir),
-		ListenAddr: "127.0.0.1:0", BaseURL: baseURL,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	opts := core.Options{Store: db, Keys: storage.NewFileKeyStore(dir), ListenAddr: "127.0.0.1:0",
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	edit(&opts)
+	c, err := core.New(ctx, opts)
 	if err != nil {
 		db.Close()
 		t.Fatalf("new console: %v", err)
