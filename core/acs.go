@@ -43,7 +43,7 @@ func (s *spServer) serveACS(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, slug, "", classified(ClassMalformed, err), http.StatusBadRequest)
 		return
 	}
-	idp, err := s.c.store.GetIdP(r.Context(), slug)
+	idp, err := s.c.cachedIdP(r.Context(), slug)
 	if err != nil {
 		if ErrorCode(err) == ENOTFOUND {
 			s.refuse(w, r, slug, "", classified(ClassUnknownIdP, err), http.StatusNotFound)
@@ -72,27 +72,35 @@ func (s *spServer) serveACS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec := &Recording{Raw: raw, RawSize: len(raw), RemoteAddr: r.RemoteAddr, Weak: usesSHA1(raw)}
-	// A used token still names its request, so that a replayed POST gets
-	// as far as the replay cache and is refused as what it is.
 	// A RelayState that is no tracked request's token (IdP-initiated, or
 	// expired) is looked at no further; one bound to another browser is a
-	// login CSRF (or a second browser) and refused.
-	var req requestState
-	if token := r.PostForm.Get("RelayState"); token != "" {
-		id, used, err := s.c.store.ConsumeRequest(r.Context(), token, slug, s.postedBinding(r), s.c.clock.Now())
+	// login CSRF (or a second browser) and refused. An answered token
+	// still names its request, so that a replayed POST gets as far as the
+	// replay check and is refused as what it is. Nothing is written
+	// before the login's own transaction.
+	now := s.c.clock.Now()
+	var (
+		req   requestState
+		token = r.PostForm.Get("RelayState")
+	)
+	if token != "" {
+		id, answered, err := s.c.store.LookupRequest(r.Context(), token, slug, s.postedBinding(r), now)
 		switch {
 		case err == nil:
-			req = requestState{ids: []string{id}, answered: used, solicitedOnly: true}
+			req = requestState{ids: []string{id}, answered: answered, solicitedOnly: true}
 		case ErrorCode(err) == EFORBIDDEN:
 			s.refuse(w, r, slug, "", classified(ClassBrowserMismatch, err), http.StatusForbidden)
 			return
 		case ErrorCode(err) != ENOTFOUND:
-			s.c.log.Error("ACS: consume tracked request", "idp", slug, "err", err)
+			s.c.log.Error("ACS: look up tracked request", "idp", slug, "err", err)
 			s.refuseRecorded(w, r, slug, "", classified(ClassStorage, err), http.StatusServiceUnavailable, rec)
 			return
+		default:
+			token = ""
 		}
 	}
-	assertion, v, ok := verifyResponse(sp, idp.Security, raw, req, s.c.clock.Now())
+	sp, seen := withReplayCheck(r.Context(), sp, s.c.store, now)
+	assertion, v, ok := verifyResponse(sp, idp.Security, raw, req, now)
 	if !ok {
 		status := http.StatusForbidden
 		if v.Class == ClassStorage {
@@ -102,7 +110,16 @@ func (s *spServer) serveACS(w http.ResponseWriter, r *http.Request) {
 		s.refuseRecorded(w, r, slug, "", v, status, rec)
 		return
 	}
-	s.accept(w, r, idp, assertion, rec)
+	s.accept(w, r, idp, assertion, claim{token: token, expires: seen.expires, raw: raw}, rec)
+}
+
+// claim is what a verified login uses up in its transaction: the sign-in
+// request's token (empty when the response answers none) and the
+// assertion's replay-cache deadline.
+type claim struct {
+	token   string
+	expires time.Time
+	raw     []byte
 }
 
 // usesSHA1 tells whether a signature in raw uses a SHA-1 based signature
@@ -158,7 +175,7 @@ func checkRequiredSignatures(sec IdPSecurity, raw []byte, key *rsa.PrivateKey) (
 }
 
 // accept maps the verified assertion and provisions the account.
-func (s *spServer) accept(w http.ResponseWriter, r *http.Request, idp IdP, a *saml.Assertion, rec *Recording) {
+func (s *spServer) accept(w http.ResponseWriter, r *http.Request, idp IdP, a *saml.Assertion, c claim, rec *Recording) {
 	subj, v, ok := subjectOf(idp, a)
 	if !ok {
 		s.refuseRecorded(w, r, idp.Slug, subj.nameID, v, http.StatusForbidden, rec)
@@ -185,13 +202,25 @@ func (s *spServer) accept(w http.ResponseWriter, r *http.Request, idp IdP, a *sa
 		CaseInsensitiveKey: !idp.Mapping.CaseSensitiveKey,
 		Attributes:         attrs,
 		AssertionID:        a.ID,
+		AssertionExpires:   c.expires,
+		RequestToken:       c.token,
 		Record:             rec,
 	})
-	if ErrorCode(err) == EFORBIDDEN {
-		v := classified(ClassUserDisabled, err)
+	switch ErrorCode(err) {
+	case EFORBIDDEN:
+		s.refuseRecorded(w, r, idp.Slug, nameID, classified(ClassUserDisabled, err), http.StatusForbidden, rec)
+		return
+	case EREPLAYED:
+		// Another post of this response won the race to the transaction:
+		// the same refusal as a replay crewjam's check sees.
+		v := classifySAMLError(fmt.Errorf("assertion %q: %w", a.ID, saml.ErrAssertionReplayed), c.raw)
 		s.refuseRecorded(w, r, idp.Slug, nameID, v, http.StatusForbidden, rec)
 		return
-	} else if err != nil {
+	case EANSWERED:
+		s.refuseRecorded(w, r, idp.Slug, nameID, classified(ClassInResponseTo, errSecondResponse), http.StatusForbidden, rec)
+		return
+	}
+	if err != nil {
 		s.c.log.Error("ACS: provision", "idp", idp.Slug, "name_id", nameID, "err", err)
 		s.refuseRecorded(w, r, idp.Slug, nameID, classified(ClassStorage, err), http.StatusServiceUnavailable, rec)
 		return
@@ -328,7 +357,14 @@ type welcomePage struct {
 type welcomeSessions struct {
 	mu    sync.Mutex
 	pages map[string]welcomePage
+	// swept is when expired pages were last dropped: put sweeps at most
+	// once per welcomeSweepEvery, not on every login.
+	swept time.Time
 }
+
+// welcomeSweepEvery is how often put drops expired welcome pages: the map
+// holds at most the logins of welcomeLifetime plus this.
+const welcomeSweepEvery = time.Minute
 
 func (ws *welcomeSessions) put(p welcomePage, now time.Time) string {
 	token := randomToken()
@@ -338,10 +374,13 @@ func (ws *welcomeSessions) put(p welcomePage, now time.Time) string {
 	if ws.pages == nil {
 		ws.pages = map[string]welcomePage{}
 	}
-	for k, v := range ws.pages { // bounded by logins within the lifetime
-		if now.After(v.expires) {
-			delete(ws.pages, k)
+	if now.Sub(ws.swept) >= welcomeSweepEvery {
+		for k, v := range ws.pages {
+			if now.After(v.expires) {
+				delete(ws.pages, k)
+			}
 		}
+		ws.swept = now
 	}
 	ws.pages[token] = p
 	return token

@@ -216,7 +216,7 @@ func CheckConnectedIdP(ctx context.Context, store Store, slug string, opts Check
 		return rep, Errorf(EINVALID, "The stored metadata of %s cannot be read: %v. Import it again.", idp.DisplayName, err)
 	}
 	sp := newServiceProvider(spOptions{metadata: md, security: idp.Security, ep: ep, key: opts.SPKey,
-		replay: seenAssertions{ctx: ctx, store: store, now: at}, clock: dsig.NewFakeClockAt(at)})
+		replay: &seenAssertions{ctx: ctx, store: store, now: at}, clock: dsig.NewFakeClockAt(at)})
 	req, err := pendingRequest(ctx, store, slug, opts.RequestID, raw, at)
 	if err != nil {
 		return rep, err

@@ -61,6 +61,7 @@ type Console struct {
 
 	sp   *spServer
 	demo *demoIdP
+	idps idpCache // the IdPs the listener serves (cachedIdP)
 
 	demoOverride DemoOverride
 	demoOn       atomic.Bool // the demo IdP serves (see applyDemoSwitch)

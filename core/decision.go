@@ -20,9 +20,11 @@ import (
 // account's state. No rule lives anywhere else, so the two cannot
 // disagree; TestValidatorACSParity (in package main) holds them to it.
 //
-// What differs is only where the state comes from. The ACS consumes the
-// RelayState token and records the assertion ID (writes); the validator
-// reads the same tables without writing (requestState, seenAssertions).
+// What differs is only where the state comes from. Both read the request
+// tracker and the replay cache without writing (requestState,
+// seenAssertions); the ACS then uses up the RelayState token and records
+// the assertion ID in the login's one transaction (Store.ApplyLogin), so
+// that of two concurrent posts of one response exactly one is accepted.
 // Classes that depend on the HTTP request itself and not on the response
 // are decided by the ACS alone; the validator never returns them:
 //
@@ -78,6 +80,10 @@ func newServiceProvider(o spOptions) *saml.ServiceProvider {
 	return sp
 }
 
+// errSecondResponse refuses a response to a sign-in request that another
+// response answered.
+var errSecondResponse = errors.New("second response to one AuthnRequest")
+
 // requestState is what the console knows of the AuthnRequest a response
 // may answer: the IDs it may answer (none: only an unsolicited response
 // can pass) and whether the request was answered before.
@@ -117,7 +123,7 @@ func verifyResponse(sp *saml.ServiceProvider, sec IdPSecurity, raw []byte, req r
 		return nil, v, false
 	}
 	if req.answered {
-		return nil, classified(ClassInResponseTo, errors.New("second response to one AuthnRequest")), false
+		return nil, classified(ClassInResponseTo, errSecondResponse), false
 	}
 	key, _ := sp.Key.(*rsa.PrivateKey)
 	if v, ok := checkRequiredSignatures(sec, raw, key); !ok {
@@ -210,17 +216,22 @@ type replayStoreError struct{ err error }
 
 func (e *replayStoreError) Error() string { return "replay cache: " + e.err.Error() }
 
-// seenAssertions is the validator's replay cache: it reports an assertion
-// ID the ACS has recorded (and not yet expired) as replayed, and records
-// nothing.
+// seenAssertions is the replay check of the ACS and of the validator: it
+// reports an assertion ID the replay cache holds (and not yet expired) as
+// replayed, and records nothing. crewjam calls it last, once the response
+// has passed every other check; the ACS then records the ID (until
+// expires, the deadline crewjam gives) in the login's own transaction.
 type seenAssertions struct {
 	ctx   context.Context
 	store Store
 	now   time.Time
+	// expires is crewjam's deadline for the assertion checked, kept for
+	// the login's transaction.
+	expires time.Time
 }
 
 // Consume implements saml.AssertionReplayCache without writing.
-func (s seenAssertions) Consume(id string, _ time.Time) error {
+func (s *seenAssertions) Consume(id string, expires time.Time) error {
 	used, err := s.store.AssertionSeen(s.ctx, id, s.now)
 	if err != nil {
 		return &replayStoreError{err}
@@ -228,5 +239,6 @@ func (s seenAssertions) Consume(id string, _ time.Time) error {
 	if used {
 		return saml.ErrAssertionReplayed
 	}
+	s.expires = expires
 	return nil
 }

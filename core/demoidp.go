@@ -88,7 +88,7 @@ func (p demoSPs) GetServiceProvider(r *http.Request, id string) (*saml.EntityDes
 	if id != c.Endpoints(DemoSlug).EntityID {
 		return nil, os.ErrNotExist
 	}
-	idp, err := c.store.GetIdP(r.Context(), DemoSlug)
+	idp, err := c.cachedIdP(r.Context(), DemoSlug)
 	if err != nil {
 		return nil, os.ErrNotExist
 	}

@@ -14,6 +14,9 @@ const (
 	EREPLAYED    = "replayed"
 	EUNAVAILABLE = "unavailable"
 	EFORBIDDEN   = "forbidden"
+	// EANSWERED: the sign-in request a response answers was answered by
+	// another response first.
+	EANSWERED = "answered"
 )
 
 // Error is an error with a code and a message that is safe to show a person.

@@ -274,9 +274,19 @@ type Provision struct {
 	// Warnings (from core, e.g. a transient NameID) are stored on the
 	// account; the store adds its own (case-only duplicate, email used by
 	// another IdP's account).
-	Warnings    []string
-	Attributes  Attributes
-	AssertionID string
+	Warnings   []string
+	Attributes Attributes
+	// AssertionID is stored with the login row and, when AssertionExpires
+	// is set (the ACS always sets it), goes into the replay cache until
+	// then, in the login's transaction: ApplyLogin refuses an ID recorded
+	// before (and not yet expired) with EREPLAYED and writes nothing.
+	AssertionID      string
+	AssertionExpires time.Time
+	// RequestToken, when set, is the RelayState token of the sign-in
+	// request the response answers: the login's transaction marks it
+	// answered, and ApplyLogin refuses with EANSWERED (writing nothing)
+	// when another response answered it first.
+	RequestToken string
 	// Record, if set, is stored in the flight recorder in the same
 	// transaction (its Login/Event/User IDs are filled in by the store).
 	Record *Recording
@@ -450,6 +460,10 @@ type Store interface {
 	ListIdPs(ctx context.Context) ([]IdP, error)
 	// GetIdP returns an error with code ENOTFOUND when no IdP has slug.
 	GetIdP(ctx context.Context, slug string) (IdP, error)
+	// IdPVersion is a number that changes whenever an IdP connection is
+	// added, changed or removed, by any process: the ACS's cache of IdPs
+	// is good while it stays the same.
+	IdPVersion(ctx context.Context) (int64, error)
 	// SaveIdP inserts or updates (by slug) an IdP.
 	SaveIdP(ctx context.Context, idp IdP) (IdP, error)
 	// DeleteIdP removes an IdP connection; its users stay, marked as from
@@ -537,28 +551,26 @@ type Store interface {
 	// minutes without logins are present with 0.
 	LoginsPerMinute(ctx context.Context, since, now time.Time) ([]MinuteCount, error)
 
-	// ConsumeAssertion records an assertion ID until expires. It returns an
-	// error with code EREPLAYED if the ID is already recorded (and not yet
-	// expired).
-	ConsumeAssertion(ctx context.Context, id string, expires time.Time) error
 	// TrackRequest binds a single-use RelayState token to one AuthnRequest
 	// ID for one IdP until expires, and to the browser that started it
 	// (binding: a hash of its binding cookie, "" where binding is off). The
 	// store keeps a bounded number of pending requests, dropping the oldest.
 	TrackRequest(ctx context.Context, token, requestID, idpSlug, binding string, expires time.Time) error
-	// ConsumeRequest returns the request ID bound to token and marks the
-	// token used. A token used before (and not yet expired) still returns
-	// its request ID, with alreadyUsed true, so that the ACS can tell a
-	// replayed POST from an unknown request. ENOTFOUND if the token is
-	// unknown, expired or bound to another IdP; EFORBIDDEN if it is bound
-	// to another browser (a different binding).
-	ConsumeRequest(ctx context.Context, token, idpSlug, binding string, now time.Time) (requestID string, alreadyUsed bool, err error)
-	// AssertionSeen reports, without writing, whether ConsumeAssertion
-	// would refuse the assertion ID at now as replayed (the validator).
+	// LookupRequest returns, without writing, the request ID bound to
+	// token and whether a response to it was already accepted (answered),
+	// so that the ACS can tell a second response from an unknown request.
+	// ENOTFOUND if the token is unknown, expired or bound to another IdP;
+	// EFORBIDDEN if it is bound to another browser (a different binding).
+	// The login's own transaction uses the token up (ApplyLogin with
+	// Provision.RequestToken).
+	LookupRequest(ctx context.Context, token, idpSlug, binding string, now time.Time) (requestID string, answered bool, err error)
+	// AssertionSeen reports, without writing, whether the replay cache
+	// holds the assertion ID at now (ApplyLogin would refuse it as
+	// replayed): the ACS's and the validator's replay check.
 	AssertionSeen(ctx context.Context, id string, now time.Time) (bool, error)
 	// PendingRequest reports, without writing, whether requestID is a
 	// tracked, unexpired sign-in request of idpSlug at now, and whether a
-	// response to it was already posted (the validator).
+	// response to it was already accepted (the validator).
 	PendingRequest(ctx context.Context, requestID, idpSlug string, now time.Time) (found, answered bool, err error)
 	// LinkCandidate returns the account of another IdP that a login with
 	// email would take over when its IdP links by email (ENOTFOUND: none).

@@ -37,21 +37,15 @@ type cachedSP struct {
 	sp      *saml.ServiceProvider
 }
 
-// replayCache adapts Store to crewjam's AssertionReplayCache.
-type replayCache struct{ store Store }
-
-// Consume implements saml.AssertionReplayCache. A database failure is a
-// replayStoreError, which the ACS answers with 503, never a refusal.
-func (r replayCache) Consume(id string, expiresAt time.Time) error {
-	err := r.store.ConsumeAssertion(context.Background(), id, expiresAt)
-	switch {
-	case err == nil:
-		return nil
-	case ErrorCode(err) == EREPLAYED:
-		return saml.ErrAssertionReplayed
-	default:
-		return &replayStoreError{err}
-	}
+// withReplayCheck returns a copy of the cached sp whose replay cache is
+// the check-only seenAssertions of one login, for the ACS: the copy is
+// the request's own, so the deadline crewjam gives the assertion reaches
+// the login's transaction.
+func withReplayCheck(ctx context.Context, sp *saml.ServiceProvider, store Store, now time.Time) (*saml.ServiceProvider, *seenAssertions) {
+	seen := &seenAssertions{ctx: ctx, store: store, now: now}
+	own := *sp
+	own.ReplayCache = seen
+	return &own, seen
 }
 
 func mustParseURL(s string) url.URL {
@@ -76,7 +70,7 @@ func (s *spServer) serviceProvider(idp IdP) (*saml.ServiceProvider, error) {
 		return nil, fmt.Errorf("parse metadata of IdP %q: %w", idp.Slug, err)
 	}
 	sp := newServiceProvider(spOptions{metadata: md, security: idp.Security, ep: s.c.Endpoints(idp.Slug),
-		key: s.key.Key, cert: s.key, replay: replayCache{s.c.store}})
+		key: s.key.Key, cert: s.key})
 	s.mu.Lock()
 	s.sps[idp.Slug] = cachedSP{updated: idp.UpdatedAt, base: base, sp: sp}
 	s.mu.Unlock()
@@ -95,7 +89,7 @@ func (s *spServer) routes(mux *http.ServeMux) {
 
 func (s *spServer) lookupIdP(w http.ResponseWriter, r *http.Request) (IdP, *saml.ServiceProvider, bool) {
 	slug := r.PathValue("idp")
-	idp, err := s.c.store.GetIdP(r.Context(), slug)
+	idp, err := s.c.cachedIdP(r.Context(), slug)
 	if err != nil {
 		if ErrorCode(err) == ENOTFOUND {
 			s.renderError(w, http.StatusNotFound, "Unknown identity provider",

@@ -33,6 +33,17 @@ func (db *DB) GetIdP(ctx context.Context, slug string) (core.IdP, error) {
 	return idp, nil
 }
 
+// IdPVersion returns a number that changes whenever an IdP connection is
+// added, changed or removed, by this process or another one on the same
+// database: a cache of IdPs is good while it stays the same.
+func (db *DB) IdPVersion(ctx context.Context) (int64, error) {
+	var v int64
+	if err := db.read.QueryRowContext(ctx, `SELECT version FROM idp_version WHERE id = 1`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("read the IdPs' version: %w", err)
+	}
+	return v, nil
+}
+
 // SaveIdP inserts idp, or updates the IdP with the same slug, and returns it
 // as stored (with its ID and times). The roles its mapping names are added
 // to the roles table. When the slug is new, accounts left from an earlier

@@ -39,15 +39,21 @@ func (db *DB) ApplyLogin(ctx context.Context, p core.Provision) (core.ProvisionR
 	}
 	p.At = p.At.UTC()
 	p.Roles = loginGrants(p.Roles, p.IdPSlug, p.At)
-	res, err := db.applyLogin(ctx, p)
+	res, err := db.logins.apply(ctx, db, p)
 	if err != nil {
 		return core.ProvisionResult{}, fmt.Errorf("apply login for %q: %w", p.NameID, err)
 	}
+	db.maybePurge(ctx)
 	return res, nil
 }
 
-func (db *DB) applyLogin(ctx context.Context, p core.Provision) (res core.ProvisionResult, err error) {
-	err = db.inTx(ctx, func(w *writer) error {
+// writeLogin is one login's part of a write transaction (its own, or a
+// batch's: see loginBatcher): everything ApplyLogin writes for p.
+func (db *DB) writeLogin(w *writer, p core.Provision) (res core.ProvisionResult, err error) {
+	err = func() error {
+		if err := claimLogin(w, p, p.At); err != nil {
+			return err
+		}
 		prev, found, err := findAccount(w, p)
 		if err != nil {
 			return err
@@ -139,7 +145,7 @@ func (db *DB) applyLogin(ctx context.Context, p core.Provision) (res core.Provis
 			Login: login, Event: ev,
 		}
 		return nil
-	})
+	}()
 	return res, err
 }
 

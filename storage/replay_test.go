@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -12,46 +13,83 @@ import (
 	"github.com/jitconsole/jitconsole/core"
 )
 
-func TestConsumeAssertion(t *testing.T) {
+// useAssertion is a login of a new person at the demo IdP whose
+// assertion id goes into the replay cache until expires.
+func useAssertion(ctx context.Context, db *DB, id string, at, expires time.Time) error {
+	_, err := db.ApplyLogin(ctx, core.Provision{At: at, IdPSlug: "demo", NameID: "person-" + id,
+		AssertionID: id, AssertionExpires: expires})
+	return err
+}
+
+func TestLoginRecordsAssertion(t *testing.T) {
 	ctx := context.Background()
 	clock := &testClock{now: t0}
 	path := filepath.Join(t.TempDir(), DBFileName)
 	db := openAt(t, path, clock)
 	expires := t0.Add(5 * time.Minute)
 
-	if err := db.ConsumeAssertion(ctx, "_id1", expires); err != nil {
+	if err := useAssertion(ctx, db, "_id1", t0, expires); err != nil {
 		t.Fatalf("first use: %v", err)
 	}
-	err := db.ConsumeAssertion(ctx, "_id1", expires)
-	wantCode(t, err, core.EREPLAYED)
-	if err := db.ConsumeAssertion(ctx, "_id2", expires); err != nil {
+	wantCode(t, useAssertion(ctx, db, "_id1", t0, expires), core.EREPLAYED)
+	if err := useAssertion(ctx, db, "_id2", t0, expires); err != nil {
 		t.Fatalf("another ID: %v", err)
 	}
-	wantCode(t, db.ConsumeAssertion(ctx, "", expires), core.EINVALID)
+	// A refused replay wrote nothing: one account and one login per ID.
+	if n := count(t, db, "users", ""); n != 2 {
+		t.Errorf("%d accounts after two logins and a replay, want 2", n)
+	}
+	if n := count(t, db, "logins", ""); n != 2 {
+		t.Errorf("%d login rows after two logins and a replay, want 2", n)
+	}
 
 	// The cache survives a restart.
 	db.Close()
 	db = openAt(t, path, clock)
-	wantCode(t, db.ConsumeAssertion(ctx, "_id1", expires), core.EREPLAYED)
+	wantCode(t, useAssertion(ctx, db, "_id1", t0, expires), core.EREPLAYED)
 
 	// One instant before expiry it is still a replay; at expiry the ID may
 	// be used again, and is then recorded anew.
-	clock.Set(expires.Add(-time.Nanosecond))
-	wantCode(t, db.ConsumeAssertion(ctx, "_id1", expires.Add(time.Hour)), core.EREPLAYED)
-	clock.Set(expires)
-	if err := db.ConsumeAssertion(ctx, "_id1", expires.Add(time.Hour)); err != nil {
+	wantCode(t, useAssertion(ctx, db, "_id1", expires.Add(-time.Nanosecond), expires.Add(time.Hour)), core.EREPLAYED)
+	if err := useAssertion(ctx, db, "_id1", expires, expires.Add(time.Hour)); err != nil {
 		t.Fatalf("expired ID reused: %v", err)
 	}
-	wantCode(t, db.ConsumeAssertion(ctx, "_id1", expires.Add(time.Hour)), core.EREPLAYED)
+	wantCode(t, useAssertion(ctx, db, "_id1", expires, expires.Add(time.Hour)), core.EREPLAYED)
 }
 
-func TestConsumeAssertionConcurrent(t *testing.T) {
+// TestLoginFailureLeavesAssertionUnused: a login whose transaction fails
+// after the replay entry leaves no entry: the IdP's next post is not
+// refused as a replay of a login that never happened.
+func TestLoginFailureLeavesAssertionUnused(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	db.testHook = func(step string) error {
+		if step == "recording" {
+			return errors.New("disk full (test)")
+		}
+		return nil
+	}
+	_, err := db.ApplyLogin(ctx, core.Provision{At: t0, IdPSlug: "demo", NameID: "bob", AssertionID: "_b",
+		AssertionExpires: t0.Add(time.Minute), Record: &core.Recording{Raw: []byte("<Response/>")}})
+	if err == nil {
+		t.Fatal("the failing login was accepted")
+	}
+	db.testHook = nil
+	if n := count(t, db, "replay_cache", ""); n != 0 {
+		t.Errorf("%d replay-cache rows after a failed login, want 0", n)
+	}
+	if err := useAssertion(ctx, db, "_b", t0, t0.Add(time.Minute)); err != nil {
+		t.Errorf("the assertion of the failed login: %v", err)
+	}
+}
+
+func TestConcurrentLoginsOfOneAssertion(t *testing.T) {
 	db, _ := openTest(t)
 	var ok atomic.Int32
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Go(func() {
-			err := db.ConsumeAssertion(context.Background(), "_same", t0.Add(time.Minute))
+			err := useAssertion(context.Background(), db, "_same", t0, t0.Add(time.Minute))
 			switch core.ErrorCode(err) {
 			case "":
 				ok.Add(1)
@@ -65,13 +103,16 @@ func TestConsumeAssertionConcurrent(t *testing.T) {
 	if ok.Load() != 1 {
 		t.Errorf("%d of 20 concurrent uses of one assertion were accepted, want 1", ok.Load())
 	}
+	if n := count(t, db, "logins", ""); n != 1 {
+		t.Errorf("%d login rows, want 1", n)
+	}
 }
 
 func TestExpiredRowsArePurged(t *testing.T) {
 	db, clock := openTest(t)
 	ctx := context.Background()
 	for i := range 10 {
-		if err := db.ConsumeAssertion(ctx, fmt.Sprint("_old", i), t0.Add(time.Minute)); err != nil {
+		if err := useAssertion(ctx, db, fmt.Sprint("_old", i), t0, t0.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.TrackRequest(ctx, fmt.Sprint("tok", i), "id", "demo", "", t0.Add(time.Minute)); err != nil {
@@ -80,7 +121,7 @@ func TestExpiredRowsArePurged(t *testing.T) {
 	}
 	clock.Set(t0.Add(time.Hour))
 	// Not on every call …
-	if err := db.ConsumeAssertion(ctx, "_new0", t0.Add(2*time.Hour)); err != nil {
+	if err := useAssertion(ctx, db, "_new0", clock.Now(), t0.Add(2*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(t, db, "replay_cache", ""); n != 11 {
@@ -88,7 +129,7 @@ func TestExpiredRowsArePurged(t *testing.T) {
 	}
 	// … but now and then.
 	for i := 1; i < purgeEvery; i++ {
-		if err := db.ConsumeAssertion(ctx, fmt.Sprint("_new", i), t0.Add(2*time.Hour)); err != nil {
+		if err := useAssertion(ctx, db, fmt.Sprint("_new", i), clock.Now(), t0.Add(2*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -118,34 +159,55 @@ func TestRequestTracking(t *testing.T) {
 		t.Error("a token was tracked twice")
 	}
 
-	tests := []struct {
+	// answer is an accepted login answering the request of token.
+	answer := func(token, idp string, at time.Time) error {
+		_, err := db.ApplyLogin(ctx, core.Provision{At: at, IdPSlug: idp, NameID: "answer-" + token, RequestToken: token})
+		return err
+	}
+	type lookup struct {
 		name, token, idp, binding string
 		now                       time.Time
 		wantID                    string
-		wantUsed                  bool
+		wantAnswered              bool
 		wantCode                  string
-	}{
+	}
+	check := func(tt lookup) {
+		t.Helper()
+		id, answered, err := db.LookupRequest(ctx, tt.token, tt.idp, tt.binding, tt.now)
+		if core.ErrorCode(err) != tt.wantCode || id != tt.wantID || answered != tt.wantAnswered {
+			t.Errorf("%s: LookupRequest(%q, %q, %q) = %q, %v, %v; want %q, %v, code %q",
+				tt.name, tt.token, tt.idp, tt.binding, id, answered, err, tt.wantID, tt.wantAnswered, tt.wantCode)
+		}
+	}
+	for _, tt := range []lookup{
 		{"unknown token", "nope", "demo", "", t0, "", false, core.ENOTFOUND},
-		{"first use", "tok-a", "demo", "", t0, "req-tok-a", false, ""},
-		{"second use", "tok-a", "demo", "", t0.Add(time.Minute), "req-tok-a", true, ""},
-		{"third use", "tok-a", "demo", "", t0.Add(time.Minute), "req-tok-a", true, ""},
+		{"open", "tok-a", "demo", "", t0, "req-tok-a", false, ""},
+		{"looked up again (a look-up uses nothing)", "tok-a", "demo", "", t0, "req-tok-a", false, ""},
 		{"another IdP", "tok-b", "okta", "", t0, "", false, core.ENOTFOUND},
 		{"the right IdP after a wrong one", "tok-b", "demo", "", t0, "req-tok-b", false, ""},
 		{"expired", "tok-c", "demo", "", expires, "", false, core.ENOTFOUND},
-		{"used and expired", "tok-a", "demo", "", expires.Add(time.Second), "", false, core.ENOTFOUND},
 		{"bound, no cookie", "tok-d", "demo", "", t0, "", false, core.EFORBIDDEN},
 		{"bound, another browser", "tok-d", "demo", "hash-of-browser-2", t0, "", false, core.EFORBIDDEN},
 		{"bound, another IdP", "tok-d", "okta", "hash-of-browser-1", t0, "", false, core.ENOTFOUND},
 		{"bound, its browser after other tries", "tok-d", "demo", "hash-of-browser-1", t0, "req-tok-d", false, ""},
 		{"bound, expired", "tok-d", "demo", "hash-of-browser-2", expires, "", false, core.ENOTFOUND},
+	} {
+		check(tt)
 	}
-	for _, tt := range tests {
-		id, used, err := db.ConsumeRequest(ctx, tt.token, tt.idp, tt.binding, tt.now)
-		if core.ErrorCode(err) != tt.wantCode || id != tt.wantID || used != tt.wantUsed {
-			t.Errorf("%s: ConsumeRequest(%q, %q, %q) = %q, %v, %v; want %q, %v, code %q",
-				tt.name, tt.token, tt.idp, tt.binding, id, used, err, tt.wantID, tt.wantUsed, tt.wantCode)
-		}
+
+	// A login answers the request once; a second answer is refused and
+	// writes nothing.
+	if err := answer("tok-a", "demo", t0.Add(time.Minute)); err != nil {
+		t.Fatalf("first answer: %v", err)
 	}
+	check(lookup{"answered", "tok-a", "demo", "", t0.Add(time.Minute), "req-tok-a", true, ""})
+	wantCode(t, answer("tok-a", "demo", t0.Add(time.Minute)), core.EANSWERED)
+	if n := count(t, db, "logins", ""); n != 1 {
+		t.Errorf("%d login rows after one answer and a refused second one, want 1", n)
+	}
+	check(lookup{"answered and expired", "tok-a", "demo", "", expires.Add(time.Second), "", false, core.ENOTFOUND})
+	wantCode(t, answer("tok-c", "demo", expires), core.EANSWERED) // expired: nothing to answer
+	wantCode(t, answer("tok-b", "okta", t0), core.EANSWERED)      // another IdP's login
 }
 
 // TestPendingRequestsAreBounded: however many logins start, the tracker
@@ -165,35 +227,46 @@ func TestPendingRequestsAreBounded(t *testing.T) {
 			t.Fatalf("%d tracked requests after %d logins, cap %d+%d", got, i+1, db.maxPending, trimEvery)
 		}
 	}
-	if _, _, err := db.ConsumeRequest(ctx, "tok0000", "demo", "", t0); core.ErrorCode(err) != core.ENOTFOUND {
+	if _, _, err := db.LookupRequest(ctx, "tok0000", "demo", "", t0); core.ErrorCode(err) != core.ENOTFOUND {
 		t.Errorf("the oldest request is still tracked: %v", err)
 	}
-	if _, _, err := db.ConsumeRequest(ctx, fmt.Sprintf("tok%04d", n-1), "demo", "", t0); err != nil {
+	if _, _, err := db.LookupRequest(ctx, fmt.Sprintf("tok%04d", n-1), "demo", "", t0); err != nil {
 		t.Errorf("the newest request was dropped: %v", err)
 	}
 }
 
-func TestConsumeRequestConcurrent(t *testing.T) {
+// TestConcurrentAnswersOfOneRequest: of many logins answering one
+// request at once (different assertions), exactly one is accepted; the
+// others are refused with EANSWERED and write nothing.
+func TestConcurrentAnswersOfOneRequest(t *testing.T) {
 	db, _ := openTest(t)
 	ctx := context.Background()
 	if err := db.TrackRequest(ctx, "tok", "req", "demo", "", t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	var first atomic.Int32
+	var ok atomic.Int32
 	var wg sync.WaitGroup
-	for range 20 {
+	for i := range 20 {
 		wg.Go(func() {
-			id, used, err := db.ConsumeRequest(ctx, "tok", "demo", "", t0)
-			if err != nil || id != "req" {
-				t.Errorf("ConsumeRequest = %q, %v", id, err)
-			}
-			if !used {
-				first.Add(1)
+			_, err := db.ApplyLogin(ctx, core.Provision{At: t0, IdPSlug: "demo", NameID: fmt.Sprint("p", i),
+				AssertionID: fmt.Sprint("_a", i), AssertionExpires: t0.Add(time.Minute), RequestToken: "tok"})
+			switch core.ErrorCode(err) {
+			case "":
+				ok.Add(1)
+			case core.EANSWERED:
+			default:
+				t.Error(err)
 			}
 		})
 	}
 	wg.Wait()
-	if first.Load() != 1 {
-		t.Errorf("%d of 20 concurrent uses were first uses, want 1", first.Load())
+	if ok.Load() != 1 {
+		t.Errorf("%d of 20 concurrent answers of one request were accepted, want 1", ok.Load())
+	}
+	if n := count(t, db, "users", ""); n != 1 {
+		t.Errorf("%d accounts, want 1", n)
+	}
+	if n := count(t, db, "replay_cache", ""); n != 1 {
+		t.Errorf("%d replay-cache rows, want 1 (the refused logins' rolled back)", n)
 	}
 }

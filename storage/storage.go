@@ -100,13 +100,16 @@ type DB struct {
 	// readOnly is set by OpenReadOnly: both pools only read.
 	readOnly bool
 
-	// calls counts ConsumeAssertion and TrackRequest calls, to purge
+	// calls counts ApplyLogin and TrackRequest calls, to purge
 	// expired rows now and then.
 	calls atomic.Uint64
 	// tracked counts TrackRequest calls, to trim the pending requests to
 	// maxPending (MaxPendingRequests when 0; tests lower it) now and then.
 	tracked    atomic.Uint64
 	maxPending int
+
+	// logins commits ApplyLogin's logins, batched (see loginBatcher).
+	logins loginBatcher
 
 	// testHook, when set, runs between the steps of a write transaction;
 	// an error it returns aborts the transaction (tests only).
@@ -196,6 +199,7 @@ func (db *DB) Path() string { return db.path }
 
 // Close closes the database. It is safe to call more than once.
 func (db *DB) Close() error {
+	db.logins.close()
 	errs := []error{db.closeStmts()}
 	if db.read != nil {
 		errs = append(errs, db.read.Close())

@@ -75,16 +75,15 @@ const (
 	qConsumeAssertion = `INSERT INTO replay_cache (id, expires_at) VALUES (?, ?)
 		ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at
 		WHERE replay_cache.expires_at <= ?`
-	qTrackRequest   = `INSERT INTO request_tracker (token, request_id, idp_slug, binding, expires_at) VALUES (?, ?, ?, ?, ?)`
-	qConsumeRequest = `UPDATE request_tracker SET uses = uses + 1
-		WHERE token = ? AND idp_slug = ? AND binding = ? AND expires_at > ?
-		RETURNING request_id, uses`
+	qTrackRequest  = `INSERT INTO request_tracker (token, request_id, idp_slug, binding, expires_at) VALUES (?, ?, ?, ?, ?)`
+	qAnswerRequest = `UPDATE request_tracker SET uses = uses + 1
+		WHERE token = ? AND idp_slug = ? AND uses = 0 AND expires_at > ?`
 )
 
 var preparedQueries = []string{
 	qAccountByID, qFindUser, qFindUserNoCase, qFindUserByEmail, qCaseTwin, qEmailElsewhere, qUserGrants, qUserAttrs,
 	qInsertUser, qUpdateUser, qTouchUser, qLinkUser, qEnsureRole, qPutGrant, qDeleteGrant,
-	qClearAttrs, qAddAttr, qAddEvent, qAddLogin, qAddRecording, qAddRecordingRaw, qConsumeAssertion, qTrackRequest, qConsumeRequest,
+	qClearAttrs, qAddAttr, qAddEvent, qAddLogin, qAddRecording, qAddRecordingRaw, qConsumeAssertion, qTrackRequest, qAnswerRequest,
 }
 
 // prepare prepares preparedQueries on the writer.
