@@ -17,7 +17,7 @@ import (
 // and not yet expired at now: the ACS would refuse it as replayed.
 func (db *DB) AssertionSeen(ctx context.Context, id string, now time.Time) (bool, error) {
 	var n int
-	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM replay_cache WHERE id = ? AND expires_at > ?`,
+	err := db.readRow(ctx, `SELECT count(*) FROM replay_cache WHERE id = ? AND expires_at > ?`,
 		id, now.UnixNano()).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("look up assertion %q in the replay cache: %w", id, err)

@@ -38,7 +38,7 @@ func (db *DB) GetIdP(ctx context.Context, slug string) (core.IdP, error) {
 // database: a cache of IdPs is good while it stays the same.
 func (db *DB) IdPVersion(ctx context.Context) (int64, error) {
 	var v int64
-	if err := db.read.QueryRowContext(ctx, `SELECT version FROM idp_version WHERE id = 1`).Scan(&v); err != nil {
+	if err := db.readRow(ctx, `SELECT version FROM idp_version WHERE id = 1`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("read the IdPs' version: %w", err)
 	}
 	return v, nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jitconsole/jitconsole/core"
 )
@@ -38,6 +39,8 @@ type loginBatcher struct {
 	stop     chan struct{}
 	done     chan struct{}
 	stopOnce sync.Once
+	// batched counts the transactions that held more than one login.
+	batched atomic.Uint64
 }
 
 // loginJob is one ApplyLogin waiting for its commit.
@@ -149,6 +152,7 @@ func (db *DB) commitLogins(batch []*loginJob) {
 		j.res, j.err = db.loginInOwnTx(j.ctx, j.p)
 		return
 	}
+	db.logins.batched.Add(1)
 	err := db.inTx(context.Background(), func(w *writer) error {
 		for _, j := range batch {
 			if j.err = j.ctx.Err(); j.err != nil {

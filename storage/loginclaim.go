@@ -63,7 +63,7 @@ func (db *DB) LookupRequest(ctx context.Context, token, idpSlug, binding string,
 		uses    int
 		boundTo string
 	)
-	err = db.read.QueryRowContext(ctx, `SELECT request_id, uses, binding FROM request_tracker
+	err = db.readRow(ctx, `SELECT request_id, uses, binding FROM request_tracker
 		WHERE token = ? AND idp_slug = ? AND expires_at > ?`, token, idpSlug, now.UnixNano()).Scan(&requestID, &uses, &boundTo)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):

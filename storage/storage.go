@@ -110,6 +110,8 @@ type DB struct {
 
 	// logins commits ApplyLogin's logins, batched (see loginBatcher).
 	logins loginBatcher
+	// hotReads are the read pool's prepared statements (readRow).
+	hotReads readStmts
 
 	// testHook, when set, runs between the steps of a write transaction;
 	// an error it returns aborts the transaction (tests only).
@@ -200,7 +202,7 @@ func (db *DB) Path() string { return db.path }
 // Close closes the database. It is safe to call more than once.
 func (db *DB) Close() error {
 	db.logins.close()
-	errs := []error{db.closeStmts()}
+	errs := []error{db.closeStmts(), db.hotReads.close()}
 	if db.read != nil {
 		errs = append(errs, db.read.Close())
 	}
