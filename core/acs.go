@@ -178,6 +178,8 @@ func (s *spServer) accept(w http.ResponseWriter, r *http.Request, idp IdP, a *sa
 		GivenName:   fields.GivenName,
 		FamilyName:  fields.FamilyName,
 		Roles:       fields.Roles,
+		Deny:        subj.eval.Deny,
+		DenyReason:  subj.eval.Reason,
 		Sync:        idp.Mapping.Sync,
 		LinkByEmail: idp.Mapping.LinkByEmail,
 		Warnings:    subj.warnings,
@@ -187,8 +189,7 @@ func (s *spServer) accept(w http.ResponseWriter, r *http.Request, idp IdP, a *sa
 		AssertionID:        a.ID,
 		Record:             rec,
 	})
-	if ErrorCode(err) == EFORBIDDEN {
-		v := classified(ClassUserDisabled, err)
+	if v, refused := loginRefusal(err); refused {
 		s.refuseRecorded(w, r, idp.Slug, nameID, v, http.StatusForbidden, rec)
 		return
 	} else if err != nil {
