@@ -526,3 +526,17 @@ func TestDisabledAccountIsRefusedAtTheACS(t *testing.T) {
 		t.Fatalf("accounts after the refusal: %+v", after)
 	}
 }
+
+// BenchmarkPlanLogin measures the plan of a repeat login with a changed
+// email and a role removed (the store's transaction costs hundreds of
+// microseconds around it).
+func BenchmarkPlanLogin(b *testing.B) {
+	state := core.LoginState{Account: aliceAccount(manual("auditor"))}
+	p := with(aliceLogin(), func(p *core.Provision) { p.Email, p.Roles = "alice@corp.example", p.Roles[1:] })
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := core.PlanLogin(state, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -68,19 +68,20 @@ func readLoginState(w *writer, p core.Provision) (core.LoginState, error) {
 	if err != nil {
 		return state, err
 	}
-	if !found && p.LinkByEmail && p.Email != "" {
+	linking := !found && p.LinkByEmail && p.Email != ""
+	if linking {
 		if u, found, err = scanAccount(w.queryRow(qFindUserByEmail, foldKey(p.Email), p.IdPSlug)); err != nil {
 			return state, fmt.Errorf("find an account by email: %w", err)
 		}
-		if found {
-			state.LinkCandidate = &u
-		}
-	} else if found {
-		state.Account = &u
 	}
 	if found {
 		if u.Roles, err = readGrants(w, u.ID); err != nil {
 			return state, err
+		}
+		if linking {
+			state.LinkCandidate = &u
+		} else {
+			state.Account = &u
 		}
 	}
 	if !p.CaseInsensitiveKey {
