@@ -195,6 +195,8 @@ func (s *spServer) accept(w http.ResponseWriter, r *http.Request, idp IdP, a *sa
 		GivenName:   fields.GivenName,
 		FamilyName:  fields.FamilyName,
 		Roles:       fields.Roles,
+		Deny:        subj.eval.Deny,
+		DenyReason:  subj.eval.Reason,
 		Sync:        idp.Mapping.Sync,
 		LinkByEmail: idp.Mapping.LinkByEmail,
 		Warnings:    subj.warnings,
@@ -206,10 +208,11 @@ func (s *spServer) accept(w http.ResponseWriter, r *http.Request, idp IdP, a *sa
 		RequestToken:       c.token,
 		Record:             rec,
 	})
-	switch ErrorCode(err) {
-	case EFORBIDDEN:
-		s.refuseRecorded(w, r, idp.Slug, nameID, classified(ClassUserDisabled, err), http.StatusForbidden, rec)
+	if v, refused := loginRefusal(err); refused {
+		s.refuseRecorded(w, r, idp.Slug, nameID, v, http.StatusForbidden, rec)
 		return
+	}
+	switch ErrorCode(err) {
 	case EREPLAYED:
 		// Another post of this response won the race to the transaction:
 		// the same refusal as a replay crewjam's check sees.

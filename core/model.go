@@ -272,8 +272,8 @@ type Provision struct {
 	// email from another IdP (the account then belongs to this IdP).
 	LinkByEmail bool
 	// Warnings (from core, e.g. a transient NameID) are stored on the
-	// account; the store adds its own (case-only duplicate, email used by
-	// another IdP's account).
+	// account; PlanLogin adds those of the stored state (case-only
+	// duplicate, email used by another IdP's account, link by email).
 	Warnings   []string
 	Attributes Attributes
 	// AssertionID is stored with the login row and, when AssertionExpires
@@ -290,6 +290,11 @@ type Provision struct {
 	// Record, if set, is stored in the flight recorder in the same
 	// transaction (its Login/Event/User IDs are filled in by the store).
 	Record *Recording
+	// Deny is true when the IdP's mapping denies the login (its
+	// Evaluation's Deny); DenyReason says why. PlanLogin refuses such a
+	// login with EDENIED and nothing is written.
+	Deny       bool
+	DenyReason string
 }
 
 // ProvisionResult is what ApplyLogin did.
@@ -533,6 +538,7 @@ type Store interface {
 	// ApplyLogin creates or updates the account, replaces its roles and
 	// attributes, and writes a login row and an event, in one transaction.
 	// Concurrent calls for one (IdPSlug, NameID) make exactly one account.
+	// What changes is PlanLogin's plan of the state read in the transaction.
 	ApplyLogin(ctx context.Context, p Provision) (ProvisionResult, error)
 	// RecordRefusal writes a refused login row and its event in one
 	// transaction.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"reflect"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -104,16 +103,14 @@ func TestApplyLoginCaseSensitiveKeyWarns(t *testing.T) {
 	if !second.Created || second.User.ID == first.User.ID {
 		t.Fatalf("case-sensitive matching should make a second account: %+v", second)
 	}
-	want := `NameID "dave.diaz@example.com" differs only by case from that of another account of this IdP ("Dave.Diaz@Example.com")`
-	if !slices.Equal(second.User.Warnings, []string{want}) {
-		t.Errorf("warnings = %q, want %q", second.User.Warnings, want)
-	}
-	if !strings.Contains(second.Event.Detail, "warning: "+want) {
-		t.Errorf("event detail lacks the warning:\n%s", second.Event.Detail)
+	// The store found the first account as the case twin.
+	wantPlan(t, db, second, core.LoginState{CaseTwin: "Dave.Diaz@Example.com"}, dave("demo", "dave.diaz@example.com", t0.Add(time.Minute)))
+	if len(second.User.Warnings) != 1 {
+		t.Fatalf("warnings = %q, want one", second.User.Warnings)
 	}
 	d, err := db.GetUser(ctx, second.User.ID)
-	if err != nil || !slices.Equal(d.Warnings, []string{want}) {
-		t.Errorf("stored warnings = %q, %v", d.Warnings, err)
+	if err != nil || !slices.Equal(d.Warnings, second.User.Warnings) {
+		t.Errorf("stored warnings = %q, %v; want %q", d.Warnings, err, second.User.Warnings)
 	}
 	// The second account's later logins keep the warning; the first
 	// account's own next login gets it too.
@@ -135,9 +132,14 @@ func TestApplyLoginWarnings(t *testing.T) {
 	p.CaseInsensitiveKey = true
 	p.Warnings = []string{"transient NameID", "transient NameID"}
 	res := login(t, db, p)
-	want := []string{"transient NameID", "email dave.diaz@EXAMPLE.com is also used by an account from IdP okta"}
-	if !res.Created || res.Linked || !slices.Equal(res.User.Warnings, want) {
-		t.Fatalf("created %v, linked %v, warnings %q; want a new account with %q", res.Created, res.Linked, res.User.Warnings, want)
+	// The store found okta's account as having the email.
+	wantPlan(t, db, res, core.LoginState{EmailElsewhere: "okta"}, p)
+	if !res.Created || res.Linked || len(res.User.Warnings) != 2 {
+		t.Fatalf("created %v, linked %v, warnings %q; want a new account with two", res.Created, res.Linked, res.User.Warnings)
+	}
+	d, err := db.GetUser(context.Background(), res.User.ID)
+	if err != nil || !slices.Equal(d.Warnings, res.User.Warnings) {
+		t.Errorf("stored warnings = %q, %v; want %q", d.Warnings, err, res.User.Warnings)
 	}
 	// Warnings are replaced at each login.
 	p.At, p.Warnings, p.Email = t0.Add(2*time.Minute), nil, "dave@demo.example"
@@ -145,7 +147,7 @@ func TestApplyLoginWarnings(t *testing.T) {
 	if len(res.User.Warnings) != 0 {
 		t.Errorf("warnings after a clean login = %q", res.User.Warnings)
 	}
-	d, err := db.GetUser(context.Background(), res.User.ID)
+	d, err = db.GetUser(context.Background(), res.User.ID)
 	if err != nil || len(d.Warnings) != 0 {
 		t.Errorf("stored warnings = %q, %v", d.Warnings, err)
 	}
@@ -164,26 +166,28 @@ func TestApplyLoginLinkByEmail(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	before, err := db.GetUser(ctx, orig.User.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := dave("demo", "dave@demo.example", t0.Add(time.Hour))
 	p.Email = "DAVE.DIAZ@example.com"
 	p.LinkByEmail = true
 	p.CaseInsensitiveKey = true
 	res := login(t, db, p)
+	// The store found okta's account as the link candidate.
+	wantPlan(t, db, res, core.LoginState{LinkCandidate: &before.User}, p)
 	if res.Created || !res.Linked || res.User.ID != orig.User.ID {
 		t.Fatalf("link by email: created %v, linked %v, ID %d (want %d)", res.Created, res.Linked, res.User.ID, orig.User.ID)
 	}
 	if res.User.IdPSlug != "demo" || res.User.NameID != "dave@demo.example" || res.User.LoginCount != 2 {
 		t.Errorf("linked account = %+v", res.User)
 	}
-	if !slices.Equal(res.User.Warnings, []string{"linked by email from IdP okta"}) {
-		t.Errorf("warnings = %q", res.User.Warnings)
-	}
 	if !slices.Equal(grantNames(res.User.Roles), []string{"member/default", "auditor/manual"}) ||
 		!slices.Equal(res.Added, []string{"member"}) || !slices.Equal(res.Removed, []string{"sales"}) {
 		t.Errorf("roles %q, added %q, removed %q", grantNames(res.User.Roles), res.Added, res.Removed)
 	}
-	if res.Event.Kind != core.EventUserUpdated || !strings.Contains(res.Event.Message, "linked by email") ||
-		!strings.Contains(res.Event.Detail, "account: 00u1 at okta → dave@demo.example at demo") {
+	if res.Event.Kind != core.EventUserUpdated || res.Event.UserID != orig.User.ID || res.Event.IdPSlug != "demo" {
 		t.Errorf("event = %+v", res.Event)
 	}
 	// The account is demo's now: found by its new key, gone from okta.
@@ -232,9 +236,6 @@ func TestApplyLoginDisabledAccountIsRefused(t *testing.T) {
 			p.Record = &core.Recording{Raw: []byte("<Response/>")}
 			_, err := db.ApplyLogin(ctx, p)
 			wantCode(t, err, core.EFORBIDDEN)
-			if msg := core.ErrorMessage(err); msg != "The account Dave Diaz is disabled." {
-				t.Errorf("message = %q", msg)
-			}
 			if after := snapshot(t, db); after != before {
 				t.Errorf("a refused login wrote:\nbefore:\n%s\nafter:\n%s", before, after)
 			}
@@ -242,6 +243,29 @@ func TestApplyLoginDisabledAccountIsRefused(t *testing.T) {
 				t.Errorf("%d recordings", n)
 			}
 		})
+	}
+}
+
+// TestApplyLoginDeniedWritesNothing: a login the mapping denies (core's
+// plan refuses it) leaves the database as it was, for a new account and
+// for an existing one.
+func TestApplyLoginDeniedWritesNothing(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	login(t, db, dave("demo", "dave", t0))
+	before := snapshot(t, db)
+	for _, nameID := range []string{"dave", "someone-new"} {
+		p := dave("demo", nameID, t0.Add(time.Hour))
+		p.Deny, p.DenyReason = true, "No role rule matched."
+		p.Record = &core.Recording{Raw: []byte("<Response/>")}
+		_, err := db.ApplyLogin(ctx, p)
+		wantCode(t, err, core.EDENIED)
+	}
+	if after := snapshot(t, db); after != before {
+		t.Errorf("a denied login wrote:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+	if n := count(t, db, "recordings", ""); n != 0 {
+		t.Errorf("%d recordings", n)
 	}
 }
 
@@ -263,9 +287,8 @@ func TestApplyLoginCreateOnly(t *testing.T) {
 	if len(res.Added) != 0 || len(res.Removed) != 0 {
 		t.Errorf("added %q, removed %q", res.Added, res.Removed)
 	}
-	if res.Event.Kind != core.EventUserUpdated || !strings.Contains(res.Event.Message, "create-only") {
-		t.Errorf("event = %+v", res.Event)
-	}
+	before := first.User
+	wantPlan(t, db, res, core.LoginState{Account: &before}, p)
 	d, err := db.GetUser(ctx, first.User.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -352,19 +375,6 @@ func TestApplyLoginFieldPolicies(t *testing.T) {
 	}
 }
 
-func TestApplyLoginKeptFieldIsExplained(t *testing.T) {
-	db, _ := openTest(t)
-	login(t, db, dave("demo", "dave", t0))
-	p := dave("demo", "dave", t0.Add(time.Hour))
-	p.Sync.Fields = map[string]string{core.FieldEmail: core.FieldImportOnce}
-	p.Email = "other@example.com"
-	res := login(t, db, p)
-	want := `email: kept "Dave.Diaz@Example.com" (import once; the IdP sent "other@example.com")`
-	if !strings.Contains(res.Event.Detail, want) {
-		t.Errorf("detail lacks %q:\n%s", want, res.Event.Detail)
-	}
-}
-
 func TestApplyLoginRoleProvenance(t *testing.T) {
 	db, _ := openTest(t)
 	ctx := context.Background()
@@ -410,9 +420,6 @@ func TestApplyLoginRoleProvenance(t *testing.T) {
 	second := login(t, db, p)
 	if !slices.Equal(second.Added, []string{"viewer"}) || !slices.Equal(second.Removed, []string{"admin"}) {
 		t.Errorf("second login: added %q, removed %q", second.Added, second.Removed)
-	}
-	if !strings.Contains(second.Event.Message, "roles +viewer −admin") || !strings.Contains(second.Event.Detail, "roles: +viewer −admin") {
-		t.Errorf("event = %q\n%s", second.Event.Message, second.Event.Detail)
 	}
 	d, err = db.GetUser(ctx, first.User.ID)
 	if err != nil {

@@ -161,7 +161,7 @@ func (db *DB) commitLogins(batch []*loginJob) {
 			if _, err := w.exec(`SAVEPOINT login`); err != nil {
 				return fmt.Errorf("begin a login's savepoint: %w", err)
 			}
-			j.res, j.err = db.writeLogin(w, j.p)
+			j.res, j.err = db.loginTx(w, j.p)
 			if j.err != nil {
 				if _, err := w.exec(`ROLLBACK TO login`); err != nil {
 					return fmt.Errorf("roll back a failed login: %w", err)
@@ -190,7 +190,7 @@ func (db *DB) commitLogins(batch []*loginJob) {
 // loginInOwnTx writes one login in a transaction of its own.
 func (db *DB) loginInOwnTx(ctx context.Context, p core.Provision) (res core.ProvisionResult, err error) {
 	err = db.inTx(ctx, func(w *writer) error {
-		res, err = db.writeLogin(w, p)
+		res, err = db.loginTx(w, p)
 		return err
 	})
 	return res, err

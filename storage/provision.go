@@ -8,37 +8,36 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/jitconsole/jitconsole/core"
 )
 
-// ApplyLogin creates or updates the account of a login, replaces its rule
-// and default grants (never its manual ones) and the attributes of its
-// last assertion, and writes a login row and an event, all in one
-// transaction. Concurrent calls for one person make exactly one account:
-// writes go through one connection and each transaction takes SQLite's
-// write lock when it begins.
+// ApplyLogin writes an accepted login as core.PlanLogin plans it: the
+// account (created, linked or updated), its rule and default grants
+// (never its manual ones), the attributes of its last assertion, a login
+// row, an event and, when p.Record is set, the flight recorder entry, all
+// in one transaction, which also uses up the login's assertion ID
+// (EREPLAYED when it was used) and sign-in request (EANSWERED when another
+// response answered it): see claimLogin. Logins that arrive together
+// share that transaction and its commit, each in a savepoint of its own
+// (see loginBatcher). Concurrent calls for one person make exactly one
+// account: writes go through one connection and each transaction takes
+// SQLite's write lock when it begins, before it reads the state the plan
+// needs.
 //
 // The account is found by (IdPSlug, NameID), whatever the NameID's case
-// when p.CaseInsensitiveKey (an exact match preferred). When there is
-// none, p.LinkByEmail and an email is given, an account with that email
-// (any case) from another IdP is taken over: it becomes this IdP's, with
-// this NameID (Linked). A disabled account is refused with EFORBIDDEN and
-// nothing is written. Fields follow p.Sync (see core.SyncPolicy); the
-// warnings of the account are p.Warnings and those found here: another
-// account of the IdP whose NameID differs only by case (case-sensitive
-// matching), an account of another IdP with the same email (when not
-// linking).
+// when p.CaseInsensitiveKey (an exact match preferred); when there is none
+// and p.LinkByEmail, the oldest account of another IdP with p's email (any
+// case) is the link candidate. A refusal of the plan (a disabled account:
+// EFORBIDDEN; a denied login: core.EDENIED) writes nothing.
 func (db *DB) ApplyLogin(ctx context.Context, p core.Provision) (core.ProvisionResult, error) {
-	if p.IdPSlug == "" || p.NameID == "" {
-		return core.ProvisionResult{}, core.Errorf(core.EINVALID, "A login needs an IdP and a NameID.")
+	if err := p.Validate(); err != nil {
+		return core.ProvisionResult{}, err
 	}
 	if p.At.IsZero() {
 		p.At = db.now()
 	}
 	p.At = p.At.UTC()
-	p.Roles = loginGrants(p.Roles, p.IdPSlug, p.At)
 	res, err := db.logins.apply(ctx, db, p)
 	if err != nil {
 		return core.ProvisionResult{}, fmt.Errorf("apply login for %q: %w", p.NameID, err)
@@ -47,106 +46,139 @@ func (db *DB) ApplyLogin(ctx context.Context, p core.Provision) (core.ProvisionR
 	return res, nil
 }
 
-// writeLogin is one login's part of a write transaction (its own, or a
-// batch's: see loginBatcher): everything ApplyLogin writes for p.
-func (db *DB) writeLogin(w *writer, p core.Provision) (res core.ProvisionResult, err error) {
-	err = func() error {
-		if err := claimLogin(w, p, p.At); err != nil {
-			return err
+// loginTx is one login's part of a write transaction (its own, or a
+// batch's: see loginBatcher): it uses up the login's assertion ID and
+// request token (claimLogin), reads the state the plan needs, and writes
+// core.PlanLogin's plan.
+func (db *DB) loginTx(w *writer, p core.Provision) (core.ProvisionResult, error) {
+	if err := claimLogin(w, p, p.At); err != nil {
+		return core.ProvisionResult{}, err
+	}
+	state, err := readLoginState(w, p)
+	if err != nil {
+		return core.ProvisionResult{}, err
+	}
+	plan, err := core.PlanLogin(state, p)
+	if err != nil {
+		return core.ProvisionResult{}, err
+	}
+	return db.writeLogin(w, p, state, plan)
+}
+
+// readLoginState reads what core.PlanLogin needs of the database: the
+// account of p's key with its grants, else the link candidate (when p
+// links by email), the NameID of an account that differs only by case
+// (when matching is case-sensitive), and another IdP's account with p's
+// email (when no account is linked).
+func readLoginState(w *writer, p core.Provision) (core.LoginState, error) {
+	var state core.LoginState
+	u, found, err := findAccount(w, p)
+	if err != nil {
+		return state, err
+	}
+	linking := !found && p.LinkByEmail && p.Email != ""
+	if linking {
+		if u, found, err = scanAccount(w.queryRow(qFindUserByEmail, foldKey(p.Email), p.IdPSlug)); err != nil {
+			return state, fmt.Errorf("find an account by email: %w", err)
 		}
-		prev, found, err := findAccount(w, p)
-		if err != nil {
-			return err
+	}
+	if found {
+		if u.Roles, err = readGrants(w, u.ID); err != nil {
+			return state, err
 		}
-		linkedFrom := ""
-		if !found && p.LinkByEmail && p.Email != "" {
-			if prev, found, err = scanAccount(w.queryRow(qFindUserByEmail, foldKey(p.Email), p.IdPSlug)); err != nil {
-				return fmt.Errorf("find an account by email: %w", err)
-			}
-			linkedFrom = prev.IdPSlug
+		if linking {
+			state.LinkCandidate = &u
+		} else {
+			state.Account = &u
 		}
-		if found && prev.Disabled {
-			return core.Errorf(core.EFORBIDDEN, "The account %s is disabled.", accountName(prev))
+	}
+	if !p.CaseInsensitiveKey {
+		err := w.queryRow(qCaseTwin, p.IdPSlug, foldKey(p.NameID), p.NameID).Scan(&state.CaseTwin)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return state, fmt.Errorf("look for a NameID that differs by case: %w", err)
+		}
+	}
+	if state.LinkCandidate == nil && p.Email != "" {
+		err := w.queryRow(qEmailElsewhere, foldKey(p.Email), p.IdPSlug).Scan(&state.EmailElsewhere)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return state, fmt.Errorf("look for the email at other IdPs: %w", err)
+		}
+	}
+	return state, nil
+}
+
+// writeLogin writes plan, the plan of the login p in the state read: the
+// account, the event, the login row, the grants, the attributes and the
+// recording.
+func (db *DB) writeLogin(w *writer, p core.Provision, state core.LoginState, plan core.LoginPlan) (core.ProvisionResult, error) {
+	u := plan.Account
+	if err := saveAccount(w, &u, p, plan); err != nil {
+		return core.ProvisionResult{}, err
+	}
+	if err := db.hook("user"); err != nil {
+		return core.ProvisionResult{}, err
+	}
+	ev := plan.Event
+	ev.UserID = u.ID
+	var err error
+	if ev.ID, err = insertEvent(w, ev); err != nil {
+		return core.ProvisionResult{}, err
+	}
+	login := core.Login{
+		At: p.At, IdPSlug: p.IdPSlug, UserID: u.ID, NameID: p.NameID,
+		Outcome: core.OutcomeAccepted, AssertionID: p.AssertionID, EventID: ev.ID,
+	}
+	if login.ID, err = insertLogin(w, login); err != nil {
+		return core.ProvisionResult{}, err
+	}
+	if err := db.hook("login"); err != nil {
+		return core.ProvisionResult{}, err
+	}
+	if plan.ReplaceGrants {
+		for i := range plan.Grants {
+			plan.Grants[i].LoginID = login.ID
 		}
 		var stored []core.RoleGrant
-		if found {
-			if stored, err = readGrants(w, prev.ID); err != nil {
-				return err
-			}
+		if prev := firstAccount(state.Account, state.LinkCandidate); prev != nil {
+			stored = prev.Roles
 		}
-		warnings, err := loginWarnings(w, p, linkedFrom)
-		if err != nil {
-			return err
+		if err := replaceAutoGrants(w, u.ID, stored, plan.Revoke, plan.Grants); err != nil {
+			return core.ProvisionResult{}, err
 		}
-		createOnly := found && p.Sync.Mode == core.SyncCreateOnly
+	}
+	u.Roles = plan.Roles()
+	if err := saveAttributes(w, u.ID, !plan.Created, p.Attributes); err != nil {
+		return core.ProvisionResult{}, err
+	}
+	if err := db.hook("attributes"); err != nil {
+		return core.ProvisionResult{}, err
+	}
+	if p.Record != nil {
+		action := "updated"
+		if plan.Created {
+			action = "created"
+		}
+		if login.RecordingID, err = insertRecording(w, recordingOf(*p.Record, login, action)); err != nil {
+			return core.ProvisionResult{}, err
+		}
+		if err := db.hook("recording"); err != nil {
+			return core.ProvisionResult{}, err
+		}
+	}
+	return core.ProvisionResult{
+		User: u, Created: plan.Created, Linked: plan.LinkedFrom != "", Added: plan.Added, Removed: plan.Removed,
+		Login: login, Event: ev,
+	}, nil
+}
 
-		u, kept := nextFields(prev, p, found, createOnly)
-		u.Warnings = warnings
-		if err := saveAccount(w, &u, p, found, linkedFrom != "", createOnly || sameFields(prev, u)); err != nil {
-			return err
+// firstAccount is the first of us that is not nil, nil when all are.
+func firstAccount(us ...*core.User) *core.User {
+	for _, u := range us {
+		if u != nil {
+			return u
 		}
-		if err := db.hook("user"); err != nil {
-			return err
-		}
-
-		oldAuto, manual := splitGrants(stored)
-		newAuto := oldAuto
-		var added, removed []string
-		if !createOnly {
-			newAuto = p.Roles
-			added, removed = roleDiff(oldAuto, newAuto)
-		}
-		ev := provisionEvent(p, prev, u, provisionChange{
-			created: !found, linkedFrom: linkedFrom, createOnly: createOnly,
-			added: added, removed: removed, kept: kept,
-		})
-		if ev.ID, err = insertEvent(w, ev); err != nil {
-			return err
-		}
-		login := core.Login{
-			At: p.At, IdPSlug: p.IdPSlug, UserID: u.ID, NameID: p.NameID,
-			Outcome: core.OutcomeAccepted, AssertionID: p.AssertionID, EventID: ev.ID,
-		}
-		if login.ID, err = insertLogin(w, login); err != nil {
-			return err
-		}
-		if err := db.hook("login"); err != nil {
-			return err
-		}
-		if !createOnly {
-			for i := range newAuto {
-				newAuto[i].LoginID = login.ID
-			}
-			if err := replaceAutoGrants(w, u.ID, stored, oldAuto, newAuto); err != nil {
-				return err
-			}
-		}
-		u.Roles = append(slices.Clip(newAuto), manual...)
-		if err := saveAttributes(w, u.ID, found, p.Attributes); err != nil {
-			return err
-		}
-		if err := db.hook("attributes"); err != nil {
-			return err
-		}
-		if p.Record != nil {
-			action := "updated"
-			if !found {
-				action = "created"
-			}
-			if login.RecordingID, err = insertRecording(w, recordingOf(*p.Record, login, action)); err != nil {
-				return err
-			}
-			if err := db.hook("recording"); err != nil {
-				return err
-			}
-		}
-		res = core.ProvisionResult{
-			User: u, Created: !found, Linked: linkedFrom != "", Added: added, Removed: removed,
-			Login: login, Event: ev,
-		}
-		return nil
-	}()
-	return res, err
+	}
+	return nil
 }
 
 // findAccount reads the account of p's IdP and NameID (any case when
@@ -203,125 +235,19 @@ func scanGrant(s scanner) (core.RoleGrant, error) {
 	return g, err
 }
 
-// splitGrants separates rule and default grants from manual ones.
-func splitGrants(gs []core.RoleGrant) (auto, manual []core.RoleGrant) {
-	for _, g := range gs {
-		if g.Kind == core.GrantManual {
-			manual = append(manual, g)
-		} else {
-			auto = append(auto, g)
-		}
-	}
-	return auto, manual
-}
-
-// loginWarnings are p's warnings and those of this login found in the
-// database: another account of the IdP whose NameID differs only by case
-// (when matching is case-sensitive), an account of another IdP with the
-// same email (when not linking).
-func loginWarnings(w *writer, p core.Provision, linkedFrom string) ([]string, error) {
-	warnings := slices.Clone(p.Warnings)
-	if linkedFrom != "" {
-		warnings = append(warnings, "linked by email from IdP "+linkedFrom)
-	}
-	if !p.CaseInsensitiveKey {
-		var twin string
-		err := w.queryRow(qCaseTwin, p.IdPSlug, foldKey(p.NameID), p.NameID).Scan(&twin)
-		if err == nil {
-			warnings = append(warnings, fmt.Sprintf("NameID %q differs only by case from that of another account of this IdP (%q)", p.NameID, twin))
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("look for a NameID that differs by case: %w", err)
-		}
-	}
-	if linkedFrom == "" && p.Email != "" {
-		var other string
-		err := w.queryRow(qEmailElsewhere, foldKey(p.Email), p.IdPSlug).Scan(&other)
-		if err == nil {
-			warnings = append(warnings, fmt.Sprintf("email %s is also used by an account from IdP %s", p.Email, other))
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("look for the email at other IdPs: %w", err)
-		}
-	}
-	return uniqueStrings(warnings), nil
-}
-
-// syncedFields are the account fields a login sets, with their names in
-// core.SyncPolicy.
-var syncedFields = []struct {
-	name  string // core.Field*
-	label string // in event details
-	field func(*core.User) *string
-	value func(*core.Provision) string
-}{
-	{core.FieldUsername, "username", func(u *core.User) *string { return &u.Username }, func(p *core.Provision) string { return p.Username }},
-	{core.FieldEmail, "email", func(u *core.User) *string { return &u.Email }, func(p *core.Provision) string { return p.Email }},
-	{core.FieldDisplayName, "display name", func(u *core.User) *string { return &u.DisplayName }, func(p *core.Provision) string { return p.DisplayName }},
-	{core.FieldGivenName, "given name", func(u *core.User) *string { return &u.GivenName }, func(p *core.Provision) string { return p.GivenName }},
-	{core.FieldFamilyName, "family name", func(u *core.User) *string { return &u.FamilyName }, func(p *core.Provision) string { return p.FamilyName }},
-}
-
-// keptField is a field a login did not change although the IdP sent
-// another value, and why.
-type keptField struct{ label, stored, sent, why string }
-
-// nextFields is the account after the login: prev with p's fields applied
-// per p.Sync (all of them for a new account, none in create-only mode),
-// and the fields kept against the IdP's value.
-func nextFields(prev core.User, p core.Provision, found, createOnly bool) (core.User, []keptField) {
-	u := prev
-	u.IdPSlug, u.Disabled = p.IdPSlug, false
-	if !found {
-		u = core.User{IdPSlug: p.IdPSlug, NameID: p.NameID}
-	} else if prev.IdPSlug != p.IdPSlug { // linked: the account is this login's now
-		u.NameID, u.IdPRemoved = p.NameID, false
-	}
-	var kept []keptField
-	for _, f := range syncedFields {
-		dst, v := f.field(&u), f.value(&p)
-		if !found {
-			*dst = v
-			continue
-		}
-		why := ""
-		switch pol := p.Sync.FieldPolicy(f.name); {
-		case createOnly:
-			why = "create-only sync"
-		case pol == core.FieldImportOnce:
-			why = "import once"
-		case pol == core.FieldKeepWhenAbsent && v == "":
-			why = "kept when absent"
-		}
-		if why == "" {
-			*dst = v
-		} else if *dst != v {
-			kept = append(kept, keptField{f.label, *dst, v, why})
-		}
-	}
-	return u, kept
-}
-
-// sameFields reports whether a and b have the same synced fields.
-func sameFields(a, b core.User) bool {
-	for _, f := range syncedFields {
-		if *f.field(&a) != *f.field(&b) {
-			return false
-		}
-	}
-	return true
-}
-
-// saveAccount writes u: inserted when new, else updated (moved to p's IdP
-// and NameID first when linked). With touchOnly (create-only mode, or no
-// field changed) only its login count, last login and warnings are
-// written: an UPDATE that names a column rewrites the index entries on it
-// even when the value stays. It fills in what the database decides.
-func saveAccount(w *writer, u *core.User, p core.Provision, found, linked, touchOnly bool) error {
+// saveAccount writes u, the account of plan: inserted when created, else
+// updated (moved to its IdP and NameID first when linked). When no synced
+// field changed (create-only sync, or the same values) only its login
+// count, last login and warnings are written: an UPDATE that names a
+// column rewrites the index entries on it even when the value stays. It
+// fills in what the database decides.
+func saveAccount(w *writer, u *core.User, p core.Provision, plan core.LoginPlan) error {
 	warnings, err := encodeWarnings(u.Warnings)
 	if err != nil {
 		return err
 	}
 	search := searchText(u.Username, u.DisplayName, u.Email, u.NameID)
-	if !found {
+	if plan.Created {
 		err := w.queryRow(qInsertUser,
 			u.IdPSlug, u.NameID, foldKey(u.NameID), u.Username, u.Email, foldKey(u.Email), u.DisplayName,
 			u.GivenName, u.FamilyName, search, warnings, nanos(p.At), nanos(p.At),
@@ -332,17 +258,17 @@ func saveAccount(w *writer, u *core.User, p core.Provision, found, linked, touch
 		u.CreatedAt, u.LastLoginAt = p.At, p.At
 		return nil
 	}
-	if linked {
+	if plan.LinkedFrom != "" {
 		if _, err := w.exec(qLinkUser, u.ID, u.IdPSlug, u.NameID, foldKey(u.NameID), search); err != nil {
 			return fmt.Errorf("link account %d: %w", u.ID, err)
 		}
 	}
 	var row *sql.Row
-	if touchOnly {
-		row = w.queryRow(qTouchUser, u.ID, warnings, nanos(p.At))
-	} else {
+	if plan.FieldsChanged {
 		row = w.queryRow(qUpdateUser, u.ID, u.Username, u.Email, foldKey(u.Email), u.DisplayName,
 			u.GivenName, u.FamilyName, search, warnings, nanos(p.At))
+	} else {
+		row = w.queryRow(qTouchUser, u.ID, warnings, nanos(p.At))
 	}
 	var lastLogin int64
 	if err := row.Scan(&lastLogin, &u.LoginCount); err != nil {
@@ -469,59 +395,6 @@ func sameAttributes(a, b core.Attributes) bool {
 	return n == len(a)
 }
 
-// loginGrants are the grants of a login as stored: empty and repeated role
-// names dropped (the first grant of a role wins), kinds rule or default
-// (a login pins nothing), the IdP and time filled in.
-func loginGrants(roles []core.RoleGrant, slug string, at time.Time) []core.RoleGrant {
-	out := make([]core.RoleGrant, 0, len(roles))
-	for _, r := range roles {
-		if r.Role == "" || slices.ContainsFunc(out, func(o core.RoleGrant) bool { return o.Role == r.Role }) {
-			continue
-		}
-		if r.Kind != core.GrantDefault && !(r.Kind == "" && r.Source == "default role") {
-			r.Kind = core.GrantRule
-		} else {
-			r.Kind = core.GrantDefault
-		}
-		if r.IdPSlug == "" {
-			r.IdPSlug = slug
-		}
-		r.GrantedBy, r.GrantedAt = "", at
-		out = append(out, r)
-	}
-	return out
-}
-
-// roleDiff returns the role names next grants and prev did not, and those
-// prev granted and next does not.
-func roleDiff(prev, next []core.RoleGrant) (added, removed []string) {
-	has := func(gs []core.RoleGrant, role string) bool {
-		return slices.ContainsFunc(gs, func(g core.RoleGrant) bool { return g.Role == role })
-	}
-	for _, g := range next {
-		if !has(prev, g.Role) && !slices.Contains(added, g.Role) {
-			added = append(added, g.Role)
-		}
-	}
-	for _, g := range prev {
-		if !has(next, g.Role) && !slices.Contains(removed, g.Role) {
-			removed = append(removed, g.Role)
-		}
-	}
-	return added, removed
-}
-
-// uniqueStrings drops empty and repeated strings, keeping the order.
-func uniqueStrings(ss []string) []string {
-	var out []string
-	for _, s := range ss {
-		if s != "" && !slices.Contains(out, s) {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 // encodeWarnings is the users.warnings text of ws: empty for none.
 func encodeWarnings(ws []string) (string, error) {
 	if len(ws) == 0 {
@@ -550,133 +423,7 @@ func decodeWarnings(s string) ([]string, error) {
 // or NameID.
 func accountName(u core.User) string { return firstNonEmpty(u.DisplayName, u.Username, u.NameID) }
 
-// provisionChange is what ApplyLogin did, for its event.
-type provisionChange struct {
-	created, createOnly bool
-	linkedFrom          string
-	added, removed      []string
-	kept                []keptField
-}
-
-// provisionEvent describes what ApplyLogin did for a person: u is the
-// account after the login, prev before it (zero when created).
-func provisionEvent(p core.Provision, prev, u core.User, c provisionChange) core.Event {
-	who := firstNonEmpty(u.DisplayName, u.Username, p.NameID)
-	ev := core.Event{
-		At: p.At, Outcome: core.OutcomeAccepted, IdPSlug: p.IdPSlug, UserID: u.ID,
-		Subject: firstNonEmpty(u.Username, p.NameID),
-	}
-	var lines []string
-	switch {
-	case c.created:
-		ev.Kind = core.EventUserCreated
-		ev.Message = fmt.Sprintf("%s signed in for the first time: account created with %s", who, roleList(p.Roles))
-		lines = createdDetail(p)
-	case c.createOnly:
-		ev.Kind = core.EventUserUpdated
-		ev.Message = fmt.Sprintf("%s signed in (login %d): account and roles unchanged (create-only sync)", who, u.LoginCount)
-	default:
-		ev.Kind = core.EventUserUpdated
-		if c.linkedFrom != "" {
-			ev.Message = fmt.Sprintf("%s signed in: the account from IdP %s was linked by email (login %d)", who, c.linkedFrom, u.LoginCount)
-			lines = append(lines, fmt.Sprintf("account: %s at %s → %s at %s", prev.NameID, prev.IdPSlug, u.NameID, u.IdPSlug))
-		} else {
-			ev.Message = fmt.Sprintf("%s signed in: account updated (login %d)", who, u.LoginCount)
-		}
-		if d := diffRoles(c.added, c.removed); d != "" {
-			ev.Message += "; roles " + d
-		}
-		lines = append(lines, updatedDetail(prev, u, p.Roles, c)...)
-	}
-	for _, k := range c.kept {
-		lines = append(lines, fmt.Sprintf("%s: kept %q (%s; the IdP sent %q)", k.label, k.stored, k.why, k.sent))
-	}
-	for _, wn := range u.Warnings {
-		lines = append(lines, "warning: "+wn)
-	}
-	if len(lines) == 0 {
-		lines = []string{"no changes"}
-	}
-	ev.Detail = strings.Join(lines, "\n")
-	return ev
-}
-
-// diffRoles writes added and removed roles as "+editor −admin".
-func diffRoles(added, removed []string) string {
-	var parts []string
-	for _, r := range added {
-		parts = append(parts, "+"+r)
-	}
-	for _, r := range removed {
-		parts = append(parts, "−"+r)
-	}
-	return strings.Join(parts, " ")
-}
-
-func roleList(roles []core.RoleGrant) string {
-	switch len(roles) {
-	case 0:
-		return "no roles"
-	case 1:
-		return "role " + roles[0].Role
-	}
-	names := make([]string, len(roles))
-	for i, r := range roles {
-		names[i] = r.Role
-	}
-	return "roles " + strings.Join(names, ", ")
-}
-
-func createdDetail(p core.Provision) []string {
-	lines := []string{
-		"NameID: " + p.NameID,
-		"username: " + p.Username,
-		"email: " + p.Email,
-		"display name: " + p.DisplayName,
-	}
-	if p.GivenName != "" || p.FamilyName != "" {
-		lines = append(lines, "given name: "+p.GivenName, "family name: "+p.FamilyName)
-	}
-	if d := diffRoles(roleNames(p.Roles), nil); d != "" {
-		lines = append(lines, "roles: "+d)
-	}
-	for _, r := range p.Roles {
-		lines = append(lines, fmt.Sprintf("role %s: %s", r.Role, r.Source))
-	}
-	return lines
-}
-
-// updatedDetail lists the fields and roles an update changed, one a line.
-func updatedDetail(prev, u core.User, grants []core.RoleGrant, c provisionChange) []string {
-	var lines []string
-	for _, f := range syncedFields {
-		if old, new := *f.field(&prev), *f.field(&u); old != new {
-			lines = append(lines, fmt.Sprintf("%s: %q → %q", f.label, old, new))
-		}
-	}
-	if d := diffRoles(c.added, c.removed); d != "" {
-		lines = append(lines, "roles: "+d)
-	}
-	for _, r := range grants {
-		if slices.Contains(c.added, r.Role) {
-			lines = append(lines, fmt.Sprintf("role added: %s (%s)", r.Role, r.Source))
-		}
-	}
-	for _, r := range c.removed {
-		lines = append(lines, "role removed: "+r)
-	}
-	return lines
-}
-
-// roleNames are the role names of gs, in order.
-func roleNames(gs []core.RoleGrant) []string {
-	names := make([]string, len(gs))
-	for i, g := range gs {
-		names[i] = g.Role
-	}
-	return names
-}
-
+// firstNonEmpty is the first of s that is not empty.
 func firstNonEmpty(s ...string) string {
 	for _, v := range s {
 		if v != "" {

@@ -300,12 +300,12 @@ func (db *DB) ReplaceRuleRoles(ctx context.Context, changes []core.RoleChange, a
 			if err != nil {
 				return err
 			}
-			prev, _ := splitGrants(stored)
+			prev, _ := core.SplitGrants(stored)
 			next := ruleGrants(c.Roles, u.IdPSlug, audit.At)
 			if err := replaceAutoGrants(w, c.UserID, stored, prev, next); err != nil {
 				return err
 			}
-			if d := diffRoles(roleDiff(prev, next)); d != "" {
+			if d := core.RoleDiffText(core.RoleDiff(prev, next)); d != "" {
 				lines = append(lines, fmt.Sprintf("%s: %s", firstNonEmpty(u.Username, u.NameID), d))
 			}
 		}
