@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/crewjam/saml"
@@ -229,7 +228,7 @@ func (s *spServer) accept(w http.ResponseWriter, r *http.Request, idp IdP, a *sa
 		return
 	}
 	s.c.broker.Publish(res.Event)
-	token := s.welcome.put(welcomePage{Result: res, IdPName: idp.DisplayName, LoginURL: s.c.Endpoints(idp.Slug).LoginURL}, s.c.clock.Now())
+	token := s.welcome.put(welcomePageOf(res, idp.DisplayName, s.c.Endpoints(idp.Slug).LoginURL), s.c.clock.Now())
 	http.SetCookie(w, &http.Cookie{Name: welcomeCookie, Value: token, Path: "/welcome",
 		HttpOnly: true, Secure: s.c.secureCookies(), SameSite: http.SameSiteLaxMode, MaxAge: int(welcomeLifetime / time.Second)})
 	http.Redirect(w, r, "/welcome", http.StatusSeeOther)
@@ -341,91 +340,6 @@ func AssertionAttributes(a *saml.Assertion) (Attributes, map[string]string) {
 		}
 	}
 	return out, friendly
-}
-
-// Welcome sessions: an opaque random token kept server-side (cheaper than a
-// signed JWT cookie on every login), good for a short while.
-const (
-	welcomeCookie   = "jitconsole_welcome"
-	welcomeLifetime = 15 * time.Minute
-)
-
-type welcomePage struct {
-	Result   ProvisionResult
-	IdPName  string
-	LoginURL string
-	expires  time.Time
-}
-
-type welcomeSessions struct {
-	mu    sync.Mutex
-	pages map[string]welcomePage
-	// swept is when expired pages were last dropped: put sweeps at most
-	// once per welcomeSweepEvery, not on every login.
-	swept time.Time
-}
-
-// welcomeSweepEvery is how often put drops expired welcome pages: the map
-// holds at most the logins of welcomeLifetime plus this.
-const welcomeSweepEvery = time.Minute
-
-func (ws *welcomeSessions) put(p welcomePage, now time.Time) string {
-	token := randomToken()
-	p.expires = now.Add(welcomeLifetime)
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	if ws.pages == nil {
-		ws.pages = map[string]welcomePage{}
-	}
-	if now.Sub(ws.swept) >= welcomeSweepEvery {
-		for k, v := range ws.pages {
-			if now.After(v.expires) {
-				delete(ws.pages, k)
-			}
-		}
-		ws.swept = now
-	}
-	ws.pages[token] = p
-	return token
-}
-
-func (ws *welcomeSessions) get(token string, now time.Time) (welcomePage, bool) {
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	p, ok := ws.pages[token]
-	if !ok || now.After(p.expires) {
-		return welcomePage{}, false
-	}
-	return p, true
-}
-
-func (s *spServer) serveWelcome(w http.ResponseWriter, r *http.Request) {
-	cookie, err := r.Cookie(welcomeCookie)
-	var page welcomePage
-	ok := false
-	if err == nil {
-		page, ok = s.welcome.get(cookie.Value, s.c.clock.Now())
-	}
-	if !ok {
-		s.renderError(w, http.StatusUnauthorized, "Not signed in",
-			"This page shows your account after you sign in through an identity provider.", "Start again from the sign-in link.", 0)
-		return
-	}
-	u := page.Result.User
-	roles := make([]string, 0, len(u.Roles))
-	for _, g := range u.Roles {
-		roles = append(roles, g.Role)
-	}
-	name := u.DisplayName
-	if name == "" {
-		name = u.Username
-	}
-	render(w, http.StatusOK, "welcome.html", map[string]any{
-		"DisplayName": name, "Created": page.Result.Created, "Roles": roles,
-		"Username": u.Username, "Email": u.Email, "NameID": u.NameID, "IdP": page.IdPName,
-		"CreatedAt": u.CreatedAt.Local().Format("2006-01-02 15:04:05"), "LoginCount": u.LoginCount,
-		"EventID": page.Result.Event.ID, "LoginURL": page.LoginURL,
-	})
 }
 
 func attributeNames(attrs Attributes) string {
