@@ -62,8 +62,8 @@ measure() {
   dir=$(mktemp -d "${TMPDIR:-/tmp}/jitconsole-rss.XXXXXX")
   base=http://127.0.0.1:$PORT
   case $mode in
-  serve) "$BIN" serve --data-dir "$dir/data" --listen "127.0.0.1:$PORT" >/dev/null 2>"$dir/log" & ;;
-  gui) "$BIN" --data-dir "$dir/data" --listen "127.0.0.1:$PORT" >"$dir/log" 2>&1 & ;;
+  serve) "$BIN" serve --data-dir "$dir/data" --listen "127.0.0.1:$PORT" --base-url "$base" >/dev/null 2>"$dir/log" & ;;
+  gui) "$BIN" --data-dir "$dir/data" --listen "127.0.0.1:$PORT" --base-url "$base" >"$dir/log" 2>&1 & ;;
   *)
     echo "rss: unknown mode $mode (serve or gui)" >&2
     return 1
