@@ -10,8 +10,11 @@ package core_test
 //	go test -tags migrated_fynedo -run '^$' -bench '^BenchmarkACSVersusParse$' -benchtime 1x ./core
 //
 // ACSBENCH_N (logins per phase and round, default 400) and ACSBENCH_ROUNDS
-// (default 5) change the size. It measures and prints; it asserts nothing
-// about time.
+// (default 5) change the size. ACSBENCH_CPUPROFILE=FILE writes a CPU
+// profile of the ACS phases alone (the console runs in this process, so
+// it holds the server's side of each login; not the capture, not the
+// parse-only phases). It measures and prints; it asserts nothing about
+// time.
 
 import (
 	"context"
@@ -23,6 +26,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -238,7 +242,10 @@ func (ab *acsBench) rounds(n, rounds, c int) concurrencyResult {
 		forms := ab.capture(n)
 		runtime.GC()
 		parse := func() phaseResult { return runPhase(ab.b, n, c, func(i int) error { return ab.parse(forms[i]) }) }
-		acs := func() phaseResult { return runPhase(ab.b, n, c, func(i int) error { return ab.post(forms[i]) }) }
+		acs := func() phaseResult {
+			defer ab.profile(fmt.Sprintf("c%d.r%d", c, r+1))()
+			return runPhase(ab.b, n, c, func(i int) error { return ab.post(forms[i]) })
+		}
 		var rr roundResult
 		if r%2 == 0 {
 			rr.parse = parse()
@@ -250,6 +257,28 @@ func (ab *acsBench) rounds(n, rounds, c int) concurrencyResult {
 		res.rounds = append(res.rounds, rr)
 	}
 	return res
+}
+
+// profile starts a CPU profile into ACSBENCH_CPUPROFILE.name, if that
+// variable is set, and returns what stops it.
+func (ab *acsBench) profile(name string) (stop func()) {
+	prefix := os.Getenv("ACSBENCH_CPUPROFILE")
+	if prefix == "" {
+		return func() {}
+	}
+	f, err := os.Create(prefix + "." + name)
+	if err != nil {
+		ab.b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		ab.b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			ab.b.Fatal(err)
+		}
+	}
 }
 
 // allocs counts the allocations per login of ParseXMLResponse and of the

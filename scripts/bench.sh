@@ -7,7 +7,8 @@
 #     (core BenchmarkACSVersusParse prints its own table);
 #   - the storage of one login (ApplyLogin);
 #   - the Users screen over 100,000 accounts (first page, search);
-#   - the impact preview over 10,000 and 100,000 accounts.
+#   - the impact preview over 10,000 and 100,000 accounts, and its reads
+#     alone (ForEachUser).
 #
 # Every go test output line is also kept in $BENCH_OUT (bin/bench.txt), for
 # benchstat. No keyring or display is needed: the consoles keep their keys
@@ -35,6 +36,7 @@ bench ./core '^BenchmarkACSVersusParse$' 1x
 bench ./storage '^BenchmarkApplyLogin$' 1s
 bench ./storage '^BenchmarkListUsers$' 1s
 bench ./storage '^BenchmarkForEachUser10k$' 1s
+bench ./storage '^BenchmarkForEachUser100k$' 3x
 bench ./core '^BenchmarkImpactPreview10k$' 5x
 bench ./core '^BenchmarkImpactPreview100k$' 2x
 
