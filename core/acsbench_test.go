@@ -9,6 +9,9 @@ package core_test
 //
 //	go test -tags migrated_fynedo -run '^$' -bench '^BenchmarkACSVersusParse$' -benchtime 1x ./core
 //
+// The responses come from the same IdP as the outside tool's
+// (../shared/tools/acsload --self-idp, see perfIdP), or with
+// ACSBENCH_IDP=demo from the console's demo IdP (new hires).
 // ACSBENCH_N (logins per phase and round, default 400) and ACSBENCH_ROUNDS
 // (default 5) change the size. ACSBENCH_CPUPROFILE=FILE writes a CPU
 // profile of the ACS phases alone (the console runs in this process, so
@@ -19,6 +22,7 @@ package core_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -50,12 +54,15 @@ type acsForm struct {
 	raw     []byte
 }
 
-// acsBench is one console with the demo IdP, a crewjam SP that parses its
+// acsBench is one console whose events are encoded as JSON lines as serve
+// does, the IdP of the measured logins, a crewjam SP that parses its
 // responses the way the ACS is configured to (without the console's own
 // checks), and a keep-alive client for the ACS.
 type acsBench struct {
 	b      *testing.B
 	tc     *testConsole
+	perf   *perfIdP // nil: the demo IdP
+	slug   string
 	sp     *saml.ServiceProvider
 	acsURL url.URL
 	client *http.Client
@@ -103,26 +110,51 @@ func benchEnvInt(b *testing.B, name string, def int) int {
 func newACSBench(b *testing.B, maxConc int) *acsBench {
 	b.Helper()
 	tc := startConsoleB(b)
-	idp, err := tc.DB.GetIdP(context.Background(), core.DemoSlug)
-	if err != nil {
-		b.Fatal(err)
+	ab := &acsBench{b: b, tc: tc, slug: core.DemoSlug}
+	var md *saml.EntityDescriptor
+	switch which := os.Getenv("ACSBENCH_IDP"); which {
+	case "", "perf":
+		ab.slug = "perf"
+		ab.perf = startPerfIdP(b, tc, ab.slug)
+		md = ab.perf.metadata()
+	case "demo":
+		idp, err := tc.DB.GetIdP(context.Background(), core.DemoSlug)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if md, err = samlsp.ParseMetadata([]byte(idp.MetadataXML)); err != nil {
+			b.Fatal(err)
+		}
+	default:
+		b.Fatalf("ACSBENCH_IDP=%q: want perf or demo", which)
 	}
-	md, err := samlsp.ParseMetadata([]byte(idp.MetadataXML))
-	if err != nil {
-		b.Fatal(err)
-	}
-	ep := tc.Endpoints(core.DemoSlug)
+	ep := tc.Endpoints(ab.slug)
 	acs, err := url.Parse(ep.ACSURL)
 	if err != nil {
 		b.Fatal(err)
 	}
 	sp := &saml.ServiceProvider{EntityID: ep.EntityID, AcsURL: *acs, IDPMetadata: md,
 		ValidateRequestID: func(saml.Response, []string) error { return nil }}
+	// As serve does: every event published goes out as a JSON line.
+	events, unsubscribe := tc.Subscribe(4096)
+	streamed := make(chan struct{})
+	go func() {
+		defer close(streamed)
+		enc := json.NewEncoder(io.Discard)
+		for e := range events {
+			_ = enc.Encode(e)
+		}
+	}()
+	b.Cleanup(func() {
+		unsubscribe()
+		<-streamed
+	})
 	tr := &http.Transport{MaxIdleConnsPerHost: 2 * maxConc}
 	b.Cleanup(tr.CloseIdleConnections)
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &acsBench{b: b, tc: tc, sp: sp, acsURL: *acs, client: client}
+	ab.sp, ab.acsURL, ab.client = sp, *acs, client
+	return ab
 }
 
 // capture makes n signed responses, one new hire each, four at a time,
@@ -142,19 +174,12 @@ func (ab *acsBench) capture(n int) []acsForm {
 				if i >= n {
 					return
 				}
-				client := newClient()
-				acs, form, err := demoResponseForHire(context.Background(), client, ab.tc, fmtHire(int(ab.next.Add(1))))
+				f, err := ab.login()
 				if err != nil {
 					errs <- err
 					return
 				}
-				raw, err := base64.StdEncoding.DecodeString(form.Get("SAMLResponse"))
-				if err != nil {
-					errs <- err
-					return
-				}
-				u, _ := url.Parse(acs)
-				out[i] = acsForm{acs: acs, body: form.Encode(), cookies: client.Jar.Cookies(u), raw: raw}
+				out[i] = f
 			}
 		})
 	}
@@ -166,7 +191,28 @@ func (ab *acsBench) capture(n int) []acsForm {
 	return out
 }
 
-// run calls f for each of n indexes, c at a time, and times each call.
+// login runs one SP-initiated login up to the signed response.
+func (ab *acsBench) login() (acsForm, error) {
+	if ab.perf != nil {
+		return ab.perf.login()
+	}
+	client := newClient()
+	acs, form, err := demoResponseForHire(context.Background(), client, ab.tc, fmtHire(int(ab.next.Add(1))))
+	if err != nil {
+		return acsForm{}, err
+	}
+	raw, err := base64.StdEncoding.DecodeString(form.Get("SAMLResponse"))
+	if err != nil {
+		return acsForm{}, err
+	}
+	u, err := url.Parse(acs)
+	if err != nil {
+		return acsForm{}, err
+	}
+	return acsForm{acs: acs, body: form.Encode(), cookies: client.Jar.Cookies(u), raw: raw}, nil
+}
+
+// runPhase calls f for each of n indexes, c at a time, and times each call.
 func runPhase(b *testing.B, n, c int, f func(i int) error) phaseResult {
 	b.Helper()
 	lat := make([]time.Duration, n)
@@ -401,11 +447,11 @@ func BenchmarkACSVersusParse(b *testing.B) {
 		b.ReportMetric(al.parseAllocs, "parse-allocs/login")
 		b.ReportMetric(al.acsAllocs/al.parseAllocs, "alloc-ratio")
 	})
-	printACSTable(os.Stdout, n, rounds, results, al)
+	printACSTable(os.Stdout, ab.slug, n, rounds, results, al)
 }
 
-func printACSTable(w io.Writer, n, rounds int, results []concurrencyResult, al allocResult) {
-	fmt.Fprintf(w, "\nACS vs crewjam ParseXMLResponse: %d logins per phase, %d rounds, GOMAXPROCS %d\n", n, rounds, runtime.GOMAXPROCS(0))
+func printACSTable(w io.Writer, idp string, n, rounds int, results []concurrencyResult, al allocResult) {
+	fmt.Fprintf(w, "\nACS vs crewjam ParseXMLResponse: IdP %s, %d logins per phase, %d rounds, GOMAXPROCS %d\n", idp, n, rounds, runtime.GOMAXPROCS(0))
 	for _, cr := range results {
 		for i, r := range cr.rounds {
 			fmt.Fprintf(w, "  c=%d round %d: parse %4.0f/s  acs %4.0f/s  ratio %.2f  acs p50 %5.1f ms  p99 %5.1f ms\n",
