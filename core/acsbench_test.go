@@ -13,11 +13,15 @@ package core_test
 // (../shared/tools/acsload --self-idp, see perfIdP), or with
 // ACSBENCH_IDP=demo from the console's demo IdP (new hires).
 // ACSBENCH_N (logins per phase and round, default 400) and ACSBENCH_ROUNDS
-// (default 5) change the size. ACSBENCH_CPUPROFILE=FILE writes a CPU
-// profile of the ACS phases alone (the console runs in this process, so
-// it holds the server's side of each login; not the capture, not the
-// parse-only phases). It measures and prints; it asserts nothing about
-// time.
+// (default 5) change the size. It measures and prints; it asserts nothing
+// about time.
+//
+// ACSBENCH_CPUPROFILE=PREFIX writes a CPU profile of each ACS phase alone,
+// PREFIX.c8.r1 and so on (the console runs in this process, so they hold
+// the server's side of each login; not the capture, not the parse-only
+// phases); go tool pprof -top PREFIX.c8.* reads them as one.
+// ACSBENCH_BLOCKPROFILE=FILE writes where goroutines waited during the ACS
+// phases (channels, mutexes, the database/sql pool): go tool pprof -top FILE.
 
 import (
 	"context"
@@ -305,9 +309,19 @@ func (ab *acsBench) rounds(n, rounds, c int) concurrencyResult {
 	return res
 }
 
-// profile starts a CPU profile into ACSBENCH_CPUPROFILE.name, if that
-// variable is set, and returns what stops it.
+// profile starts a CPU profile into ACSBENCH_CPUPROFILE.name and the
+// block profile, as those variables ask, and returns what stops them.
 func (ab *acsBench) profile(name string) (stop func()) {
+	if os.Getenv("ACSBENCH_BLOCKPROFILE") != "" {
+		runtime.SetBlockProfileRate(1)
+		defer func() {
+			cpuStop := stop
+			stop = func() {
+				cpuStop()
+				runtime.SetBlockProfileRate(0)
+			}
+		}()
+	}
 	prefix := os.Getenv("ACSBENCH_CPUPROFILE")
 	if prefix == "" {
 		return func() {}
@@ -448,6 +462,16 @@ func BenchmarkACSVersusParse(b *testing.B) {
 		b.ReportMetric(al.acsAllocs/al.parseAllocs, "alloc-ratio")
 	})
 	printACSTable(os.Stdout, ab.slug, n, rounds, results, al)
+	if file := os.Getenv("ACSBENCH_BLOCKPROFILE"); file != "" {
+		f, err := os.Create(file)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.Lookup("block").WriteTo(f, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 func printACSTable(w io.Writer, idp string, n, rounds int, results []concurrencyResult, al allocResult) {
