@@ -42,7 +42,7 @@ if ! wid=$(timeout 60 xdotool search --sync --onlyvisible --name '^JIT Console$'
   exit 1
 fi
 if [ "$count" -gt 0 ]; then
-  "$bin" demo simulate --count "$count" --target "$base"
+  "$bin" demo simulate --count "$count" --target "$base" --data-dir "$data/data"
 fi
 sleep 3 # let the feed, the counters and the chart catch up
 mkdir -p "$(dirname "$out")"
