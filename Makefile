@@ -17,6 +17,11 @@ SIMULATE  ?= 50
 SHOT      ?= docs/screenshot.png
 # How long make fuzz fuzzes each target, e.g. make fuzz FUZZTIME=5m.
 FUZZTIME  ?= 30s
+# staticcheck, a pinned tool: make lint installs it once into bin/tools
+# (go install; later runs need no network while the module cache keeps it),
+# in a directory per Go version, since it must be built by the Go it checks.
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := bin/tools/staticcheck-$(STATICCHECK_VERSION)-$(shell $(GO) env GOVERSION)/staticcheck
 # The native fuzz targets of core/fuzz_test.go (make test runs their seeds).
 FUZZ_TARGETS := FuzzCheckResponse FuzzParseIdPMetadata FuzzPrettyXML FuzzRulesDocument
 
@@ -53,10 +58,16 @@ test: deps-test lint
 	JITCONSOLE_REQUIRE_KEYRING=1 JITCONSOLE_REQUIRE_DISPLAY=1 JITCONSOLE_BROWSER_TEST=1 JITCONSOLE_REQUIRE_SSP=1 \
 	  scripts/session.sh $(GO) test -race $(TAGS) -timeout 15m $(TESTFLAGS) ./...
 
-lint: deps-build
+# gofmt, go vet and staticcheck. A staticcheck finding is fixed, or, when
+# the fix would be worse, kept with a //lint:ignore CHECK reason comment.
+lint: deps-build $(STATICCHECK)
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then \
 	  echo "gofmt: these files need formatting (run gofmt -w):" >&2; echo "$$unformatted" >&2; exit 1; fi
 	$(GO) vet $(TAGS) ./...
+	$(STATICCHECK) $(TAGS) ./...
+
+$(STATICCHECK):
+	GOBIN=$(CURDIR)/$(@D) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
 # The performance figures of issue 8 as a table: the ACS against crewjam's
 # parse alone (1 and 8 clients, ratio, p50/p99, allocations per login),

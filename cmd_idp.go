@@ -110,6 +110,7 @@ func cmdIdPImport(args []string, stdout, stderr io.Writer) error {
 		}
 		return errReported
 	} else if err != nil {
+		//lint:ignore ST1005 sentences for a person, which run prints as they are
 		return fmt.Errorf("%s Nothing was saved.", strings.TrimSpace(core.ErrorMessage(err)))
 	}
 

@@ -25,6 +25,10 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	// Sets LANGUAGE, before Fyne's package init reads it, when the locale
+	// is one Fyne cannot parse (C.UTF-8): no command prints Fyne's error.
+	_ "github.com/jitconsole/jitconsole/internal/fynelocale"
 )
 
 // AppID is the application ID, as in FyneApp.toml.

@@ -284,7 +284,6 @@ type parityPost struct {
 	client    *http.Client
 	requestID string // for check-response --request-id, when the row names it
 	slug      string // the IdP connection; "" is "p"
-	acs       string // the ACS posted to; "" is p's
 }
 
 var formFieldRe = regexp.MustCompile(`name="(SAMLResponse|RelayState)"\s+value="([^"]*)"`)

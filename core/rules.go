@@ -280,7 +280,7 @@ func (m Mapping) Evaluate(nameID string, attrs Attributes, friendly map[string]s
 	if f.DisplayName == "" {
 		f.DisplayName = f.Username
 	}
-	if f.Email == "" && strings.Contains(nameID, "@") && m.source(FieldEmail).NameID == false {
+	if f.Email == "" && strings.Contains(nameID, "@") && !m.source(FieldEmail).NameID {
 		f.Email = nameID
 	}
 	if len(missing) > 0 {

@@ -243,7 +243,7 @@ func TestGrantAndRevokeRole(t *testing.T) {
 	wantCode(t, err, core.ECONFLICT)
 
 	// admin is held by a rule: a manual grant of it is a second fact.
-	if ev, err = db.GrantRole(ctx, id, "admin", "root"); err != nil {
+	if _, err = db.GrantRole(ctx, id, "admin", "root"); err != nil {
 		t.Fatal(err)
 	}
 	d, _ := db.GetUser(ctx, id)

@@ -46,12 +46,6 @@ func (b *bridge) run(fn func()) {
 	}()
 }
 
-// showError shows err's message for a person in a dialog. Call it from
-// goroutines; on the UI goroutine use showErrorNow.
-func (b *bridge) showError(err error) {
-	b.ui(func() { b.showErrorNow(err) })
-}
-
 // showErrorNow shows err's message in a dialog, on the UI goroutine.
 func (b *bridge) showErrorNow(err error) {
 	dialog.ShowError(errors.New(core.ErrorMessage(err)), b.win)
