@@ -240,7 +240,7 @@ func (p *parity) updateMapping(f func(*core.Mapping)) {
 		p.t.Fatal(err)
 	}
 	f(&idp.Mapping)
-	if _, err := p.con.SaveMapping(ctx, "p", idp.Mapping); err != nil {
+	if _, _, err := p.con.SaveMapping(ctx, "p", idp.Mapping, nil); err != nil {
 		p.t.Fatal(err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -125,29 +126,46 @@ func (c *Console) roleNames(ctx context.Context) ([]string, error) {
 }
 
 // SaveMapping validates an IdP's mapping against the role catalogue and
-// saves it, as an audited change. It applies from the next login.
-func (c *Console) SaveMapping(ctx context.Context, slug string, m Mapping) (IdP, error) {
+// saves it, as one audited change: in the same transaction, the grants
+// that the rules revokeRuleIDs (rules of the mapping saved before: deleted
+// or edited ones) made are revoked, and one audit event says both. It
+// applies from the next login. It returns the IdP as saved and how many
+// grants were revoked; on an error nothing changed.
+func (c *Console) SaveMapping(ctx context.Context, slug string, m Mapping, revokeRuleIDs []string) (IdP, int, error) {
 	idp, err := c.store.GetIdP(ctx, slug)
 	if err != nil {
-		return IdP{}, err
+		return IdP{}, 0, err
 	}
 	known, err := c.roleNames(ctx)
 	if err != nil {
-		return IdP{}, err
+		return IdP{}, 0, err
 	}
 	if err := m.Validate(known); err != nil {
-		return IdP{}, err
+		return IdP{}, 0, err
 	}
 	before := idp.Mapping
-	idp.Mapping = withRuleIDs(m)
-	saved, err := c.store.SaveIdP(ctx, idp)
-	if err != nil {
-		return IdP{}, err
+	for _, id := range revokeRuleIDs {
+		if !slices.ContainsFunc(before.RoleRules, func(r RoleRule) bool { return r.ID == id }) {
+			return IdP{}, 0, Errorf(EINVALID, "Rule %q is not a rule of %s's saved mapping; nothing was saved.", id, idp.DisplayName)
+		}
 	}
-	c.publish(ctx, Event{Kind: EventAdminChange, Outcome: OutcomeInfo, IdPSlug: slug, Subject: osUser(),
-		Message: fmt.Sprintf("Mapping rules of %s changed by %s", idp.DisplayName, osUser()),
-		Detail:  mappingDiff(before, idp.Mapping)})
-	return saved, nil
+	idp.Mapping = withRuleIDs(m)
+	message := fmt.Sprintf("Mapping rules of %s changed by %s", idp.DisplayName, osUser())
+	if len(revokeRuleIDs) > 0 {
+		rules := "rule"
+		if len(revokeRuleIDs) > 1 {
+			rules = "rules"
+		}
+		message += fmt.Sprintf("; the grants of %d changed %s revoked", len(revokeRuleIDs), rules)
+	}
+	saved, revoked, ev, err := c.store.SaveIdPAudited(ctx, idp, revokeRuleIDs, Event{Kind: EventAdminChange,
+		Outcome: OutcomeInfo, IdPSlug: slug, Subject: osUser(), At: c.clock.Now(),
+		Message: message, Detail: mappingDiff(before, idp.Mapping)})
+	if err != nil {
+		return IdP{}, 0, err
+	}
+	c.publishStored(ev)
+	return saved, revoked, nil
 }
 
 // mappingDiff says what changed between two mappings, as before → after.
@@ -408,18 +426,6 @@ func (c *Console) ApplyNow(ctx context.Context, slug string) (Impact, error) {
 	return im, err
 }
 
-// RevokeRuleGrants removes exactly the grants one rule made (after it was
-// edited or deleted), as an audited change.
-func (c *Console) RevokeRuleGrants(ctx context.Context, slug, ruleID, label string) (int, error) {
-	n, ev, err := c.store.RevokeRuleGrants(ctx, slug, ruleID, Event{Kind: EventAdminChange, Outcome: OutcomeInfo,
-		IdPSlug: slug, Subject: osUser(), At: c.clock.Now(),
-		Message: fmt.Sprintf("Grants of rule %q revoked by %s", label, osUser())})
-	if err == nil {
-		c.publishStored(ev)
-	}
-	return n, err
-}
-
 // GrantRole pins a manual grant, which no sync removes.
 func (c *Console) GrantRole(ctx context.Context, userID int64, role string) error {
 	ev, err := c.store.GrantRole(ctx, userID, role, osUser())
@@ -495,7 +501,8 @@ func (c *Console) ImportRules(ctx context.Context, slug string, data []byte) (Id
 			}
 		}
 	}
-	return c.SaveMapping(ctx, slug, doc.Mapping)
+	saved, _, err := c.SaveMapping(ctx, slug, doc.Mapping, nil)
+	return saved, err
 }
 
 // publishStored fans out an event the store already wrote; a change that

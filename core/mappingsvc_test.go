@@ -73,8 +73,8 @@ func TestRoleProvenanceOverLogins(t *testing.T) {
 		return core.RoleRule{Name: group, Roles: []string{role},
 			Conditions: []core.Condition{{Attribute: "groups", Operator: core.OpContains, Value: group}}}
 	}
-	saved, err := tc.SaveMapping(ctx, "partner", core.Mapping{DefaultRole: "member",
-		RoleRules: []core.RoleRule{rule("Admins", "admin"), rule("Engineering", "engineering")}})
+	saved, _, err := tc.SaveMapping(ctx, "partner", core.Mapping{DefaultRole: "member",
+		RoleRules: []core.RoleRule{rule("Admins", "admin"), rule("Engineering", "engineering")}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,12 +113,12 @@ func TestRoleProvenanceOverLogins(t *testing.T) {
 	// Deleting the Engineering rule and revoking its grants removes the
 	// role at once, without a login; the manual grant stays.
 	saved.Mapping.RoleRules = saved.Mapping.RoleRules[:1]
-	if _, err := tc.SaveMapping(ctx, "partner", saved.Mapping); err != nil {
-		t.Fatal(err)
+	if _, _, err := tc.SaveMapping(ctx, "partner", saved.Mapping, []string{"no-such-rule"}); core.ErrorCode(err) != core.EINVALID {
+		t.Fatalf("revoking a rule the mapping never had: %v", err)
 	}
-	n, err := tc.RevokeRuleGrants(ctx, "partner", engRuleID, "Engineering")
+	_, n, err := tc.SaveMapping(ctx, "partner", saved.Mapping, []string{engRuleID})
 	if err != nil || n != 1 {
-		t.Fatalf("revoke the rule's grants: %d, %v", n, err)
+		t.Fatalf("save and revoke the deleted rule's grants: %d, %v", n, err)
 	}
 	if got := keys(rolesOf(t, tc, pat)); got != "auditor/manual" {
 		t.Fatalf("after revoking the rule's grants: %s", got)
@@ -133,6 +133,11 @@ func TestRoleProvenanceOverLogins(t *testing.T) {
 	if err != nil || len(audit) < 3 {
 		t.Fatalf("audit log: %v, %v", audit, err)
 	}
+	// The save and the revocation are one change with one audit entry.
+	if e := audit[0]; !strings.Contains(e.Message, "the grants of 1 changed rule revoked") ||
+		!strings.Contains(e.Detail, "revoked: 1 grants of rule "+engRuleID+" (engineering: 1 account)") {
+		t.Errorf("newest audit entry: %q\n%s", e.Message, e.Detail)
+	}
 }
 
 // TestFieldSyncPolicies: an absent attribute keeps the stored value with
@@ -142,8 +147,8 @@ func TestFieldSyncPolicies(t *testing.T) {
 	ctx := context.Background()
 	idp := startTestIdP(t, tc, "partner")
 	importTestIdP(t, tc, idp)
-	if _, err := tc.SaveMapping(ctx, "partner", core.Mapping{DefaultRole: "member", Sync: core.SyncPolicy{Fields: map[string]string{
-		core.FieldEmail: core.FieldKeepWhenAbsent, core.FieldUsername: core.FieldImportOnce}}}); err != nil {
+	if _, _, err := tc.SaveMapping(ctx, "partner", core.Mapping{DefaultRole: "member", Sync: core.SyncPolicy{Fields: map[string]string{
+		core.FieldEmail: core.FieldKeepWhenAbsent, core.FieldUsername: core.FieldImportOnce}}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	setAttrs(idp, strAttr("uid", "pat"), strAttr("email", "pat@partner.example"), strAttr("displayName", "Pat Partner"))
@@ -231,7 +236,7 @@ func TestImpactPreviewOn10000Users(t *testing.T) {
 	}
 
 	// Saved and applied now, the accounts change at once.
-	if _, err := tc.SaveMapping(ctx, "demo", m); err != nil {
+	if _, _, err := tc.SaveMapping(ctx, "demo", m, nil); err != nil {
 		t.Fatal(err)
 	}
 	applied, err := tc.ApplyNow(ctx, "demo")

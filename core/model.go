@@ -527,9 +527,11 @@ type Store interface {
 	// account in changes, keeping manual grants, and writes audit, in one
 	// transaction.
 	ReplaceRuleRoles(ctx context.Context, changes []RoleChange, audit Event) (Event, error)
-	// RevokeRuleGrants removes every grant made by rule ruleID of idpSlug,
-	// with audit, and returns how many went.
-	RevokeRuleGrants(ctx context.Context, idpSlug, ruleID string, audit Event) (int, Event, error)
+	// SaveIdPAudited is SaveIdP, the removal of every grant the rules
+	// revokeRuleIDs of that IdP made, and the audit event (its detail
+	// gains a line per revoked rule), in one transaction; it returns the
+	// IdP as stored, how many grants went and the event as stored.
+	SaveIdPAudited(ctx context.Context, idp IdP, revokeRuleIDs []string, audit Event) (IdP, int, Event, error)
 
 	// ListEvents returns events, newest first (the audit log is the
 	// EventAdminChange kind).

@@ -599,26 +599,49 @@ func TestReplaceRuleRoles(t *testing.T) {
 	}
 }
 
-func TestRevokeRuleGrants(t *testing.T) {
+// TestSaveIdPAuditedRevokes: saving an IdP with rules to revoke removes
+// exactly those rules' grants and writes one audit event, in one
+// transaction: a bad revocation leaves the IdP and every grant as it was.
+func TestSaveIdPAuditedRevokes(t *testing.T) {
 	db, _ := openTest(t)
 	ctx := context.Background()
 	seedSnapshots(t, db, 30) // odd IDs hold admin by r-admins of their IdP
 	if _, err := db.GrantRole(ctx, 1, "admin", "root"); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err := db.RevokeRuleGrants(ctx, "demo", "", core.Event{})
-	wantCode(t, err, core.EINVALID)
-
-	n, ev, err := db.RevokeRuleGrants(ctx, "demo", "r-admins", core.Event{Subject: "root", Message: "Rule 1 of demo deleted by root"})
+	idp, err := db.SaveIdP(ctx, core.IdP{Slug: "demo", DisplayName: "Demo", Enabled: true})
 	if err != nil {
 		t.Fatal(err)
 	}
+
+	renamed := idp
+	renamed.DisplayName = "Renamed"
+	_, _, _, err = db.SaveIdPAudited(ctx, renamed, []string{"r-admins", ""}, core.Event{Subject: "root", Message: "x"})
+	wantCode(t, err, core.EINVALID)
+	if got, _ := db.GetIdP(ctx, "demo"); got.DisplayName != "Demo" {
+		t.Errorf("a failed save changed the IdP: %q", got.DisplayName)
+	}
+	if k := count(t, db, "user_roles", "role = 'admin' AND kind = 'rule'"); k != 15 {
+		t.Errorf("a failed save revoked grants: %d admin rule grants left, want 15", k)
+	}
+	if k := count(t, db, "events", "kind = ?", core.EventAdminChange); k != 1 {
+		t.Errorf("%d admin events after a failed save, want the manual grant's only", k)
+	}
+
+	saved, n, ev, err := db.SaveIdPAudited(ctx, renamed, []string{"r-admins"},
+		core.Event{Subject: "root", Message: "Mapping rules of demo changed by root", Detail: "before → after"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saved.DisplayName != "Renamed" {
+		t.Errorf("saved IdP = %+v", saved)
+	}
 	// Odd IDs 1..29: 15, of which 3, 9, 15, 21, 27 are okta's.
 	if n != 10 {
-		t.Errorf("RevokeRuleGrants = %d, want 10", n)
+		t.Errorf("revoked %d grants, want 10", n)
 	}
 	if ev.ID == 0 || ev.IdPSlug != "demo" || ev.Kind != core.EventAdminChange ||
-		ev.Detail != "revoked: 10 grants of rule r-admins (admin: 10 accounts)" {
+		ev.Detail != "before → after\nrevoked: 10 grants of rule r-admins (admin: 10 accounts)" {
 		t.Errorf("audit = %+v", ev)
 	}
 	if k := count(t, db, "user_roles", "role = 'admin' AND kind = 'rule'"); k != 5 {
@@ -630,7 +653,7 @@ func TestRevokeRuleGrants(t *testing.T) {
 	if k := count(t, db, "user_roles", "role = 'member'"); k != 30 {
 		t.Errorf("default grants went: %d left", k)
 	}
-	if n, _, err := db.RevokeRuleGrants(ctx, "demo", "r-admins", core.Event{}); err != nil || n != 0 {
+	if _, n, _, err := db.SaveIdPAudited(ctx, saved, []string{"r-admins"}, core.Event{}); err != nil || n != 0 {
 		t.Errorf("again = %d, %v", n, err)
 	}
 }

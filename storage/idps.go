@@ -49,19 +49,40 @@ func (db *DB) IdPVersion(ctx context.Context) (int64, error) {
 // to the roles table. When the slug is new, accounts left from an earlier
 // IdP with that slug belong to this one: their removed mark is cleared.
 func (db *DB) SaveIdP(ctx context.Context, idp core.IdP) (core.IdP, error) {
+	saved, _, _, err := db.saveIdP(ctx, idp, nil, nil)
+	return saved, err
+}
+
+// SaveIdPAudited is SaveIdP, the revocation of every grant the rules
+// revokeRuleIDs made at that IdP (manual grants are never touched), and
+// the audit event audit (its detail gains a line per revoked rule), all in
+// one transaction. It returns the IdP as stored, how many grants went and
+// the event as stored.
+func (db *DB) SaveIdPAudited(ctx context.Context, idp core.IdP, revokeRuleIDs []string, audit core.Event) (core.IdP, int, core.Event, error) {
+	audit = db.auditDefaults(audit)
+	return db.saveIdP(ctx, idp, revokeRuleIDs, &audit)
+}
+
+// saveIdP is SaveIdP, then, when audit is set, the revocations and the
+// audit event, in one transaction.
+func (db *DB) saveIdP(ctx context.Context, idp core.IdP, revokeRuleIDs []string, audit *core.Event) (core.IdP, int, core.Event, error) {
 	idp.Slug = strings.TrimSpace(idp.Slug)
 	if idp.Slug == "" {
-		return core.IdP{}, core.Errorf(core.EINVALID, "An identity provider needs a slug.")
+		return core.IdP{}, 0, core.Event{}, core.Errorf(core.EINVALID, "An identity provider needs a slug.")
 	}
 	mapping, err := json.Marshal(idp.Mapping)
 	if err != nil {
-		return core.IdP{}, fmt.Errorf("save IdP %q: encode mapping: %w", idp.Slug, err)
+		return core.IdP{}, 0, core.Event{}, fmt.Errorf("save IdP %q: encode mapping: %w", idp.Slug, err)
 	}
 	security, err := json.Marshal(idp.Security)
 	if err != nil {
-		return core.IdP{}, fmt.Errorf("save IdP %q: encode security settings: %w", idp.Slug, err)
+		return core.IdP{}, 0, core.Event{}, fmt.Errorf("save IdP %q: encode security settings: %w", idp.Slug, err)
 	}
-	var saved core.IdP
+	var (
+		saved   core.IdP
+		revoked int
+		ev      core.Event
+	)
 	err = db.inTx(ctx, func(w *writer) error {
 		var exists bool
 		if err := w.queryRow(`SELECT EXISTS (SELECT 1 FROM identity_providers WHERE slug = ?)`, idp.Slug).Scan(&exists); err != nil {
@@ -98,12 +119,28 @@ func (db *DB) SaveIdP(ctx context.Context, idp core.IdP) (core.IdP, error) {
 				return err
 			}
 		}
-		return nil
+		if audit == nil {
+			return nil
+		}
+		ev = *audit
+		if ev.IdPSlug == "" {
+			ev.IdPSlug = idp.Slug
+		}
+		for _, id := range revokeRuleIDs {
+			n, line, err := revokeRuleGrants(w, idp.Slug, id)
+			if err != nil {
+				return err
+			}
+			revoked += n
+			ev.Detail = strings.TrimLeft(ev.Detail+"\n"+line, "\n")
+		}
+		ev.ID, err = insertEvent(w, ev)
+		return err
 	})
 	if err != nil {
-		return core.IdP{}, fmt.Errorf("save IdP %q: %w", idp.Slug, err)
+		return core.IdP{}, 0, core.Event{}, fmt.Errorf("save IdP %q: %w", idp.Slug, err)
 	}
-	return saved, nil
+	return saved, revoked, ev, nil
 }
 
 // DeleteIdP removes the IdP connection with slug, in one transaction with

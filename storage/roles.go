@@ -344,54 +344,38 @@ func ruleGrants(roles []core.RoleGrant, slug string, at time.Time) []core.RoleGr
 	return out
 }
 
-// RevokeRuleGrants removes every grant made by the rule ruleID of idpSlug
-// (manual and default grants stay), in one transaction with audit, and
-// returns how many went. audit (kind, outcome and time filled in when
-// empty) is written even when none went, its Detail followed by what went
-// ("revoked: 3 grants (admin: 3 accounts)").
-func (db *DB) RevokeRuleGrants(ctx context.Context, idpSlug, ruleID string, audit core.Event) (int, core.Event, error) {
-	if idpSlug == "" || ruleID == "" {
-		return 0, core.Event{}, core.Errorf(core.EINVALID, "Revoking a rule's grants needs the IdP and the rule's ID.")
+// revokeRuleGrants deletes the grants the rule ruleID of the IdP idpSlug
+// made and returns how many, with a line for the audit event that says
+// which roles of how many accounts went.
+func revokeRuleGrants(w *writer, idpSlug, ruleID string) (int, string, error) {
+	if ruleID == "" {
+		return 0, "", core.Errorf(core.EINVALID, "Revoking a rule's grants needs the rule's ID.")
 	}
-	audit = db.auditDefaults(audit)
-	if audit.IdPSlug == "" {
-		audit.IdPSlug = idpSlug
-	}
-	n := 0
-	err := db.inTx(ctx, func(w *writer) error {
-		rows, err := w.query(`DELETE FROM user_roles WHERE kind = 'rule' AND idp_slug = ? AND rule_id = ? RETURNING role`,
-			idpSlug, ruleID)
-		roles, err := collect(rows, err, "revoke grants", func(s scanner) (string, error) {
-			var r string
-			return r, s.Scan(&r)
-		})
-		if err != nil {
-			return err
-		}
-		n = len(roles)
-		perRole := map[string]int{}
-		for _, r := range roles {
-			perRole[r]++
-		}
-		names := make([]string, 0, len(perRole))
-		for r := range perRole {
-			names = append(names, r)
-		}
-		slices.Sort(names)
-		var parts []string
-		for _, r := range names {
-			parts = append(parts, fmt.Sprintf("%s: %s", r, accounts(perRole[r])))
-		}
-		line := fmt.Sprintf("revoked: %d grants of rule %s", n, ruleID)
-		if len(parts) > 0 {
-			line += " (" + strings.Join(parts, ", ") + ")"
-		}
-		audit.Detail = strings.TrimLeft(audit.Detail+"\n"+line, "\n")
-		audit.ID, err = insertEvent(w, audit)
-		return err
+	rows, err := w.query(`DELETE FROM user_roles WHERE kind = 'rule' AND idp_slug = ? AND rule_id = ? RETURNING role`,
+		idpSlug, ruleID)
+	roles, err := collect(rows, err, "revoke the grants of rule "+ruleID, func(s scanner) (string, error) {
+		var r string
+		return r, s.Scan(&r)
 	})
 	if err != nil {
-		return 0, core.Event{}, fmt.Errorf("revoke the grants of rule %s of %s: %w", ruleID, idpSlug, err)
+		return 0, "", err
 	}
-	return n, audit, nil
+	perRole := map[string]int{}
+	for _, r := range roles {
+		perRole[r]++
+	}
+	names := make([]string, 0, len(perRole))
+	for r := range perRole {
+		names = append(names, r)
+	}
+	slices.Sort(names)
+	var parts []string
+	for _, r := range names {
+		parts = append(parts, fmt.Sprintf("%s: %s", r, accounts(perRole[r])))
+	}
+	line := fmt.Sprintf("revoked: %d grants of rule %s", len(roles), ruleID)
+	if len(parts) > 0 {
+		line += " (" + strings.Join(parts, ", ") + ")"
+	}
+	return len(roles), line, nil
 }

@@ -74,10 +74,12 @@ type Service interface {
 	RenameRole(ctx context.Context, oldName, newName string) error
 	DeleteRole(ctx context.Context, name string) error
 
-	// SaveMapping validates and stores an IdP's mapping; it applies from
-	// the next sign-in. ApplyNow re-evaluates the stored attributes of the
-	// IdP's accounts with the saved mapping at once.
-	SaveMapping(ctx context.Context, slug string, m core.Mapping) (core.IdP, error)
+	// SaveMapping validates and stores an IdP's mapping and revokes the
+	// grants of the saved rules revokeRuleIDs, as one change (it returns
+	// how many grants went); it applies from the next sign-in. ApplyNow
+	// re-evaluates the stored attributes of the IdP's accounts with the
+	// saved mapping at once.
+	SaveMapping(ctx context.Context, slug string, m core.Mapping, revokeRuleIDs []string) (core.IdP, int, error)
 	ApplyNow(ctx context.Context, slug string) (core.Impact, error)
 	// PreviewImpact evaluates m, unsaved, against every account's last
 	// attributes.
@@ -86,9 +88,6 @@ type Service interface {
 	// recorded sign-in or a pasted response.
 	TestRules(ctx context.Context, slug string, m core.Mapping, recordingID int64) (core.RuleTest, error)
 	TestRulesOnResponse(ctx context.Context, slug string, m core.Mapping, response []byte) (core.RuleTest, core.CheckReport, error)
-	// RevokeRuleGrants removes the grants one rule made; it returns how
-	// many went.
-	RevokeRuleGrants(ctx context.Context, slug, ruleID, label string) (int, error)
 	// AuditLog lists admin changes, newest first.
 	AuditLog(ctx context.Context, limit int) ([]core.Event, error)
 	Stats(ctx context.Context) (core.Stats, error)

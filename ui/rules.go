@@ -485,26 +485,19 @@ func (r *rules) onSave() {
 	ro.dlg.Show()
 }
 
-// doSave saves the working copy in the background, then revokes the
-// chosen rules' grants.
+// doSave saves the working copy and revokes the chosen rules' grants, as
+// one change, in the background.
 func (r *rules) doSave(revoke []ruleOffer) {
 	a, slug, m := r.app, r.currentSlug(), cloneMapping(r.form.m)
+	ids := make([]string, len(revoke))
+	for i, o := range revoke {
+		ids[i] = o.id
+	}
 	r.busy = true
 	r.refreshState()
 	showText(r.status, "Saving…", widget.LowImportance)
 	a.bridge.run(func() {
-		idp, err := a.svc.SaveMapping(a.ctx, slug, m)
-		revoked, rerr := 0, error(nil)
-		for _, o := range revoke {
-			if err != nil {
-				break
-			}
-			n, e := a.svc.RevokeRuleGrants(a.ctx, slug, o.id, o.label)
-			revoked += n
-			if e != nil && rerr == nil {
-				rerr = e
-			}
-		}
+		idp, revoked, err := a.svc.SaveMapping(a.ctx, slug, m, ids)
 		if a.ctx.Err() != nil {
 			return
 		}
@@ -517,9 +510,6 @@ func (r *rules) doSave(revoke []ruleOffer) {
 			note := "Saved. It applies from the next sign-in through " + idp.DisplayName + "."
 			if len(revoke) > 0 {
 				note += " " + plural(revoked, "grant", "grants") + " of the changed rules revoked."
-			}
-			if rerr != nil {
-				note += " Revoking failed: " + core.ErrorMessage(rerr)
 			}
 			r.saved(slug, idp, note)
 		})
@@ -618,7 +608,7 @@ func (r *rules) doApply() {
 			im  core.Impact
 		)
 		if dirty {
-			idp, err = a.svc.SaveMapping(a.ctx, slug, m)
+			idp, _, err = a.svc.SaveMapping(a.ctx, slug, m, nil)
 		}
 		if err == nil {
 			im, err = a.svc.ApplyNow(a.ctx, slug)

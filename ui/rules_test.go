@@ -341,6 +341,12 @@ func TestImpactPreviewShowsCountsAndApplyNow(t *testing.T) {
 	if slices.Contains(h.rolesOf("alice"), "engineering-x") {
 		t.Error("the deleted rule's grant stayed")
 	}
+	// One change, one audit entry: the save and the revocation together.
+	audit, err := h.con.AuditLog(context.Background(), 1)
+	if err != nil || len(audit) != 1 || !strings.Contains(audit[0].Message, "the grants of 1 changed rule revoked") ||
+		!strings.Contains(audit[0].Detail, "revoked: 2 grants of rule") {
+		t.Errorf("newest audit entry: %+v, %v", audit, err)
+	}
 }
 
 // rolesOf lists the roles of the demo account with username name.

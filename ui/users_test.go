@@ -359,7 +359,7 @@ func TestUsersWarningsFilterAndBadge(t *testing.T) {
 	// case makes a second account, with a warning.
 	m := h.demoMapping()
 	m.CaseSensitiveKey = true
-	if _, err := h.con.SaveMapping(ctx, core.DemoSlug, m); err != nil {
+	if _, _, err := h.con.SaveMapping(ctx, core.DemoSlug, m, nil); err != nil {
 		t.Fatal(err)
 	}
 	h.login("alice")
