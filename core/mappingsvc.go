@@ -51,29 +51,21 @@ func (c *Console) SaveRole(ctx context.Context, name, description string) error 
 	return err
 }
 
-// RenameRole renames a role for every holder and in every IdP's rules.
+// RenameRole renames a role for every holder and in every IdP's rules, as
+// one change.
 func (c *Console) RenameRole(ctx context.Context, oldName, newName string) error {
 	newName = strings.TrimSpace(newName)
 	if newName == "" {
 		return Errorf(EINVALID, "The new name must not be empty.")
 	}
-	ev, err := c.store.RenameRole(ctx, oldName, newName, osUser())
+	ev, err := c.store.RenameRole(ctx, oldName, newName, osUser(), func(m Mapping) (Mapping, bool) {
+		return renameInMapping(m, oldName, newName)
+	})
 	if err != nil {
 		return err
 	}
-	c.publishStored(ev)
-	idps, err := c.store.ListIdPs(ctx)
-	if err != nil {
-		return err
-	}
-	for _, idp := range idps {
-		m, changed := renameInMapping(idp.Mapping, oldName, newName)
-		if changed {
-			idp.Mapping = m
-			if _, err := c.store.SaveIdP(ctx, idp); err != nil {
-				return fmt.Errorf("rename role in the rules of %s: %w", idp.Slug, err)
-			}
-		}
+	if ev.ID != 0 {
+		c.publishStored(ev)
 	}
 	return nil
 }

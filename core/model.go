@@ -513,9 +513,10 @@ type Store interface {
 	ListRoles(ctx context.Context) ([]RoleInfo, error)
 	// SaveRole creates a role or changes its description.
 	SaveRole(ctx context.Context, name, description, by string) (Event, error)
-	// RenameRole renames a role everywhere it is held (rules in stored
-	// mappings are core's to rewrite). ECONFLICT if newName exists.
-	RenameRole(ctx context.Context, oldName, newName, by string) (Event, error)
+	// RenameRole renames a role everywhere it is held and stores each
+	// IdP's mapping as rewrite rewrites it, with the audit event, in one
+	// transaction. ECONFLICT if newName exists.
+	RenameRole(ctx context.Context, oldName, newName, by string, rewrite func(Mapping) (Mapping, bool)) (Event, error)
 	// DeleteRole deletes a role nobody holds; ECONFLICT naming the count
 	// of holders otherwise.
 	DeleteRole(ctx context.Context, name, by string) (Event, error)

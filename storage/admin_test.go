@@ -315,13 +315,13 @@ func TestRoleCatalogue(t *testing.T) {
 	}
 
 	// Rename carries the holders, rule and manual grants alike.
-	_, err = db.RenameRole(ctx, "admin", "sales", "root")
+	_, err = db.RenameRole(ctx, "admin", "sales", "root", nil)
 	wantCode(t, err, core.ECONFLICT)
-	_, err = db.RenameRole(ctx, "nobody", "x", "root")
+	_, err = db.RenameRole(ctx, "nobody", "x", "root", nil)
 	wantCode(t, err, core.ENOTFOUND)
-	_, err = db.RenameRole(ctx, "admin", " ", "root")
+	_, err = db.RenameRole(ctx, "admin", " ", "root", nil)
 	wantCode(t, err, core.EINVALID)
-	ev, err = db.RenameRole(ctx, "admin", "administrator", "root")
+	ev, err = db.RenameRole(ctx, "admin", "administrator", "root", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -82,11 +83,12 @@ func (db *DB) SaveRole(ctx context.Context, name, description, by string) (core.
 }
 
 // RenameRole renames the role oldName to newName, and with it every grant
-// of it (the foreign key cascades), with an audit event. Rules in stored
-// mappings are core's to rewrite. ENOTFOUND for an unknown role, ECONFLICT
-// when newName exists, EINVALID when it is empty; nothing when the names
-// are the same.
-func (db *DB) RenameRole(ctx context.Context, oldName, newName, by string) (core.Event, error) {
+// of it (the foreign key cascades), and rewrites each IdP's stored mapping
+// with rewrite (core's: storage does not read rules), with an audit event,
+// all in one transaction. ENOTFOUND for an unknown role, ECONFLICT when
+// newName exists, EINVALID when it is empty; nothing when the names are
+// the same.
+func (db *DB) RenameRole(ctx context.Context, oldName, newName, by string, rewrite func(core.Mapping) (core.Mapping, bool)) (core.Event, error) {
 	newName = strings.TrimSpace(newName)
 	if newName == "" {
 		return core.Event{}, core.Errorf(core.EINVALID, "A role needs a name.")
@@ -111,8 +113,15 @@ func (db *DB) RenameRole(ctx context.Context, oldName, newName, by string) (core
 		if _, err := w.exec(`UPDATE roles SET name = ? WHERE name = ?`, newName, oldName); err != nil {
 			return err
 		}
-		ev = db.adminEvent(by, fmt.Sprintf("Role %s renamed to %s by %s", oldName, newName, byWhom(by)),
-			fmt.Sprintf("name: %s → %s (held by %s)", oldName, newName, accounts(n)))
+		rewritten, err := rewriteMappings(w, rewrite, db.now())
+		if err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("name: %s → %s (held by %s)", oldName, newName, accounts(n))
+		if len(rewritten) > 0 {
+			detail += "\nrules rewritten: " + strings.Join(rewritten, ", ")
+		}
+		ev = db.adminEvent(by, fmt.Sprintf("Role %s renamed to %s by %s", oldName, newName, byWhom(by)), detail)
 		ev.ID, err = insertEvent(w, ev)
 		return err
 	})
@@ -120,6 +129,44 @@ func (db *DB) RenameRole(ctx context.Context, oldName, newName, by string) (core
 		return core.Event{}, fmt.Errorf("rename role %q: %w", oldName, err)
 	}
 	return ev, nil
+}
+
+// rewriteMappings stores rewrite's mapping for each IdP whose mapping it
+// changes, and returns their slugs.
+func rewriteMappings(w *writer, rewrite func(core.Mapping) (core.Mapping, bool), now time.Time) ([]string, error) {
+	if rewrite == nil {
+		return nil, nil
+	}
+	rows, err := w.query(`SELECT slug, mapping_json FROM identity_providers ORDER BY id`)
+	type stored struct{ slug, mapping string }
+	idps, err := collect(rows, err, "read the IdPs' mappings", func(s scanner) (stored, error) {
+		var st stored
+		return st, s.Scan(&st.slug, &st.mapping)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var changed []string
+	for _, st := range idps {
+		var m core.Mapping
+		if err := json.Unmarshal([]byte(st.mapping), &m); err != nil {
+			return nil, fmt.Errorf("decode the mapping of %s: %w", st.slug, err)
+		}
+		m, ok := rewrite(m)
+		if !ok {
+			continue
+		}
+		b, err := json.Marshal(m)
+		if err != nil {
+			return nil, fmt.Errorf("encode the mapping of %s: %w", st.slug, err)
+		}
+		if _, err := w.exec(`UPDATE identity_providers SET mapping_json = ?, updated_at = ? WHERE slug = ?`,
+			string(b), nanos(now), st.slug); err != nil {
+			return nil, fmt.Errorf("rewrite the rules of %s: %w", st.slug, err)
+		}
+		changed = append(changed, st.slug)
+	}
+	return changed, nil
 }
 
 // DeleteRole deletes the role name, which nobody may hold, with an audit
