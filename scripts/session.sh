@@ -7,7 +7,8 @@
 #   - a real gnome-keyring on that bus, unlocked with a random password, so
 #     that the SP key goes into an OS keyring (Secret Service) as in use;
 #   - an X display from Xvfb (1400x900, 24 bits);
-#   - en_US.UTF-8 when that locale exists (Fyne complains under C.UTF-8).
+#   - en_US.UTF-8 when that locale exists, else C.UTF-8 (the console
+#     reads either; see internal/fynelocale).
 #
 # The keyring, the runtime directory and the configuration directory are
 # temporary ones, removed afterwards: nothing in the user's own keyring or
