@@ -20,5 +20,7 @@ BEGIN UPDATE idp_version SET version = version + 1 WHERE id = 1; END;
 
 -- AppendCoalescedEvent (a sign-in started, once per address and minute)
 -- finds the event to count on by this index, not by scanning every event
--- of the last minute: under load those are thousands.
-CREATE INDEX events_coalesce ON events (kind, idp_slug, subject, at);
+-- of the last minute: under load those are thousands. It leads with the
+-- subject (the address), so that queries by kind or IdP (the audit log)
+-- keep their own index.
+CREATE INDEX events_coalesce ON events (subject, idp_slug, kind, at);
