@@ -574,6 +574,20 @@ func TestGUISmoke(t *testing.T) {
 	if b := img.Bounds(); b.Dx() < 800 || b.Dy() < 500 {
 		t.Errorf("the window is %dx%d, want about 1280x820", b.Dx(), b.Dy())
 	}
+	// The first frames may show the window half drawn: shoot again until
+	// the dashboard is there, for at most 30 s.
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		err := dashboardShown(img)
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("the window does not show the dashboard: %v", err)
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+		img = screenshot(t, wid, shot)
+	}
 	if t.Failed() {
 		keepFailed(t, shot, "gui-smoke.png")
 	}
