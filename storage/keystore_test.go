@@ -353,4 +353,3 @@ func TestKeyStoreFallbackWithoutBus(t *testing.T) {
 		t.Fatalf("a new instance: Get = %d bytes, %v", len(got), err)
 	}
 }
-
