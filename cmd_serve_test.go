@@ -288,7 +288,9 @@ func TestGUIRefusesSecondConsole(t *testing.T) {
 		t.Fatalf("no window of the refused console: %v\nstderr:\n%s", err, gui.stderr)
 	}
 	wid := strings.Fields(out)[0]
-	screenshot(t, wid, filepath.Join(t.TempDir(), "refused.png"))
+	if err := dashboardShown(screenshot(t, wid, filepath.Join(t.TempDir(), "refused.png"))); err == nil {
+		t.Error("the refused console's window passes for the dashboard: the check cannot tell the two apart")
+	}
 	if err := closeWindow(wid); err != nil {
 		t.Fatalf("close the window: %v", err)
 	}

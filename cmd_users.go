@@ -53,6 +53,7 @@ type userJSON struct {
 	CreatedAt   time.Time  `json:"created_at"`
 	LastLoginAt *time.Time `json:"last_login_at"`
 	LoginCount  int        `json:"login_count"`
+	IdPRemoved  bool       `json:"idp_removed,omitempty"` // the IdP connection was removed; the account stays
 }
 
 type roleJSON struct {
@@ -64,7 +65,7 @@ func writeUsersJSON(w io.Writer, users []core.User) error {
 	out := make([]userJSON, 0, len(users))
 	for _, u := range users {
 		j := userJSON{ID: u.ID, IdP: u.IdPSlug, NameID: u.NameID, Username: u.Username, Email: u.Email,
-			DisplayName: u.DisplayName, Roles: []roleJSON{}, CreatedAt: u.CreatedAt, LoginCount: u.LoginCount}
+			DisplayName: u.DisplayName, Roles: []roleJSON{}, CreatedAt: u.CreatedAt, LoginCount: u.LoginCount, IdPRemoved: u.IdPRemoved}
 		if !u.LastLoginAt.IsZero() {
 			j.LastLoginAt = &u.LastLoginAt
 		}

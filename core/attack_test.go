@@ -123,12 +123,14 @@ func TestACSRefusesForgedResponses(t *testing.T) {
 			if contains(page, "saml:") || contains(page, "cannot validate") {
 				t.Errorf("the browser saw the library's private error:\n%s", page)
 			}
-			ev := lastRefusal(t, tc)
+			// The event the page names ("#12" contains "#1": read the
+			// number, not a substring).
+			ev := refusalOnPage(t, tc, page)
 			if got := refusalClass(t, tc, ev); got != tt.class {
 				t.Errorf("class = %q, want %q (event %q)", got, tt.class, ev.Message)
 			}
-			if !contains(page, "#"+itoa(ev.ID)) {
-				t.Errorf("error page does not name event %d", ev.ID)
+			if last := lastRefusal(t, tc); last.ID != ev.ID {
+				t.Errorf("error page names event %d, the newest refusal is %d", ev.ID, last.ID)
 			}
 			if n := len(users(t, tc)); n != 0 {
 				t.Fatalf("a forged response created %d accounts", n)

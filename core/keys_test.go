@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -125,9 +126,21 @@ func TestKeysFallBackToFileWithoutKeyring(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The event says why (the keyring is not reachable, and the error that
+	// showed it) and where the keys are, as the warning banner does.
+	wantDetail := "The OS keyring is not reachable ("
+	wantWhere := filepath.Join(dir, "keys") + ", readable only by you."
 	found := false
 	for _, e := range evs {
-		found = found || (e.Kind == core.EventKeyFallback && e.Detail != "")
+		if e.Kind != core.EventKeyFallback {
+			continue
+		}
+		found = true
+		if !strings.HasPrefix(e.Detail, wantDetail) || !strings.HasSuffix(e.Detail, wantWhere) ||
+			e.Outcome != core.OutcomeWarning || e.Detail != c.KeyWarning() {
+			t.Errorf("key.fallback event: outcome %q, detail %q; want a warning %q…%q, as the banner %q",
+				e.Outcome, e.Detail, wantDetail, wantWhere, c.KeyWarning())
+		}
 	}
 	if !found {
 		t.Fatal("no key.fallback event")

@@ -130,8 +130,26 @@ func TestRoleProvenanceOverLogins(t *testing.T) {
 		t.Fatalf("after the next login: %s", got)
 	}
 	audit, err := tc.AuditLog(ctx, 20)
-	if err != nil || len(audit) < 3 {
-		t.Fatalf("audit log: %v, %v", audit, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each change, newest first, with what changed.
+	want := []struct{ slug, message, detail string }{
+		{"partner", `Grants of rule "Engineering" revoked by `, "revoked: 1 grants of rule " + engRuleID},
+		{"partner", "Mapping rules of Partner IdP changed by ", "before:"},
+		{"partner", "Role auditor granted to " + pat + " by ", "roles: admin, engineering → admin, engineering, auditor (manual)"},
+		{"partner", "Mapping rules of Partner IdP changed by ", "before:"},
+		{"", "Role auditor created by ", "role: (none) → auditor"},
+	}
+	if len(audit) < len(want) {
+		t.Fatalf("audit log has %d entries, want at least %d: %+v", len(audit), len(want), audit)
+	}
+	for i, w := range want {
+		e := audit[i]
+		if e.Kind != core.EventAdminChange || e.IdPSlug != w.slug || !strings.HasPrefix(e.Message, w.message) || !strings.HasPrefix(e.Detail, w.detail) {
+			t.Errorf("audit entry %d: %s %q %q %q; want %s %q %q… %q…", i, e.Kind, e.IdPSlug, e.Message, e.Detail,
+				core.EventAdminChange, w.slug, w.message, w.detail)
+		}
 	}
 	// The save and the revocation are one change with one audit entry.
 	if e := audit[0]; !strings.Contains(e.Message, "the grants of 1 changed rule revoked") ||

@@ -210,7 +210,7 @@ func TestACSRefusesAttacks(t *testing.T) {
 			if status == http.StatusOK || !contains(page, "Sign-in refused") {
 				t.Fatalf("attack accepted: HTTP %d\n%s", status, page)
 			}
-			got := refusalClass(t, tc, lastRefusal(t, tc))
+			got := refusalClass(t, tc, refusalOnPage(t, tc, page))
 			ok := false
 			for _, c := range a.classes {
 				ok = ok || got == c

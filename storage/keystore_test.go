@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -352,26 +351,5 @@ func TestKeyStoreFallbackWithoutBus(t *testing.T) {
 	got, err := NewKeyStore(dir).Get(core.SPKeyName)
 	if err != nil || !bytes.Equal(got, key) {
 		t.Fatalf("a new instance: Get = %d bytes, %v", len(got), err)
-	}
-}
-
-func TestKeyStoreWithoutSessionBus(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("D-Bus is for Linux")
-	}
-	run := "/run/user/" + strconv.Itoa(os.Getuid())
-	for _, f := range []string{run + "/bus", run + "/dbus-session"} {
-		if _, err := os.Stat(f); err == nil {
-			t.Skip("this user has a session bus at " + f)
-		}
-	}
-	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
-	// The fake keyring would answer; the missing bus must be noticed first,
-	// without starting a bus with dbus-launch.
-	ks := NewKeyStore(t.TempDir())
-	ks.ring = &fakeRing{}
-	inFile, why := ks.Fallback()
-	if !inFile || !strings.Contains(why, "no D-Bus session bus") {
-		t.Errorf("Fallback = %v, %q", inFile, why)
 	}
 }

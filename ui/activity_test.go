@@ -113,4 +113,30 @@ func TestActivityShowsRefusedAndAcceptedLogins(t *testing.T) {
 	if i < 0 {
 		t.Fatalf("IdP filter options %v", v.idpSelect.Options)
 	}
+
+	// The IdP filter, selected: a refusal at a second IdP is in the whole
+	// list, and only in that IdP's.
+	md := getText(t, h.con.BaseURL()+"/demo-idp/metadata")
+	if _, _, err := h.con.ImportIdP(ctx, core.ImportRequest{MetadataInput: core.MetadataInput{Source: core.SourcePaste, Data: []byte(md)},
+		DisplayName: "Copy", Slug: "copy"}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.PostForm(h.con.Endpoints("copy").ACSURL, url.Values{"SAMLResponse": {"bm90IGEgcmVzcG9uc2U="}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	h.waitFor("the third entry", func() bool { return len(v.list) == 3 })
+	h.waitFor("the new IdP in the filter", func() bool { return slices.Contains(v.idpSelect.Options, "Copy (copy)") })
+	onlyFrom := func(slug string, n int) func() bool {
+		return func() bool {
+			return len(v.list) == n && !slices.ContainsFunc(v.list, func(r core.Recording) bool { return r.IdPSlug != slug })
+		}
+	}
+	v.idpSelect.SetSelected(v.idpSelect.Options[i])
+	h.waitFor("the demo IdP's sign-ins only", onlyFrom(core.DemoSlug, 2))
+	v.idpSelect.SetSelected("Copy (copy)")
+	h.waitFor("the copy's refusal only", onlyFrom("copy", 1))
+	v.idpSelect.SetSelected(allIdPs)
+	h.waitFor("every IdP's sign-ins again", func() bool { return len(v.list) == 3 })
 }

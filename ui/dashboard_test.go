@@ -14,7 +14,9 @@ import (
 )
 
 func TestDashboardFeedShowsLoginFromCore(t *testing.T) {
-	h := newHarness(t, nil)
+	// The counters include "created today": the clock's day is pinned
+	// around the test, so that crossing midnight does not change it.
+	h := newHarnessFor(t, newConsoleWith(t, "127.0.0.1:0", true, newNoonClock()), nil)
 	d := h.app.dashboard
 	h.waitFor("the listener status", func() bool { return strings.HasPrefix(d.listenerText.Text, "Running at "+h.con.BaseURL()) })
 	if d.restartRow.Visible() {

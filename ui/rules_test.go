@@ -483,6 +483,12 @@ func TestRoleCatalogue(t *testing.T) {
 	if !strings.Contains(newest.Message, "auditors") || newest.Subject == "" {
 		t.Errorf("newest change %+v", newest)
 	}
+	// The three changes, newest first: deleted, renamed, created.
+	for i, want := range []string{"Role auditors deleted by ", "Role auditor renamed to auditors by ", "Role auditor created by "} {
+		if e := a.audit.list[i]; e.Kind != core.EventAdminChange || !strings.HasPrefix(e.Message, want) {
+			t.Errorf("audit entry %d: %s %q, want %s %q…", i, e.Kind, e.Message, core.EventAdminChange, want)
+		}
+	}
 	a.audit.listView.Select(0)
 	if !shows(a.audit.detail, newest.Subject) || !shows(a.audit.detail, newest.Message) ||
 		(newest.Detail != "" && a.audit.change.Text != newest.Detail) {

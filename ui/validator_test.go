@@ -92,8 +92,11 @@ func TestValidatorFreshAndTampered(t *testing.T) {
 	// As XML, and against other SP values: the audience no longer matches.
 	v.audience.SetText("https://other-app.example.com/sp")
 	rep = h.check(v, string(xml))
-	if rep.Valid {
-		t.Errorf("a response for another audience is valid: %+v", rep)
+	if rep.Valid || rep.Class != core.ClassAudience {
+		t.Errorf("a response for another audience: %+v, want class %s", rep, core.ClassAudience)
+	}
+	if r.verdict.Text != "Refused — "+core.ClassAudience {
+		t.Errorf("the result for another audience shows %q", r.verdict.Text)
 	}
 
 	// Nothing was created.
