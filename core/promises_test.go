@@ -65,9 +65,9 @@ func TestReimportKeepsMappingAndSettings(t *testing.T) {
 	ctx := context.Background()
 	idp := startTestIdP(t, tc, "partner")
 	importTestIdP(t, tc, idp)
-	mapped, err := tc.SaveMapping(ctx, "partner", core.Mapping{DefaultRole: "member", RoleRules: []core.RoleRule{{
+	mapped, _, err := tc.SaveMapping(ctx, "partner", core.Mapping{DefaultRole: "member", RoleRules: []core.RoleRule{{
 		Name: "Engineering", Roles: []string{"engineering"},
-		Conditions: []core.Condition{{Attribute: "groups", Operator: core.OpContains, Value: "Engineering"}}}}})
+		Conditions: []core.Condition{{Attribute: "groups", Operator: core.OpContains, Value: "Engineering"}}}}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
