@@ -771,6 +771,9 @@ func (d *idpDetail) onRemove() {
 			stay := "Its accounts stay, marked as from a removed IdP."
 			if err == nil {
 				stay = fmt.Sprintf("Its %s stay, marked as from a removed IdP.", plural(len(users), "user", "users"))
+				if len(users) == 1 {
+					stay = "Its 1 user stays, marked as from a removed IdP."
+				}
 			}
 			msg := wrapped(fmt.Sprintf("Sign-ins through %s stop at once; its metadata and settings are deleted. %s", name, stay), widget.MediumImportance)
 			d.removeConfirm = dialog.NewCustomConfirm("Remove "+name+"?", "Remove", "Cancel", msg, func(ok bool) {
