@@ -8,7 +8,6 @@ import (
 	"crypto/x509/pkix"
 	"math/big"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -195,5 +194,3 @@ func refusalClass(t *testing.T, tc *testConsole, ev core.Event) string {
 	}
 	return ev.Class
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
