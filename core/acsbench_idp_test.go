@@ -2,15 +2,10 @@ package core_test
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/xml"
 	"fmt"
 	"io"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -45,20 +40,7 @@ type perfIdP struct {
 // startPerfIdP serves a perf IdP and imports it into tc as slug.
 func startPerfIdP(b *testing.B, tc *testConsole, slug string) *perfIdP {
 	b.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		b.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "perf IdP"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		b.Fatal(err)
-	}
+	key, cert := newCertKey(b, "perf IdP")
 	p := &perfIdP{tc: tc, slug: slug}
 	mux := http.NewServeMux()
 	p.server = httptest.NewServer(mux)

@@ -44,7 +44,8 @@ type testIdP struct {
 	mutate func(*saml.Assertion)
 }
 
-func newCertKey(t *testing.T, cn string) (*rsa.PrivateKey, *x509.Certificate) {
+// newCertKey makes an RSA-2048 key and a self-signed certificate for it.
+func newCertKey(t testing.TB, cn string) (*rsa.PrivateKey, *x509.Certificate) {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
