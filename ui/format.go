@@ -95,60 +95,6 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// heading is a bold label.
-func heading(text string) *widget.Label {
-	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-}
-
-// title is a bold label in the sub-heading size, for the top of a pane.
-func title(text string) *widget.Label {
-	l := heading(text)
-	l.SizeName = theme.SizeNameSubHeadingText
-	return l
-}
-
-// wrapped is a word-wrapped label of the given importance.
-func wrapped(text string, imp widget.Importance) *widget.Label {
-	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
-	l.Importance = imp
-	return l
-}
-
-// mono is a selectable monospace label that breaks anywhere, for
-// identifiers, URLs and fingerprints.
-func mono(text string) *widget.Label {
-	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-	l.Wrapping = fyne.TextWrapBreak
-	l.Selectable = true
-	return l
-}
-
-// errorLabel is a hidden, wrapped label in the error colour; set and show
-// it with showText.
-func errorLabel() *widget.Label {
-	l := wrapped("", widget.DangerImportance)
-	l.Hide()
-	return l
-}
-
-// showText sets l's text and importance and shows it; an empty text hides
-// it.
-func showText(l *widget.Label, text string, imp widget.Importance) {
-	l.Importance = imp
-	l.SetText(text)
-	if text == "" {
-		l.Hide()
-	} else {
-		l.Show()
-	}
-}
-
-// fieldName is the bold, right-aligned name column of a form.
-func fieldName(text string) *widget.Label {
-	return widget.NewLabelWithStyle(text, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
-}
-
 // day is a local date.
 func day(t time.Time) string {
 	if t.IsZero() {

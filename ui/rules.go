@@ -331,15 +331,6 @@ func (r *rules) refreshState() {
 	r.tester.workingChanged()
 }
 
-// enable enables or disables b.
-func enable(b *widget.Button, on bool) {
-	if on {
-		b.Enable()
-	} else {
-		b.Disable()
-	}
-}
-
 // updateMissing offers to add the roles the working copy grants that the
 // catalogue lacks.
 func (r *rules) updateMissing() {

@@ -737,19 +737,6 @@ func (u *users) setDetail(title string, parts ...fyne.CanvasObject) {
 	u.detailScroll.Refresh()
 }
 
-// formRows lays out name, value pairs in two columns.
-func formRows(pairs ...string) *fyne.Container {
-	rows := container.New(layout.NewFormLayout())
-	for i := 0; i+1 < len(pairs); i += 2 {
-		v := widget.NewLabel(orDash(pairs[i+1]))
-		v.Wrapping = fyne.TextWrapBreak
-		v.Selectable = true
-		rows.Add(widget.NewLabelWithStyle(pairs[i], fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
-		rows.Add(v)
-	}
-	return rows
-}
-
 func attributesView(attrs core.Attributes) fyne.CanvasObject {
 	if len(attrs) == 0 {
 		return lowLabel("No attributes recorded.")
@@ -785,11 +772,4 @@ func loginsView(logins []core.Login) fyne.CanvasObject {
 			container.NewHBox(widget.NewIcon(outcomeIcon(l.Outcome)), at, outcome), nil, why))
 	}
 	return box
-}
-
-func lowLabel(text string) *widget.Label {
-	l := widget.NewLabel(text)
-	l.Importance = widget.LowImportance
-	l.Wrapping = fyne.TextWrapWord
-	return l
 }

@@ -1,0 +1,95 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// The small widgets and helpers every screen builds with.
+
+// enable enables or disables b.
+func enable(b *widget.Button, on bool) {
+	if on {
+		b.Enable()
+	} else {
+		b.Disable()
+	}
+}
+
+// formRows lays out name, value pairs in two columns.
+func formRows(pairs ...string) *fyne.Container {
+	rows := container.New(layout.NewFormLayout())
+	for i := 0; i+1 < len(pairs); i += 2 {
+		v := widget.NewLabel(orDash(pairs[i+1]))
+		v.Wrapping = fyne.TextWrapBreak
+		v.Selectable = true
+		rows.Add(widget.NewLabelWithStyle(pairs[i], fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
+		rows.Add(v)
+	}
+	return rows
+}
+
+// lowLabel is wrapped secondary text.
+func lowLabel(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Importance = widget.LowImportance
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// heading is a bold label.
+func heading(text string) *widget.Label {
+	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+// title is a bold label in the sub-heading size, for the top of a pane.
+func title(text string) *widget.Label {
+	l := heading(text)
+	l.SizeName = theme.SizeNameSubHeadingText
+	return l
+}
+
+// wrapped is a word-wrapped label of the given importance.
+func wrapped(text string, imp widget.Importance) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = imp
+	return l
+}
+
+// mono is a selectable monospace label that breaks anywhere, for
+// identifiers, URLs and fingerprints.
+func mono(text string) *widget.Label {
+	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	l.Wrapping = fyne.TextWrapBreak
+	l.Selectable = true
+	return l
+}
+
+// errorLabel is a hidden, wrapped label in the error colour; set and show
+// it with showText.
+func errorLabel() *widget.Label {
+	l := wrapped("", widget.DangerImportance)
+	l.Hide()
+	return l
+}
+
+// showText sets l's text and importance and shows it; an empty text hides
+// it.
+func showText(l *widget.Label, text string, imp widget.Importance) {
+	l.Importance = imp
+	l.SetText(text)
+	if text == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
+}
+
+// fieldName is the bold, right-aligned name column of a form.
+func fieldName(text string) *widget.Label {
+	return widget.NewLabelWithStyle(text, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+}
