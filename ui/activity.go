@@ -240,7 +240,7 @@ func (v *activity) read() {
 func (v *activity) apply(q recordingQuery, list []core.Recording, idps []core.IdP, err error) {
 	v.applyIdPs(idps)
 	if err != nil {
-		showText(v.count, "The flight recorder could not be read: "+core.ErrorMessage(err), widget.DangerImportance)
+		showText(v.count, "The flight recorder could not be read: "+errorText(err), widget.DangerImportance)
 		return
 	}
 	v.list = list
@@ -319,7 +319,7 @@ func (v *activity) readDetail() {
 			return // another entry was selected meanwhile
 		}
 		if err != nil {
-			v.detail.message("This entry could not be read: "+core.ErrorMessage(err), widget.DangerImportance, theme.ErrorIcon())
+			v.detail.message("This entry could not be read: "+errorText(err), widget.DangerImportance, theme.ErrorIcon())
 			return
 		}
 		v.detail.show(rec)

@@ -112,7 +112,7 @@ func (v *auditLog) read() {
 // apply shows a read, on the UI goroutine.
 func (v *auditLog) apply(list []core.Event, err error) {
 	if err != nil {
-		showText(v.count, "The audit log could not be read: "+core.ErrorMessage(err), widget.DangerImportance)
+		showText(v.count, "The audit log could not be read: "+errorText(err), widget.DangerImportance)
 		return
 	}
 	v.list = list

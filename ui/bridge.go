@@ -7,8 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
-
-	"github.com/jitconsole/jitconsole/core"
 )
 
 // bridge is the one door from goroutines to widgets. Background work runs
@@ -48,7 +46,7 @@ func (b *bridge) run(fn func()) {
 
 // showErrorNow shows err's message in a dialog, on the UI goroutine.
 func (b *bridge) showErrorNow(err error) {
-	dialog.ShowError(errors.New(core.ErrorMessage(err)), b.win)
+	dialog.ShowError(errors.New(errorText(err)), b.win)
 }
 
 // wait refuses new goroutines and waits for the running ones, at most

@@ -254,7 +254,7 @@ func (d *dashboard) read() {
 // apply shows a snapshot, on the UI goroutine.
 func (d *dashboard) apply(s dashSnapshot) {
 	if s.err != nil {
-		d.readError.SetText("Some figures could not be read: " + core.ErrorMessage(s.err))
+		d.readError.SetText("Some figures could not be read: " + errorText(s.err))
 		d.readError.Show()
 	} else {
 		d.readError.Hide()

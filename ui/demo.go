@@ -177,7 +177,7 @@ func (d *demo) simIdle() bool {
 
 func (d *demo) applyPersonas(ps []core.Persona, err error) {
 	if err != nil {
-		d.loadError.SetText("The personas could not be read: " + core.ErrorMessage(err))
+		d.loadError.SetText("The personas could not be read: " + errorText(err))
 		d.loadError.Show()
 		return
 	}
@@ -309,7 +309,7 @@ func (d *demo) finish(n int, res core.SimResult, err error) {
 	}
 	if err != nil {
 		d.status.Importance = widget.DangerImportance
-		d.status.SetText("The simulation did not run to the end: " + core.ErrorMessage(err))
+		d.status.SetText("The simulation did not run to the end: " + errorText(err))
 		return
 	}
 	d.progress.SetValue(float64(res.Succeeded+res.Failed) / float64(n))
@@ -433,7 +433,7 @@ func (d *demo) onSavePersona(e *personaEditor) {
 		d.app.bridge.ui(func() {
 			e.save.Enable()
 			if err != nil {
-				e.showError(core.ErrorMessage(err))
+				e.showError(errorText(err))
 				return
 			}
 			e.dialog.Hide()

@@ -164,7 +164,7 @@ func (d *idpDetail) buildMetadata(i idpInfo) fyne.CanvasObject {
 		box.Add(widget.NewSeparator())
 	}
 	if i.metaErr != nil {
-		box.Add(wrapped("The stored metadata no longer validates: "+core.ErrorMessage(i.metaErr), widget.DangerImportance))
+		box.Add(wrapped("The stored metadata no longer validates: "+errorText(i.metaErr), widget.DangerImportance))
 	}
 	box.Add(metadataView(i.meta))
 	return widget.NewCard("Metadata", "What the IdP published, as stored", box)
@@ -316,7 +316,7 @@ func (d *idpDetail) onSave() {
 		err = core.Errorf(core.EINVALID, "The display name must not be empty.")
 	}
 	if err != nil {
-		showText(d.saveMsg, core.ErrorMessage(err), widget.DangerImportance)
+		showText(d.saveMsg, errorText(err), widget.DangerImportance)
 		return
 	}
 	idp := d.loaded
@@ -331,7 +331,7 @@ func (d *idpDetail) onSave() {
 		}
 		a.bridge.ui(func() {
 			if err != nil {
-				showText(d.saveMsg, "Not saved: "+core.ErrorMessage(err), widget.DangerImportance)
+				showText(d.saveMsg, "Not saved: "+errorText(err), widget.DangerImportance)
 				d.onEdited()
 				return
 			}
@@ -360,7 +360,7 @@ func (d *idpDetail) onRefresh() {
 			bar.Stop()
 			bar.Hide()
 			if err != nil {
-				showText(msg, "Refresh failed; the last good metadata stays in use. "+core.ErrorMessage(err), widget.DangerImportance)
+				showText(msg, "Refresh failed; the last good metadata stays in use. "+errorText(err), widget.DangerImportance)
 			} else {
 				showText(msg, "Refreshed "+longTime(idp.RefreshedAt)+".", widget.SuccessImportance)
 			}
@@ -404,7 +404,7 @@ func (d *idpDetail) writeSPMetadata(w fyne.URIWriteCloser) {
 		}
 		a.bridge.ui(func() {
 			if err != nil {
-				showText(d.spSaved, "Not saved: "+core.ErrorMessage(err), widget.DangerImportance)
+				showText(d.spSaved, "Not saved: "+errorText(err), widget.DangerImportance)
 				return
 			}
 			showText(d.spSaved, "Saved to "+w.URI().Path(), widget.SuccessImportance)

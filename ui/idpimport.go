@@ -266,7 +266,7 @@ func (w *idpImport) setBusy(busy bool) {
 func (w *idpImport) onPreview() {
 	in, err := w.input()
 	if err != nil {
-		showText(w.errLabel, core.ErrorMessage(err), widget.DangerImportance)
+		showText(w.errLabel, errorText(err), widget.DangerImportance)
 		return
 	}
 	w.setBusy(true)
@@ -292,7 +292,7 @@ func (w *idpImport) applyPreview(in core.MetadataInput, prev core.MetadataPrevie
 		w.entityBox.Show()
 		showText(w.errLabel, "", widget.DangerImportance)
 	case err != nil:
-		showText(w.errLabel, core.ErrorMessage(err), widget.DangerImportance)
+		showText(w.errLabel, errorText(err), widget.DangerImportance)
 	default:
 		w.in, w.prev = in, prev
 		w.showPreview()
@@ -358,7 +358,7 @@ func (w *idpImport) validateSlug() {
 	}
 	switch _, exists := w.s.info(slug); {
 	case err != nil:
-		showText(w.slugNote, core.ErrorMessage(err), widget.DangerImportance)
+		showText(w.slugNote, errorText(err), widget.DangerImportance)
 	case exists:
 		showText(w.slugNote, fmt.Sprintf("An IdP with the slug “%s” exists: adding replaces its metadata and keeps its settings.", slug), widget.WarningImportance)
 	default:
@@ -385,7 +385,7 @@ func (w *idpImport) onImport() {
 		a.bridge.ui(func() {
 			w.setBusy(false)
 			if err != nil {
-				showText(w.errLabel, "Not added: "+core.ErrorMessage(err), widget.DangerImportance)
+				showText(w.errLabel, "Not added: "+errorText(err), widget.DangerImportance)
 				return
 			}
 			w.dlg.Hide()

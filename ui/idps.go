@@ -30,7 +30,7 @@ type idpInfo struct {
 // version identifies what info shows, to rebuild the detail pane only when
 // something changed.
 func (i idpInfo) version() string {
-	return fmt.Sprint(i.idp, i.ep, i.meta, core.ErrorMessage(i.metaErr))
+	return fmt.Sprint(i.idp, i.ep, i.meta, errorText(i.metaErr))
 }
 
 // idps is the Identity Providers screen: the connected IdPs on the left,
@@ -145,7 +145,7 @@ func idpStatus(i idpInfo) (string, widget.Importance) {
 		return "Refresh failed: " + i.idp.RefreshError, widget.DangerImportance
 	}
 	if i.metaErr != nil {
-		return core.ErrorMessage(i.metaErr), widget.DangerImportance
+		return errorText(i.metaErr), widget.DangerImportance
 	}
 	var soonest time.Time
 	for _, c := range i.meta.Certs {
@@ -211,7 +211,7 @@ func (s *idps) read() {
 // same IdP (or moving it to a newly added one).
 func (s *idps) apply(infos []idpInfo, err error) {
 	if err != nil {
-		showText(s.count, "The identity providers could not be read: "+core.ErrorMessage(err), widget.DangerImportance)
+		showText(s.count, "The identity providers could not be read: "+errorText(err), widget.DangerImportance)
 		return
 	}
 	s.list = infos

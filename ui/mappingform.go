@@ -327,7 +327,7 @@ func (f *mappingForm) validate() *core.FieldError {
 	if errors.As(err, &fe) {
 		return fe
 	}
-	return &core.FieldError{Message: core.ErrorMessage(err)}
+	return &core.FieldError{Message: errorText(err)}
 }
 
 // labelFor is the error label registered under the longest key that is

@@ -166,7 +166,7 @@ func (c *roleCatalogue) onSave() {
 		a.bridge.ui(func() {
 			c.saveBtn.Enable()
 			if err != nil {
-				showText(c.msg, core.ErrorMessage(err), widget.DangerImportance)
+				showText(c.msg, errorText(err), widget.DangerImportance)
 				return
 			}
 			c.selected = name
@@ -199,7 +199,7 @@ func (c *roleCatalogue) onDelete() {
 		a.bridge.ui(func() {
 			if err != nil {
 				c.deleteBtn.Enable()
-				showText(c.msg, "Not deleted: "+core.ErrorMessage(err), widget.DangerImportance)
+				showText(c.msg, "Not deleted: "+errorText(err), widget.DangerImportance)
 				return
 			}
 			c.startNew()

@@ -166,7 +166,7 @@ func (r *rules) read() {
 // catalogue what roles exist.
 func (r *rules) apply(idps []core.IdP, err error, roles []core.RoleInfo, rerr error) {
 	if err != nil {
-		showText(r.status, "The identity providers could not be read: "+core.ErrorMessage(err), widget.DangerImportance)
+		showText(r.status, "The identity providers could not be read: "+errorText(err), widget.DangerImportance)
 		return
 	}
 	if rerr == nil {
@@ -204,7 +204,7 @@ func (r *rules) apply(idps []core.IdP, err error, roles []core.RoleInfo, rerr er
 		r.showNone("No identity provider yet. Add one on the Identity Providers screen.")
 	}
 	if rerr != nil {
-		showText(r.status, "The role catalogue could not be read: "+core.ErrorMessage(rerr), widget.DangerImportance)
+		showText(r.status, "The role catalogue could not be read: "+errorText(rerr), widget.DangerImportance)
 		return
 	}
 	r.refreshState()
@@ -381,7 +381,7 @@ func (r *rules) onAddMissing() {
 		a.bridge.ui(func() {
 			r.addMissing.Enable()
 			if err != nil {
-				showText(r.status, "The roles could not be added: "+core.ErrorMessage(err), widget.DangerImportance)
+				showText(r.status, "The roles could not be added: "+errorText(err), widget.DangerImportance)
 			}
 			r.reload.Trigger()
 		})
@@ -518,7 +518,7 @@ func (r *rules) saveFailed(err error) {
 		}
 	}
 	r.refreshState()
-	showText(r.status, "Not saved: "+core.ErrorMessage(err), widget.DangerImportance)
+	showText(r.status, "Not saved: "+errorText(err), widget.DangerImportance)
 }
 
 // saved takes the stored mapping (with the IDs core gave new rules) into
@@ -692,7 +692,7 @@ func (v *impactView) show(im core.Impact, err error, key string, applied bool) {
 	if err != nil {
 		v.key, v.last = "", nil
 		v.summary.SetText("No preview")
-		showText(v.note, core.ErrorMessage(err), widget.DangerImportance)
+		showText(v.note, errorText(err), widget.DangerImportance)
 		v.lists.Refresh()
 		return
 	}

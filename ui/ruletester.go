@@ -186,7 +186,7 @@ func (t *ruleTester) applyRecordings(slug string, recs []core.Recording, names [
 		return
 	}
 	if err != nil {
-		showText(t.errLabel, "The recorded sign-ins could not be read: "+core.ErrorMessage(err), widget.DangerImportance)
+		showText(t.errLabel, "The recorded sign-ins could not be read: "+errorText(err), widget.DangerImportance)
 		return
 	}
 	t.recs = recs
@@ -242,7 +242,7 @@ func (t *ruleTester) request() (testRequest, error) {
 func (t *ruleTester) onRun() {
 	req, err := t.request()
 	if err != nil {
-		showText(t.errLabel, core.ErrorMessage(err), widget.DangerImportance)
+		showText(t.errLabel, errorText(err), widget.DangerImportance)
 		return
 	}
 	showText(t.errLabel, "", widget.DangerImportance)
@@ -310,7 +310,7 @@ func (t *ruleTester) apply(seq int, rt core.RuleTest, rep *core.CheckReport, err
 	t.progress.Stop()
 	t.progress.Hide()
 	if err != nil {
-		showText(t.errLabel, "The test did not run: "+core.ErrorMessage(err), widget.DangerImportance)
+		showText(t.errLabel, "The test did not run: "+errorText(err), widget.DangerImportance)
 		return
 	}
 	t.last, t.report = &rt, rep

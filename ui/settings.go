@@ -117,7 +117,7 @@ func (s *settings) onEdited() {
 func (s *settings) onSave() {
 	d, err := s.edited()
 	if err != nil {
-		showText(s.status, core.ErrorMessage(err), widget.DangerImportance)
+		showText(s.status, errorText(err), widget.DangerImportance)
 		return
 	}
 	s.save.Disable()
@@ -133,9 +133,9 @@ func (s *settings) onSave() {
 			s.current = saved
 			switch {
 			case err != nil && saved == d:
-				showText(s.status, "Saved, but the SP listener did not restart: "+core.ErrorMessage(err), widget.DangerImportance)
+				showText(s.status, "Saved, but the SP listener did not restart: "+errorText(err), widget.DangerImportance)
 			case err != nil:
-				showText(s.status, "Not saved: "+core.ErrorMessage(err), widget.DangerImportance)
+				showText(s.status, "Not saved: "+errorText(err), widget.DangerImportance)
 			default:
 				showText(s.status, "Saved: responses may now be up to "+seconds(saved)+" early or late.", widget.SuccessImportance)
 			}

@@ -68,7 +68,7 @@ func (s *demoSwitch) onChanged(on bool) {
 		a.bridge.ui(func() {
 			s.show(st)
 			if err != nil {
-				showText(s.status, "Not saved: "+core.ErrorMessage(err), widget.DangerImportance)
+				showText(s.status, "Not saved: "+errorText(err), widget.DangerImportance)
 			}
 		})
 	})

@@ -178,7 +178,7 @@ func (s *storageSection) load() {
 
 func (s *storageSection) apply(st core.StorageStatus, err error) {
 	if err != nil {
-		showText(s.status, "Some storage figures could not be read: "+core.ErrorMessage(err), widget.DangerImportance)
+		showText(s.status, "Some storage figures could not be read: "+errorText(err), widget.DangerImportance)
 	}
 	if !s.hasValue {
 		s.saved, s.hasValue = st.Retention.Saved, true
@@ -211,7 +211,7 @@ func policyText(p core.RetentionPolicy) string {
 func (s *storageSection) onSave() {
 	p, err := s.edited()
 	if err != nil {
-		showText(s.status, core.ErrorMessage(err), widget.DangerImportance)
+		showText(s.status, errorText(err), widget.DangerImportance)
 		return
 	}
 	s.save.Disable()
@@ -224,7 +224,7 @@ func (s *storageSection) onSave() {
 		}
 		a.bridge.ui(func() {
 			if err != nil {
-				showText(s.status, "Not saved: "+core.ErrorMessage(err), widget.DangerImportance)
+				showText(s.status, "Not saved: "+errorText(err), widget.DangerImportance)
 			} else {
 				s.saved = p
 				showText(s.status, "Saved: "+policyText(p)+". It applies from the next run.", widget.SuccessImportance)
@@ -247,7 +247,7 @@ func (s *storageSection) onRunNow() {
 		a.bridge.ui(func() {
 			s.runNow.Enable()
 			if err != nil {
-				showText(s.runStatus, "Retention stopped early: "+core.ErrorMessage(err), widget.DangerImportance)
+				showText(s.runStatus, "Retention stopped early: "+errorText(err), widget.DangerImportance)
 			} else {
 				showText(s.runStatus, rep.Summary()+".", widget.SuccessImportance)
 			}

@@ -228,7 +228,7 @@ func (ud *userDetail) act(do func() error, done string) {
 		}
 		a.bridge.ui(func() {
 			if err != nil {
-				u.note = detailNote{id, core.ErrorMessage(err), widget.DangerImportance}
+				u.note = detailNote{id, errorText(err), widget.DangerImportance}
 			} else {
 				u.note = detailNote{id, done, widget.SuccessImportance}
 			}
@@ -305,7 +305,7 @@ func (ud *userDetail) doDelete() {
 		a.bridge.ui(func() {
 			if err != nil {
 				ud.remove.Enable()
-				showText(ud.msg, "Not deleted: "+core.ErrorMessage(err), widget.DangerImportance)
+				showText(ud.msg, "Not deleted: "+errorText(err), widget.DangerImportance)
 				return
 			}
 			if u.selected.Load() == id {

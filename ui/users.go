@@ -243,7 +243,7 @@ func (u *users) buildStale() fyne.CanvasObject {
 	u.staleDays.OnChanged = func(text string) {
 		n, err := boundedInt(text, 1, 3650, "The number of days")
 		if err != nil {
-			showText(u.notice, core.ErrorMessage(err), widget.DangerImportance)
+			showText(u.notice, errorText(err), widget.DangerImportance)
 			return
 		}
 		showText(u.notice, "", widget.DangerImportance)
@@ -442,7 +442,7 @@ func (u *users) applyRoles(roles []core.RoleInfo) {
 func (u *users) applyList(q userQuery, list []core.User, err error) {
 	if err != nil {
 		u.count.Importance = widget.DangerImportance
-		u.count.SetText("The accounts could not be read: " + core.ErrorMessage(err))
+		u.count.SetText("The accounts could not be read: " + errorText(err))
 		return
 	}
 	u.list = list
@@ -573,7 +573,7 @@ func (u *users) disableAccounts(ids []int64) {
 		}
 		a.bridge.ui(func() {
 			if err != nil {
-				showText(u.notice, "Not disabled: "+core.ErrorMessage(err), widget.DangerImportance)
+				showText(u.notice, "Not disabled: "+errorText(err), widget.DangerImportance)
 				u.updateBulk()
 				return
 			}
@@ -623,7 +623,7 @@ func (u *users) exportTo(w fyne.URIWriteCloser) {
 		a.bridge.ui(func() {
 			u.export.Enable()
 			if err != nil {
-				showText(u.notice, "Not exported: "+core.ErrorMessage(err), widget.DangerImportance)
+				showText(u.notice, "Not exported: "+errorText(err), widget.DangerImportance)
 				return
 			}
 			showText(u.notice, fmt.Sprintf("Exported %s to %s", plural(len(list), "account", "accounts"), w.URI().Path()), widget.SuccessImportance)
@@ -721,7 +721,7 @@ func (u *users) showLoading(user core.User) {
 }
 
 func (u *users) showDetailError(err error) {
-	l := widget.NewLabel("This account could not be read: " + core.ErrorMessage(err))
+	l := widget.NewLabel("This account could not be read: " + errorText(err))
 	l.Importance = widget.DangerImportance
 	l.Wrapping = fyne.TextWrapWord
 	u.setDetail(u.detailTitle.Text, l)

@@ -238,7 +238,7 @@ func (v *validator) loadIdPs() {
 		}
 		a.bridge.ui(func() {
 			if err != nil {
-				showText(v.errLabel, "The connected IdPs could not be read: "+core.ErrorMessage(err), widget.DangerImportance)
+				showText(v.errLabel, "The connected IdPs could not be read: "+errorText(err), widget.DangerImportance)
 				return
 			}
 			v.idps, v.endpoints = idps, eps
@@ -333,7 +333,7 @@ func (v *validator) request() (checkRequest, error) {
 func (v *validator) onCheck() {
 	req, err := v.request()
 	if err != nil {
-		showText(v.errLabel, core.ErrorMessage(err), widget.DangerImportance)
+		showText(v.errLabel, errorText(err), widget.DangerImportance)
 		return
 	}
 	v.check.Disable()
@@ -351,7 +351,7 @@ func (v *validator) onCheck() {
 			v.progress.Stop()
 			v.progress.Hide()
 			if err != nil {
-				showText(v.errLabel, core.ErrorMessage(err), widget.DangerImportance)
+				showText(v.errLabel, errorText(err), widget.DangerImportance)
 				return
 			}
 			v.report = &rep
