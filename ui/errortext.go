@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"log/slog"
+	"strings"
 
 	"github.com/jitconsole/jitconsole/core"
 )
@@ -21,5 +22,5 @@ func errorText(err error) string {
 		return e.Message
 	}
 	slog.Error("unexpected error shown in the console", "err", err)
-	return "Something went wrong: " + err.Error() + ". The full error is also on the console's standard error."
+	return "Something went wrong: " + strings.TrimSuffix(err.Error(), ".") + ". The full error is also on the console's standard error."
 }
