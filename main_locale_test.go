@@ -123,7 +123,12 @@ func TestGUIQuietUnderUnparsableLANG(t *testing.T) {
 	requireDisplay(t)
 	for _, vars := range [][]string{{"LANG=C.UTF-8"}, {"LANG=xx_YY.UTF-8"}} {
 		t.Run(vars[0], func(t *testing.T) {
-			gui := startEnv(t, localeEnv(vars), "--listen", "127.0.0.1:0", "--data-dir", t.TempDir())
+			// A config dir of its own: Fyne's preferences file is not
+			// shared with the other windows the tests open at the same
+			// time (one reading it while another writes it logs a Fyne
+			// error that has nothing to do with the locale).
+			env := append(localeEnv(vars), "XDG_CONFIG_HOME="+t.TempDir())
+			gui := startEnv(t, env, "--listen", "127.0.0.1:0", "--data-dir", t.TempDir())
 			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 			defer cancel()
 			find := exec.CommandContext(ctx, "xdotool", "search", "--sync", "--onlyvisible", "--name", "^JIT Console$")
