@@ -7,7 +7,6 @@ package main
 // from --listen.
 
 import (
-	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -70,15 +69,7 @@ type usersJSON []struct {
 
 func listUsers(t *testing.T, dir string) usersJSON {
 	t.Helper()
-	r := runCLI(t, "users", "list", "--json", "--data-dir", dir)
-	if r.code != 0 {
-		t.Fatalf("users list --json: exit %d\n%s", r.code, r.stderr)
-	}
-	var out usersJSON
-	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
-		t.Fatalf("users list --json: %v\n%s", err, r.stdout)
-	}
-	return out
+	return cliJSON[usersJSON](t, "users", "list", "--json", "--data-dir", dir)
 }
 
 // signInAt runs an SP-initiated sign-in at the console's login URL for

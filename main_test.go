@@ -1078,13 +1078,21 @@ type idpListJSON []struct {
 
 func listIdPs(t *testing.T, dataDir string) idpListJSON {
 	t.Helper()
-	r := runCLI(t, "idp", "list", "--json", "--data-dir", dataDir)
+	return cliJSON[idpListJSON](t, "idp", "list", "--json", "--data-dir", dataDir)
+}
+
+// cliJSON runs the CLI with args, which must exit 0, and decodes what it
+// printed as a T.
+func cliJSON[T any](t *testing.T, args ...string) T {
+	t.Helper()
+	what := strings.Join(args, " ")
+	r := runCLI(t, args...)
 	if r.code != 0 {
-		t.Fatalf("idp list --json: exit %d\n%s", r.code, r.stderr)
+		t.Fatalf("%s: exit %d\n%s", what, r.code, r.stderr)
 	}
-	var out idpListJSON
+	var out T
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
-		t.Fatalf("idp list --json: %v\n%s", err, r.stdout)
+		t.Fatalf("%s: %v\n%s", what, err, r.stdout)
 	}
 	return out
 }

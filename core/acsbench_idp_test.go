@@ -2,13 +2,11 @@ package core_test
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -135,13 +133,5 @@ func (p *perfIdP) login() (acsForm, error) {
 	if action == "" || fields.Get("SAMLResponse") == "" {
 		return acsForm{}, fmt.Errorf("the perf IdP returned no SAMLResponse: %.300s", page)
 	}
-	raw, err := base64.StdEncoding.DecodeString(fields.Get("SAMLResponse"))
-	if err != nil {
-		return acsForm{}, err
-	}
-	u, err := url.Parse(action)
-	if err != nil {
-		return acsForm{}, err
-	}
-	return acsForm{acs: action, body: fields.Encode(), cookies: client.Jar.Cookies(u), raw: raw}, nil
+	return acsFormOf(client, action, fields)
 }

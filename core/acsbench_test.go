@@ -205,7 +205,13 @@ func (ab *acsBench) login() (acsForm, error) {
 	if err != nil {
 		return acsForm{}, err
 	}
-	raw, err := base64.StdEncoding.DecodeString(form.Get("SAMLResponse"))
+	return acsFormOf(client, acs, form)
+}
+
+// acsFormOf is the captured form fields for the ACS at acs, with the
+// cookies client holds for it (the login-binding cookie).
+func acsFormOf(client *http.Client, acs string, fields url.Values) (acsForm, error) {
+	raw, err := base64.StdEncoding.DecodeString(fields.Get("SAMLResponse"))
 	if err != nil {
 		return acsForm{}, err
 	}
@@ -213,7 +219,7 @@ func (ab *acsBench) login() (acsForm, error) {
 	if err != nil {
 		return acsForm{}, err
 	}
-	return acsForm{acs: acs, body: form.Encode(), cookies: client.Jar.Cookies(u), raw: raw}, nil
+	return acsForm{acs: acs, body: fields.Encode(), cookies: client.Jar.Cookies(u), raw: raw}, nil
 }
 
 // runPhase calls f for each of n indexes, c at a time, and times each call.

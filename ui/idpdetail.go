@@ -391,14 +391,7 @@ func (d *idpDetail) writeSPMetadata(w fyne.URIWriteCloser) {
 	a, slug := d.s.app, d.slug
 	a.bridge.run(func() {
 		data, err := a.svc.SPMetadataXML(a.ctx, slug)
-		if err == nil {
-			if _, werr := w.Write(data); werr != nil {
-				err = core.Errorf(core.EUNAVAILABLE, "%s could not be written: %v", w.URI().Name(), werr)
-			}
-		}
-		if cerr := w.Close(); err == nil && cerr != nil {
-			err = core.Errorf(core.EUNAVAILABLE, "%s could not be written: %v", w.URI().Name(), cerr)
-		}
+		err = writeFile(w, data, err)
 		if a.ctx.Err() != nil {
 			return
 		}

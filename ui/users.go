@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"image/color"
@@ -609,14 +610,11 @@ func (u *users) exportTo(w fyne.URIWriteCloser) {
 	showText(u.notice, "Exporting…", widget.LowImportance)
 	a.bridge.run(func() {
 		list, err := a.svc.Users(a.ctx, q.filter(0))
+		var out bytes.Buffer
 		if err == nil {
-			if werr := writeUsersCSV(w, list); werr != nil {
-				err = core.Errorf(core.EUNAVAILABLE, "%s could not be written: %v", w.URI().Name(), werr)
-			}
+			err = writeUsersCSV(&out, list)
 		}
-		if cerr := w.Close(); err == nil && cerr != nil {
-			err = core.Errorf(core.EUNAVAILABLE, "%s could not be written: %v", w.URI().Name(), cerr)
-		}
+		err = writeFile(w, out.Bytes(), err)
 		if a.ctx.Err() != nil {
 			return
 		}

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"github.com/jitconsole/jitconsole/core"
 )
 
 // The small widgets and helpers every screen builds with.
@@ -92,4 +93,20 @@ func showText(l *widget.Label, text string, imp widget.Importance) {
 // fieldName is the bold, right-aligned name column of a form.
 func fieldName(text string) *widget.Label {
 	return widget.NewLabelWithStyle(text, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+}
+
+// writeFile writes data (when read gave it) to the file the person chose
+// and closes it. A failure to write or to close comes back as an error
+// that names the file.
+func writeFile(w fyne.URIWriteCloser, data []byte, read error) error {
+	err := read
+	if err == nil {
+		if _, werr := w.Write(data); werr != nil {
+			err = core.Errorf(core.EUNAVAILABLE, "%s could not be written: %v", w.URI().Name(), werr)
+		}
+	}
+	if cerr := w.Close(); err == nil && cerr != nil {
+		err = core.Errorf(core.EUNAVAILABLE, "%s could not be written: %v", w.URI().Name(), cerr)
+	}
+	return err
 }
