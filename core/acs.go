@@ -109,7 +109,7 @@ func (s *spServer) serveACS(w http.ResponseWriter, r *http.Request) {
 		s.refuseRecorded(w, r, slug, "", v, status, rec)
 		return
 	}
-	s.accept(w, r, idp, assertion, claim{token: token, expires: seen.expires, raw: raw}, rec)
+	s.accept(w, r, idp, assertion, claim{token: token, expires: seen.expires}, rec)
 }
 
 // claim is what a verified login uses up in its transaction: the sign-in
@@ -118,7 +118,6 @@ func (s *spServer) serveACS(w http.ResponseWriter, r *http.Request) {
 type claim struct {
 	token   string
 	expires time.Time
-	raw     []byte
 }
 
 // usesSHA1 tells whether a signature in raw uses a SHA-1 based signature
@@ -215,7 +214,7 @@ func (s *spServer) accept(w http.ResponseWriter, r *http.Request, idp IdP, a *sa
 	case EREPLAYED:
 		// Another post of this response won the race to the transaction:
 		// the same refusal as a replay crewjam's check sees.
-		v := classifySAMLError(fmt.Errorf("assertion %q: %w", a.ID, saml.ErrAssertionReplayed), c.raw)
+		v := classifySAMLError(fmt.Errorf("assertion %q: %w", a.ID, saml.ErrAssertionReplayed), rec.Raw)
 		s.refuseRecorded(w, r, idp.Slug, nameID, v, http.StatusForbidden, rec)
 		return
 	case EANSWERED:
