@@ -1,7 +1,12 @@
+// The Console (the service API that the UI, the headless mode and the
+// command line share): its options, New and Close, its URLs and the OS
+// user the audit log names.
+
 package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -83,28 +88,89 @@ type Console struct {
 	retention   retention
 }
 
+// New opens the console over opts.Store and opts.Keys: it loads (or on
+// first launch creates) the SP's and the demo IdP's keys. It does not bind
+// the listener; call Start.
+func New(ctx context.Context, opts Options) (*Console, error) {
+	if opts.Store == nil || opts.Keys == nil {
+		return nil, errors.New("core.New: Store and Keys are required")
+	}
+	if opts.Clock == nil {
+		opts.Clock = SystemClock{}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.ListenAddr == "" {
+		opts.ListenAddr = DefaultListenAddr
+	}
+	c := &Console{
+		store:      opts.Store,
+		keys:       opts.Keys,
+		clock:      opts.Clock,
+		log:        opts.Logger,
+		broker:     NewBroker(),
+		listen:     opts.ListenAddr,
+		baseURL:    strings.TrimRight(opts.BaseURL, "/"),
+		httpClient: &http.Client{Timeout: 20 * time.Second},
+
+		demoOverride: opts.DemoIdP,
+		hireSecret:   opts.HireSecret,
+		retention:    retention{override: opts.Retention},
+	}
+	if c.hireSecret.IsZero() {
+		secret, err := NewHireSecret()
+		if err != nil {
+			return nil, err
+		}
+		c.hireSecret = secret
+	}
+	c.readTimeout = opts.ReadTimeout
+	now := c.clock.Now()
+	spKey, spReplaced, err := loadSPKeyPair(ctx, c.store, c.keys, opts.NewSPKey, now)
+	if err != nil {
+		return nil, fmt.Errorf("SP signing key: %w", err)
+	}
+	demoKey, _, err := loadOrCreateKeyPair(ctx, c.store, c.keys, DemoIdPKeyName, "JIT Console demo IdP", now, true)
+	if err != nil {
+		return nil, fmt.Errorf("demo IdP signing key: %w", err)
+	}
+	c.sp = &spServer{c: c, key: spKey, sps: map[string]cachedSP{}}
+	c.demo = &demoIdP{c: c, key: demoKey}
+	if spReplaced {
+		c.publishSPKeyReplaced(ctx)
+	}
+	if inFile, why := c.keys.Fallback(); inFile {
+		c.keyAlert = why
+		c.publish(ctx, Event{Kind: EventKeyFallback, Outcome: OutcomeWarning, Message: "Private keys are stored in a file, not in the OS keyring", Detail: why})
+	}
+	return c, nil
+}
+
+// Close stops the listener and the background work.
+func (c *Console) Close() error {
+	c.mu.Lock()
+	srv := c.srv
+	c.srv, c.running = nil, false
+	if c.stopLoop != nil {
+		c.stopLoop()
+		c.stopLoop = nil
+	}
+	c.mu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(ctx)
+}
+
 // Endpoints are the values an admin pastes into an IdP's console.
 type Endpoints struct {
 	EntityID    string
 	ACSURL      string
 	MetadataURL string
 	LoginURL    string
-}
-
-// ListenerStatus says whether the SP listener is serving.
-type ListenerStatus struct {
-	Addr    string
-	BaseURL string
-	Running bool
-	Err     string // why it is not running, for a person
-}
-
-// Subscribe returns a channel of events published from now on, and a
-// function that ends the subscription. The channel has room for buffer
-// events; a subscriber that falls behind misses live events (they are
-// still in the store: use RecentEvents) but never slows a login.
-func (c *Console) Subscribe(buffer int) (<-chan Event, func()) {
-	return c.broker.Subscribe(buffer)
 }
 
 // KeyWarning is "" when private keys are in the OS keyring, and otherwise a
@@ -122,20 +188,6 @@ func (c *Console) BaseURL() string {
 	return c.baseURL
 }
 
-// Listener reports the listener's state.
-func (c *Console) Listener() ListenerStatus {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	st := ListenerStatus{Addr: c.listen, BaseURL: c.baseURL, Running: c.running}
-	if c.lastErr != nil {
-		st.Err = ErrorMessage(c.lastErr)
-	}
-	return st
-}
-
-// IdPs lists the connected identity providers.
-func (c *Console) IdPs(ctx context.Context) ([]IdP, error) { return c.store.ListIdPs(ctx) }
-
 // Endpoints returns the SP's URLs for the IdP with slug.
 func (c *Console) Endpoints(slug string) Endpoints { return EndpointsFor(c.BaseURL(), slug) }
 
@@ -151,86 +203,6 @@ func EndpointsFor(base, slug string) Endpoints {
 	}
 }
 
-// Users lists accounts.
-func (c *Console) Users(ctx context.Context, f UserFilter) ([]User, error) {
-	return c.store.ListUsers(ctx, f)
-}
-
-// User returns one account with its attributes and login history.
-func (c *Console) User(ctx context.Context, id int64) (UserDetail, error) {
-	return c.store.GetUser(ctx, id)
-}
-
-// Stats returns the dashboard counters.
-func (c *Console) Stats(ctx context.Context) (Stats, error) {
-	return c.store.Stats(ctx, c.clock.Now())
-}
-
-// LoginsPerMinute returns accepted logins per minute over the last minutes.
-func (c *Console) LoginsPerMinute(ctx context.Context, minutes int) ([]MinuteCount, error) {
-	now := c.clock.Now()
-	return c.store.LoginsPerMinute(ctx, now.Add(-time.Duration(minutes)*time.Minute), now)
-}
-
-// RecentEvents returns up to n events, newest first.
-func (c *Console) RecentEvents(ctx context.Context, n int) ([]Event, error) {
-	return c.store.RecentEvents(ctx, n)
-}
-
-// Personas lists the demo IdP's people.
-func (c *Console) Personas(ctx context.Context) ([]Persona, error) {
-	return c.store.ListPersonas(ctx)
-}
-
-// SavePersona validates and stores a persona of the demo IdP.
-func (c *Console) SavePersona(ctx context.Context, p Persona) error {
-	p.ID = strings.TrimSpace(p.ID)
-	if p.ID == "" {
-		return Errorf(EINVALID, "A persona needs an ID.")
-	}
-	if strings.TrimSpace(p.NameIDValue()) == "" {
-		return Errorf(EINVALID, "Persona %q needs a NameID or an email.", p.ID)
-	}
-	if err := c.store.SavePersona(ctx, p); err != nil {
-		return fmt.Errorf("save persona %q: %w", p.ID, err)
-	}
-	c.publish(ctx, Event{Kind: EventPersonaChanged, Outcome: OutcomeInfo, IdPSlug: DemoSlug,
-		Subject: p.ID, Message: fmt.Sprintf("Demo persona %s saved", p.DisplayName)})
-	return nil
-}
-
-// PersonaLoginURL is the SP-initiated login URL that, in a browser, starts
-// a login at the demo IdP with persona id pre-selected.
-func (c *Console) PersonaLoginURL(id string) string {
-	return c.Endpoints(DemoSlug).LoginURL + "?login_hint=" + urlQueryEscape(id)
-}
-
-// NameIDValue is the NameID the demo IdP sends for p.
-func (p Persona) NameIDValue() string {
-	if p.NameID != "" {
-		return p.NameID
-	}
-	if p.Email != "" {
-		return p.Email
-	}
-	return p.Username
-}
-
-// publish stores e and fans it out. A failure to store is logged; the
-// event is not published then, so the feed never shows what the log lacks.
-func (c *Console) publish(ctx context.Context, e Event) Event {
-	if e.At.IsZero() {
-		e.At = c.clock.Now()
-	}
-	saved, err := c.store.AppendEvent(ctx, e)
-	if err != nil {
-		c.log.Error("store event", "kind", e.Kind, "err", err)
-		return e
-	}
-	c.broker.Publish(saved)
-	return saved
-}
-
 // osUser names the person at the keyboard for the audit log.
 func osUser() string {
 	if u, err := user.Current(); err == nil && u.Username != "" {
@@ -240,23 +212,4 @@ func osUser() string {
 		return u
 	}
 	return "unknown"
-}
-
-// publishCoalesced stores e as one more of the same event (kind, IdP and
-// subject) within the last minute when there is one, else as a new event,
-// and fans it out as feedWorthy says. For what anyone can make the
-// listener do over and over: it leaves one row a minute, not one per
-// request.
-func (c *Console) publishCoalesced(ctx context.Context, e Event) {
-	if e.At.IsZero() {
-		e.At = c.clock.Now()
-	}
-	saved, _, err := c.store.AppendCoalescedEvent(ctx, e, e.At.Add(-time.Minute))
-	if err != nil {
-		c.log.Error("store event", "kind", e.Kind, "err", err)
-		return
-	}
-	if feedWorthy(saved.Count) {
-		c.broker.Publish(saved)
-	}
 }

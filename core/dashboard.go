@@ -1,6 +1,11 @@
+// The dashboard's read models and counters.
+
 package core
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Stats are the dashboard counters.
 type Stats struct {
@@ -15,4 +20,15 @@ type Stats struct {
 type MinuteCount struct {
 	Minute time.Time
 	Count  int
+}
+
+// Stats returns the dashboard counters.
+func (c *Console) Stats(ctx context.Context) (Stats, error) {
+	return c.store.Stats(ctx, c.clock.Now())
+}
+
+// LoginsPerMinute returns accepted logins per minute over the last minutes.
+func (c *Console) LoginsPerMinute(ctx context.Context, minutes int) ([]MinuteCount, error) {
+	now := c.clock.Now()
+	return c.store.LoginsPerMinute(ctx, now.Add(-time.Duration(minutes)*time.Minute), now)
 }

@@ -1,3 +1,6 @@
+// The built-in demo IdP: its SAML endpoints, persona picker and
+// sessions, and its registration as the IdP "demo".
+
 package core
 
 import (
@@ -295,3 +298,40 @@ func (s slogLogger) Fatalln(v ...any)               { s.l.Error(fmt.Sprint(v...)
 func (s slogLogger) Panic(v ...any)                 { s.l.Error(fmt.Sprint(v...)) }
 func (s slogLogger) Panicf(format string, v ...any) { s.l.Error(fmt.Sprintf(format, v...)) }
 func (s slogLogger) Panicln(v ...any)               { s.l.Error(fmt.Sprint(v...)) }
+
+// registerDemoIdP registers the demo IdP as IdP "demo" on first launch,
+// with its personas, and keeps its metadata in step with the base URL.
+func (c *Console) registerDemoIdP(ctx context.Context) error {
+	md, err := c.demo.metadataXML()
+	if err != nil {
+		return err
+	}
+	entityID := c.BaseURL() + demoIdPMetadataPath
+	idp, err := c.store.GetIdP(ctx, DemoSlug)
+	switch {
+	case ErrorCode(err) == ENOTFOUND:
+		idp = IdP{Slug: DemoSlug, DisplayName: "Demo IdP (built in)", EntityID: entityID,
+			MetadataXML: md, Enabled: true, Mapping: withRuleIDs(DemoMapping()), MetadataSource: SourceDemo}
+		if _, err := c.store.SaveIdP(ctx, idp); err != nil {
+			return fmt.Errorf("register demo IdP: %w", err)
+		}
+		c.publish(ctx, Event{Kind: EventIdPRegistered, Outcome: OutcomeInfo, IdPSlug: DemoSlug,
+			Message: "Built-in demo IdP registered with six personas"})
+	case err != nil:
+		return fmt.Errorf("look up demo IdP: %w", err)
+	case idp.MetadataXML != md || idp.EntityID != entityID || idp.MetadataSource != SourceDemo:
+		idp.MetadataXML, idp.EntityID, idp.MetadataSource = md, entityID, SourceDemo
+		if _, err := c.store.SaveIdP(ctx, idp); err != nil {
+			return fmt.Errorf("update demo IdP metadata: %w", err)
+		}
+	}
+	if _, err := c.store.GetSetting(ctx, "demo.personas_seeded"); ErrorCode(err) == ENOTFOUND {
+		for _, p := range DefaultPersonas() {
+			if err := c.store.SavePersona(ctx, p); err != nil {
+				return fmt.Errorf("seed persona %q: %w", p.ID, err)
+			}
+		}
+		return c.store.SetSetting(ctx, "demo.personas_seeded", "1")
+	}
+	return nil
+}

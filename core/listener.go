@@ -1,11 +1,12 @@
+// The SP listener: the HTTP handler, Start and Restart, and the loop of
+// scheduled background work.
+
 package core
 
 import (
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -13,65 +14,6 @@ import (
 	"syscall"
 	"time"
 )
-
-// New opens the console over opts.Store and opts.Keys: it loads (or on
-// first launch creates) the SP's and the demo IdP's keys. It does not bind
-// the listener; call Start.
-func New(ctx context.Context, opts Options) (*Console, error) {
-	if opts.Store == nil || opts.Keys == nil {
-		return nil, errors.New("core.New: Store and Keys are required")
-	}
-	if opts.Clock == nil {
-		opts.Clock = SystemClock{}
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.Default()
-	}
-	if opts.ListenAddr == "" {
-		opts.ListenAddr = DefaultListenAddr
-	}
-	c := &Console{
-		store:      opts.Store,
-		keys:       opts.Keys,
-		clock:      opts.Clock,
-		log:        opts.Logger,
-		broker:     NewBroker(),
-		listen:     opts.ListenAddr,
-		baseURL:    strings.TrimRight(opts.BaseURL, "/"),
-		httpClient: &http.Client{Timeout: 20 * time.Second},
-
-		demoOverride: opts.DemoIdP,
-		hireSecret:   opts.HireSecret,
-		retention:    retention{override: opts.Retention},
-	}
-	if c.hireSecret.IsZero() {
-		secret, err := NewHireSecret()
-		if err != nil {
-			return nil, err
-		}
-		c.hireSecret = secret
-	}
-	c.readTimeout = opts.ReadTimeout
-	now := c.clock.Now()
-	spKey, spReplaced, err := loadSPKeyPair(ctx, c.store, c.keys, opts.NewSPKey, now)
-	if err != nil {
-		return nil, fmt.Errorf("SP signing key: %w", err)
-	}
-	demoKey, _, err := loadOrCreateKeyPair(ctx, c.store, c.keys, DemoIdPKeyName, "JIT Console demo IdP", now, true)
-	if err != nil {
-		return nil, fmt.Errorf("demo IdP signing key: %w", err)
-	}
-	c.sp = &spServer{c: c, key: spKey, sps: map[string]cachedSP{}}
-	c.demo = &demoIdP{c: c, key: demoKey}
-	if spReplaced {
-		c.publishSPKeyReplaced(ctx)
-	}
-	if inFile, why := c.keys.Fallback(); inFile {
-		c.keyAlert = why
-		c.publish(ctx, Event{Kind: EventKeyFallback, Outcome: OutcomeWarning, Message: "Private keys are stored in a file, not in the OS keyring", Detail: why})
-	}
-	return c, nil
-}
 
 // Handler is the SP listener's HTTP handler: the SP endpoints and the demo
 // IdP, behind the guard (security headers, Host check). Admin functions are
@@ -222,61 +164,21 @@ func (c *Console) startBackground() {
 	}()
 }
 
-// Close stops the listener and the background work.
-func (c *Console) Close() error {
+// ListenerStatus says whether the SP listener is serving.
+type ListenerStatus struct {
+	Addr    string
+	BaseURL string
+	Running bool
+	Err     string // why it is not running, for a person
+}
+
+// Listener reports the listener's state.
+func (c *Console) Listener() ListenerStatus {
 	c.mu.Lock()
-	srv := c.srv
-	c.srv, c.running = nil, false
-	if c.stopLoop != nil {
-		c.stopLoop()
-		c.stopLoop = nil
+	defer c.mu.Unlock()
+	st := ListenerStatus{Addr: c.listen, BaseURL: c.baseURL, Running: c.running}
+	if c.lastErr != nil {
+		st.Err = ErrorMessage(c.lastErr)
 	}
-	c.mu.Unlock()
-	if srv == nil {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return srv.Shutdown(ctx)
+	return st
 }
-
-// registerDemoIdP registers the demo IdP as IdP "demo" on first launch,
-// with its personas, and keeps its metadata in step with the base URL.
-func (c *Console) registerDemoIdP(ctx context.Context) error {
-	md, err := c.demo.metadataXML()
-	if err != nil {
-		return err
-	}
-	entityID := c.BaseURL() + demoIdPMetadataPath
-	idp, err := c.store.GetIdP(ctx, DemoSlug)
-	switch {
-	case ErrorCode(err) == ENOTFOUND:
-		idp = IdP{Slug: DemoSlug, DisplayName: "Demo IdP (built in)", EntityID: entityID,
-			MetadataXML: md, Enabled: true, Mapping: withRuleIDs(DemoMapping()), MetadataSource: SourceDemo}
-		if _, err := c.store.SaveIdP(ctx, idp); err != nil {
-			return fmt.Errorf("register demo IdP: %w", err)
-		}
-		c.publish(ctx, Event{Kind: EventIdPRegistered, Outcome: OutcomeInfo, IdPSlug: DemoSlug,
-			Message: "Built-in demo IdP registered with six personas"})
-	case err != nil:
-		return fmt.Errorf("look up demo IdP: %w", err)
-	case idp.MetadataXML != md || idp.EntityID != entityID || idp.MetadataSource != SourceDemo:
-		idp.MetadataXML, idp.EntityID, idp.MetadataSource = md, entityID, SourceDemo
-		if _, err := c.store.SaveIdP(ctx, idp); err != nil {
-			return fmt.Errorf("update demo IdP metadata: %w", err)
-		}
-	}
-	if _, err := c.store.GetSetting(ctx, "demo.personas_seeded"); ErrorCode(err) == ENOTFOUND {
-		for _, p := range DefaultPersonas() {
-			if err := c.store.SavePersona(ctx, p); err != nil {
-				return fmt.Errorf("seed persona %q: %w", p.ID, err)
-			}
-		}
-		return c.store.SetSetting(ctx, "demo.personas_seeded", "1")
-	}
-	return nil
-}
-
-func xmlMarshal(v any) ([]byte, error) { return xml.MarshalIndent(v, "", "  ") }
-
-func xmlUnmarshal(data []byte, v any) error { return xml.Unmarshal(data, v) }

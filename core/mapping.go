@@ -1,3 +1,6 @@
+// The default mapping and the lookup of assertion attributes by Name or
+// FriendlyName.
+
 package core
 
 import (

@@ -1,3 +1,5 @@
+// Parsing and describing IdP metadata; XML helpers.
+
 package core
 
 import (
@@ -252,3 +254,7 @@ func firstLine(err error) string {
 	}
 	return s
 }
+
+func xmlMarshal(v any) ([]byte, error) { return xml.MarshalIndent(v, "", "  ") }
+
+func xmlUnmarshal(data []byte, v any) error { return xml.Unmarshal(data, v) }

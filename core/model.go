@@ -1,10 +1,6 @@
-// Package core is the domain of JIT Console: the IdP registry, the SAML
-// service provider (SP) listener and its ACS, attribute mapping, the
-// provisioner, the event broker and the built-in demo identity provider.
-//
-// core knows nothing of Fyne and nothing of SQL. It declares the interfaces it
-// needs from the outside world (Store, KeyStore, Clock); the storage package
-// implements them and main.go wires the two together.
+// The domain types: IdPs and their mapping, accounts and their roles,
+// logins, events, recordings, personas, and their enumerations.
+
 package core
 
 import (

@@ -1,4 +1,13 @@
+// The demo IdP's personas: the defaults, the demo mapping, listing,
+// saving, and the login URL of each.
+
 package core
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
 
 // DefaultPersonas are the demo IdP's people on first launch, each showing
 // an interesting case of JIT provisioning.
@@ -44,4 +53,43 @@ func DemoMapping() Mapping {
 	}
 	m.DefaultRole = "member"
 	return m
+}
+
+// Personas lists the demo IdP's people.
+func (c *Console) Personas(ctx context.Context) ([]Persona, error) {
+	return c.store.ListPersonas(ctx)
+}
+
+// SavePersona validates and stores a persona of the demo IdP.
+func (c *Console) SavePersona(ctx context.Context, p Persona) error {
+	p.ID = strings.TrimSpace(p.ID)
+	if p.ID == "" {
+		return Errorf(EINVALID, "A persona needs an ID.")
+	}
+	if strings.TrimSpace(p.NameIDValue()) == "" {
+		return Errorf(EINVALID, "Persona %q needs a NameID or an email.", p.ID)
+	}
+	if err := c.store.SavePersona(ctx, p); err != nil {
+		return fmt.Errorf("save persona %q: %w", p.ID, err)
+	}
+	c.publish(ctx, Event{Kind: EventPersonaChanged, Outcome: OutcomeInfo, IdPSlug: DemoSlug,
+		Subject: p.ID, Message: fmt.Sprintf("Demo persona %s saved", p.DisplayName)})
+	return nil
+}
+
+// PersonaLoginURL is the SP-initiated login URL that, in a browser, starts
+// a login at the demo IdP with persona id pre-selected.
+func (c *Console) PersonaLoginURL(id string) string {
+	return c.Endpoints(DemoSlug).LoginURL + "?login_hint=" + urlQueryEscape(id)
+}
+
+// NameIDValue is the NameID the demo IdP sends for p.
+func (p Persona) NameIDValue() string {
+	if p.NameID != "" {
+		return p.NameID
+	}
+	if p.Email != "" {
+		return p.Email
+	}
+	return p.Username
 }

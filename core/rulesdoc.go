@@ -1,3 +1,6 @@
+// The rules file: an IdP's mapping as configuration as code (rules
+// export and import).
+
 package core
 
 import (
@@ -23,4 +26,17 @@ func ParseRulesDocument(data []byte) (RulesDocument, error) {
 		return RulesDocument{}, err
 	}
 	return doc, nil
+}
+
+// RulesDocument is an IdP's mapping as configuration as code.
+type RulesDocument struct {
+	Version int     `json:"version"`
+	IdP     string  `json:"idp"`
+	Mapping Mapping `json:"mapping"`
+}
+
+// RulesJSON returns an IdP's field mapping, account key settings, sync
+// policy and rules as indented JSON (a RulesDocument).
+func RulesJSON(idp IdP) ([]byte, error) {
+	return json.MarshalIndent(RulesDocument{Version: 1, IdP: idp.Slug, Mapping: idp.Mapping.Normalized()}, "", "  ")
 }

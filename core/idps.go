@@ -1,12 +1,14 @@
+// IdP connections: importing metadata (file, URL, pasted), updating,
+// refreshing and removing a connection, slugs, and the SP metadata given
+// to an IdP.
+
 package core
 
 import (
 	"context"
-	"errors"
+	"encoding/xml"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"net/url"
 	"regexp"
 	"sort"
@@ -98,64 +100,6 @@ func SuggestSlug(name string) string {
 		s = "idp"
 	}
 	return s
-}
-
-// FetchMetadata downloads metadata from an http(s) URL, with a timeout and
-// a size limit.
-func FetchMetadata(ctx context.Context, client *http.Client, rawURL string) ([]byte, error) {
-	u, err := url.Parse(strings.TrimSpace(rawURL))
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, Errorf(EINVALID, "%q is not an http(s) URL.", rawURL)
-	}
-	if client == nil {
-		client = &http.Client{Timeout: 20 * time.Second}
-	}
-	sameHost := *client
-	sameHost.CheckRedirect = redirectOnlyWithin(u)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return nil, Errorf(EINVALID, "%q is not a usable URL.", rawURL)
-	}
-	req.Header.Set("Accept", "application/samlmetadata+xml, application/xml, text/xml")
-	resp, err := sameHost.Do(req)
-	var refused *Error
-	if errors.As(err, &refused) {
-		return nil, refused
-	} else if err != nil {
-		return nil, &Error{Code: EUNAVAILABLE, Err: err, Message: fmt.Sprintf("The metadata could not be fetched from %s: %v.", u.Host, firstLine(err))}
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, Errorf(EUNAVAILABLE, "Fetching the metadata from %s answered HTTP %d.", u.String(), resp.StatusCode)
-	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxMetadataSize+1))
-	if err != nil {
-		return nil, &Error{Code: EUNAVAILABLE, Err: err, Message: "The metadata download broke off: " + firstLine(err)}
-	}
-	if len(data) > MaxMetadataSize {
-		return nil, Errorf(EINVALID, "The document at %s is larger than %d MiB; that is not an IdP's metadata.", u.String(), MaxMetadataSize>>20)
-	}
-	return data, nil
-}
-
-// redirectOnlyWithin is a CheckRedirect that follows up to 10 redirects
-// on the host of start and refuses any to another host (metadata names
-// the keys logins are verified with: a redirect must not hand that choice
-// to another server) or from https down to http.
-func redirectOnlyWithin(start *url.URL) func(*http.Request, []*http.Request) error {
-	return func(req *http.Request, via []*http.Request) error {
-		if len(via) >= 10 {
-			return Errorf(EUNAVAILABLE, "The metadata URL %s redirects more than 10 times.", start)
-		}
-		if !strings.EqualFold(req.URL.Hostname(), start.Hostname()) {
-			return Errorf(EINVALID, "The metadata URL on %s redirects to another host, %s; JIT Console follows redirects only on the same host. Import the final URL if you trust that host.",
-				start.Hostname(), req.URL.Hostname())
-		}
-		if start.Scheme == "https" && req.URL.Scheme != "https" {
-			return Errorf(EINVALID, "The metadata URL on %s redirects from https to plain http (%s); refusing the downgrade.", start.Hostname(), req.URL)
-		}
-		return nil
-	}
 }
 
 // metadataBytes returns the bytes of in, fetching a URL.
@@ -390,4 +334,44 @@ func (c *Console) refreshDue(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// IdPs lists the connected identity providers.
+func (c *Console) IdPs(ctx context.Context) ([]IdP, error) { return c.store.ListIdPs(ctx) }
+
+// SPMetadataXML returns the SP metadata for the connection to slug, as an
+// admin saves it for the IdP's console.
+func (c *Console) SPMetadataXML(ctx context.Context, slug string) ([]byte, error) {
+	idp, err := c.store.GetIdP(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	sp, err := c.sp.serviceProvider(idp)
+	if err != nil {
+		return nil, err
+	}
+	b, err := xmlMarshal(sp.Metadata())
+	if err != nil {
+		return nil, fmt.Errorf("encode SP metadata: %w", err)
+	}
+	return append([]byte(xml.Header), b...), nil
+}
+
+// RemoveIdP deletes an IdP connection after the UI has asked for
+// confirmation. Its users stay, marked as from a removed IdP.
+func (c *Console) RemoveIdP(ctx context.Context, slug string) error {
+	if slug == DemoSlug {
+		return Errorf(EINVALID, "The built-in demo IdP cannot be removed; disable it instead.")
+	}
+	idp, err := c.store.GetIdP(ctx, slug)
+	if err != nil {
+		return err
+	}
+	if err := c.store.DeleteIdP(ctx, slug); err != nil {
+		return fmt.Errorf("remove IdP %q: %w", slug, err)
+	}
+	c.sp.forget(slug)
+	c.publish(ctx, Event{Kind: EventIdPRemoved, Outcome: OutcomeWarning, IdPSlug: slug, Subject: osUser(),
+		Message: fmt.Sprintf("Identity provider %s removed by %s; its users stay, marked as from a removed IdP", idp.DisplayName, osUser())})
+	return nil
 }

@@ -1,10 +1,11 @@
+// The flight recorder: listing entries, decoding one for display, and
+// checking a response against a connected IdP.
+
 package core
 
 import (
 	"context"
 	"crypto/rsa"
-	"encoding/xml"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -261,41 +262,4 @@ func (c *Console) CheckAgainstIdP(ctx context.Context, slug string, opts CheckOp
 		opts.BaseURL = c.BaseURL()
 	}
 	return CheckConnectedIdP(ctx, c.store, slug, opts)
-}
-
-// SPMetadataXML returns the SP metadata for the connection to slug, as an
-// admin saves it for the IdP's console.
-func (c *Console) SPMetadataXML(ctx context.Context, slug string) ([]byte, error) {
-	idp, err := c.store.GetIdP(ctx, slug)
-	if err != nil {
-		return nil, err
-	}
-	sp, err := c.sp.serviceProvider(idp)
-	if err != nil {
-		return nil, err
-	}
-	b, err := xmlMarshal(sp.Metadata())
-	if err != nil {
-		return nil, fmt.Errorf("encode SP metadata: %w", err)
-	}
-	return append([]byte(xml.Header), b...), nil
-}
-
-// RemoveIdP deletes an IdP connection after the UI has asked for
-// confirmation. Its users stay, marked as from a removed IdP.
-func (c *Console) RemoveIdP(ctx context.Context, slug string) error {
-	if slug == DemoSlug {
-		return Errorf(EINVALID, "The built-in demo IdP cannot be removed; disable it instead.")
-	}
-	idp, err := c.store.GetIdP(ctx, slug)
-	if err != nil {
-		return err
-	}
-	if err := c.store.DeleteIdP(ctx, slug); err != nil {
-		return fmt.Errorf("remove IdP %q: %w", slug, err)
-	}
-	c.sp.forget(slug)
-	c.publish(ctx, Event{Kind: EventIdPRemoved, Outcome: OutcomeWarning, IdPSlug: slug, Subject: osUser(),
-		Message: fmt.Sprintf("Identity provider %s removed by %s; its users stay, marked as from a removed IdP", idp.DisplayName, osUser())})
-	return nil
 }
