@@ -256,7 +256,7 @@ type certJSON struct {
 
 func makeIdPJSON(i core.IdP, now time.Time) idpJSON {
 	j := idpJSON{Slug: i.Slug, DisplayName: i.DisplayName, EntityID: i.EntityID, Enabled: i.Enabled,
-		MetadataSource: i.MetadataSource, MetadataURL: i.MetadataURL, RefreshError: i.RefreshError,
+		MetadataSource: string(i.MetadataSource), MetadataURL: i.MetadataURL, RefreshError: i.RefreshError,
 		Certificates: []certJSON{}, CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt}
 	if !i.RefreshedAt.IsZero() {
 		j.RefreshedAt = &i.RefreshedAt

@@ -66,9 +66,9 @@ const cutMark = "…[cut]"
 // compact refusal that repeats is written again, with the same ID and its
 // count, each time the count reaches a power of two.
 func eventLine(e core.Event) eventJSON {
-	j := eventJSON{ID: e.ID, At: e.At.Format(time.RFC3339Nano), Kind: e.Kind,
-		Outcome: e.Outcome, IdP: e.IdPSlug, UserID: e.UserID, Subject: e.Subject,
-		Message: e.Message, Detail: e.Detail, Class: e.Class, Count: e.Count}
+	j := eventJSON{ID: e.ID, At: e.At.Format(time.RFC3339Nano), Kind: string(e.Kind),
+		Outcome: string(e.Outcome), IdP: e.IdPSlug, UserID: e.UserID, Subject: e.Subject,
+		Message: e.Message, Detail: e.Detail, Class: string(e.Class), Count: e.Count}
 	fields := []*string{&j.Detail, &j.Message, &j.Subject, &j.IdP, &j.Class, &j.Kind, &j.Outcome}
 	for _, f := range fields {
 		// A field of more runes cannot fit whole: trim it (the search

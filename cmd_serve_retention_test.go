@@ -21,7 +21,7 @@ func TestEventLinesFitIn8KiB(t *testing.T) {
 	}{
 		{"short", core.Event{ID: 1, Kind: core.EventLoginRefused, Message: "Sign-in refused", Detail: "hint"}, false},
 		{"long detail", core.Event{ID: 2, Kind: core.EventLoginRefused, Message: "m", Detail: long}, true},
-		{"every field long", core.Event{ID: 3, Kind: long, Outcome: long, IdPSlug: long, Subject: long, Message: long, Detail: long, Class: long}, true},
+		{"every field long", core.Event{ID: 3, Kind: core.EventKind(long), Outcome: core.Outcome(long), IdPSlug: long, Subject: long, Message: long, Detail: long, Class: core.RefusalClass(long)}, true},
 		{"just over", core.Event{ID: 4, Kind: "k", Message: strings.Repeat("a", maxEventLine)}, true},
 	}
 	for _, tt := range tests {

@@ -279,7 +279,7 @@ func checkAccountsWhole(t *testing.T, dir string) map[string]userJSON {
 	if err != nil {
 		t.Fatal(err)
 	}
-	created, err := db.ListEvents(ctx, core.EventFilter{Kinds: []string{core.EventUserCreated}, IdPSlug: core.DemoSlug})
+	created, err := db.ListEvents(ctx, core.EventFilter{Kinds: []core.EventKind{core.EventUserCreated}, IdPSlug: core.DemoSlug})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +366,7 @@ func checkRefusals(t *testing.T, dir string, n int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	classes := map[string]int{}
+	classes := map[core.RefusalClass]int{}
 	for _, r := range recs {
 		classes[r.Class] += max(r.Count, 1)
 	}

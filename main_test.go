@@ -460,7 +460,7 @@ func TestServeSimulateAndList(t *testing.T) {
 		}
 		kinds[e.Kind]++
 	}
-	if kinds[core.EventUserCreated] != 5 || kinds[core.EventListener] == 0 {
+	if kinds[string(core.EventUserCreated)] != 5 || kinds[string(core.EventListener)] == 0 {
 		t.Fatalf("events by kind %v, want 5 %s and a %s\nstdout:\n%s", kinds, core.EventUserCreated, core.EventListener, serve.stdout)
 	}
 }
@@ -489,7 +489,7 @@ func TestServeWarnsWithoutKeyring(t *testing.T) {
 	if !strings.Contains(serve.stderr.String(), "WARNING: ") || !strings.Contains(serve.stderr.String(), filepath.Join(dir, "keys")) {
 		t.Errorf("serve's stderr lacks the key warning:\n%s", serve.stderr)
 	}
-	if !strings.Contains(serve.stdout.String(), `"kind":"`+core.EventKeyFallback+`"`) {
+	if !strings.Contains(serve.stdout.String(), `"kind":"`+string(core.EventKeyFallback)+`"`) {
 		t.Errorf("serve's stdout lacks the %s event:\n%s", core.EventKeyFallback, serve.stdout)
 	}
 	if fi, err := os.Stat(filepath.Join(dir, "keys")); err != nil || fi.Mode().Perm()&0o077 != 0 {
@@ -951,7 +951,7 @@ func TestCheckResponseVendorFixtures(t *testing.T) {
 			if tt.name == "SimpleSAMLphp-style" {
 				// Verified, then refused as the ACS refuses a transient
 				// NameID without an account key attribute.
-				if c := decodeCheck(t, r); r.code != 1 || c.Class != core.ClassTransientNameID || c.NameID != tt.nameID {
+				if c := decodeCheck(t, r); r.code != 1 || c.Class != string(core.ClassTransientNameID) || c.NameID != tt.nameID {
 					t.Fatalf("exit %d, %+v, want refused as %s", r.code, c, core.ClassTransientNameID)
 				}
 				return
@@ -979,7 +979,7 @@ func TestCheckResponseVendorFixtures(t *testing.T) {
 			later := slices.Clone(args)
 			later[slices.Index(later, "--at")+1] = at.Add(24 * time.Hour).Format(time.RFC3339)
 			r = runCLI(t, later...)
-			if c := decodeCheck(t, r); r.code != 1 || c.Valid || c.Class != core.ClassExpired || c.Hint == "" {
+			if c := decodeCheck(t, r); r.code != 1 || c.Valid || c.Class != string(core.ClassExpired) || c.Hint == "" {
 				t.Errorf("a day later: exit %d, %+v\nstderr:\n%s", r.code, c, r.stderr)
 			}
 		})
@@ -1005,7 +1005,7 @@ func TestCheckResponseInputs(t *testing.T) {
 	}
 	r = runCLIStdin(t, posted, append([]string{"check-response", "--json", "--response", "-", "--idp-cert", certPath,
 		"--issuer", "https://idp.other.example/"}, sp...)...)
-	if c := decodeCheck(t, r); r.code != 1 || c.Valid || c.Class != core.ClassIssuer {
+	if c := decodeCheck(t, r); r.code != 1 || c.Valid || c.Class != string(core.ClassIssuer) {
 		t.Errorf("another --issuer: exit %d, %+v", r.code, c)
 	}
 
@@ -1019,7 +1019,7 @@ func TestCheckResponseInputs(t *testing.T) {
 	}
 	r = runCLI(t, append([]string{"check-response", "--response", filepath.Join(dir, "TestSPCanHandleEntraIDResponse_response_signed"),
 		"--idp-cert", certPath, "--request-id", "id-other"}, sp...)...)
-	if r.code != 1 || !strings.HasPrefix(r.stdout, "REFUSED: "+core.ClassInResponseTo+"\n") || !strings.Contains(r.stdout, "Hint:") {
+	if r.code != 1 || !strings.HasPrefix(r.stdout, "REFUSED: "+string(core.ClassInResponseTo)+"\n") || !strings.Contains(r.stdout, "Hint:") {
 		t.Errorf("another --request-id: exit %d\n%s", r.code, r.stdout)
 	}
 
@@ -1144,7 +1144,7 @@ func TestIdPImportListRemove(t *testing.T) {
 
 	idps := listIdPs(t, dir)
 	if len(idps) != 1 || idps[0].Slug != "entra" || idps[0].DisplayName != "Entra ID" || idps[0].EntityID != entraEntityID ||
-		!idps[0].Enabled || idps[0].MetadataSource != core.SourceFile || len(idps[0].Certificates) != 1 ||
+		!idps[0].Enabled || idps[0].MetadataSource != string(core.SourceFile) || len(idps[0].Certificates) != 1 ||
 		!strings.HasPrefix(idps[0].Certificates[0].Fingerprint, "13:3E:CC:4A:") {
 		t.Fatalf("idp list --json: %+v", idps)
 	}
@@ -1162,12 +1162,12 @@ func TestIdPImportListRemove(t *testing.T) {
 	response := filepath.Join(fixtures, "TestSPCanHandleEntraIDResponse_response_signed")
 	r = runCLI(t, "check-response", "--json", "--response", response, "--idp", "entra", "--data-dir", dir, "--at", "2025-06-02T15:04:06Z",
 		"--acs", "https://sp.example.com/saml/acs")
-	if c := decodeCheck(t, r); r.code != 1 || c.Class != core.ClassAudience || !strings.Contains(c.Reason, "http://localhost:8080/saml/metadata") {
+	if c := decodeCheck(t, r); r.code != 1 || c.Class != string(core.ClassAudience) || !strings.Contains(c.Reason, "http://localhost:8080/saml/metadata") {
 		t.Errorf("check-response --idp with the console's entity ID: exit %d, %+v", r.code, c)
 	}
 	r = runCLI(t, "check-response", "--json", "--response", response, "--idp", "entra", "--data-dir", dir, "--at", "2025-06-02T15:04:06Z",
 		"--audience", "https://sp.example.com/saml/metadata")
-	if c := decodeCheck(t, r); r.code != 1 || c.Class != core.ClassDestination {
+	if c := decodeCheck(t, r); r.code != 1 || c.Class != string(core.ClassDestination) {
 		t.Errorf("check-response --idp with the console's ACS URL: exit %d, %+v", r.code, c)
 	}
 	// ... and --audience and --acs say which SP it was for.
@@ -1232,7 +1232,7 @@ func TestIdPImportListRemove(t *testing.T) {
 	if got := idps.slugs(); !slices.Equal(got, []string{"entra", "onelogin", "sts"}) {
 		t.Fatalf("the IdPs are %v, want entra, onelogin, sts", got)
 	}
-	if idps[0].MetadataSource != core.SourceURL || idps[0].MetadataURL != srv.URL+"/federationmetadata.xml" || idps[2].MetadataSource != core.SourcePaste {
+	if idps[0].MetadataSource != string(core.SourceURL) || idps[0].MetadataURL != srv.URL+"/federationmetadata.xml" || idps[2].MetadataSource != string(core.SourcePaste) {
 		t.Errorf("sources: %+v", idps)
 	}
 

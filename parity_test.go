@@ -48,7 +48,7 @@ func TestValidatorACSParity(t *testing.T) {
 		name  string
 		setup func()                     // changes settings before the response is made
 		make  func() (parityPost, error) // the response and how it is posted
-		want  string                     // "" accepted, else the refusal class
+		want  core.RefusalClass          // "" accepted, else the refusal class
 	}
 	sec := func(f func(*core.IdPSecurity)) func() {
 		return func() { p.updateIdP(func(i *core.IdP) { i.Security = core.IdPSecurity{}; f(&i.Security) }) }
@@ -169,7 +169,7 @@ func TestValidatorACSParity(t *testing.T) {
 			}
 			check := p.check(t, post)
 			acsClass := p.postACS(t, post)
-			checkClass := check.Class
+			checkClass := core.RefusalClass(check.Class)
 			if check.Valid {
 				checkClass = ""
 			}
@@ -530,7 +530,7 @@ func (p *parity) check(t *testing.T, post parityPost) checkJSON {
 
 // postACS posts the response to the ACS as its browser would and returns
 // "" when it was accepted, else the class the console recorded.
-func (p *parity) postACS(t *testing.T, post parityPost) string {
+func (p *parity) postACS(t *testing.T, post parityPost) core.RefusalClass {
 	t.Helper()
 	form := url.Values{"SAMLResponse": {base64.StdEncoding.EncodeToString(post.response)}}
 	if rs := post.form.Get("RelayState"); rs != "" {

@@ -88,7 +88,7 @@ func TestACSRefusesForgedResponses(t *testing.T) {
 	tests := []struct {
 		name  string
 		forge func(t *testing.T, xml string) string
-		class string
+		class core.RefusalClass
 	}{
 		{"signature removed", func(t *testing.T, xml string) string {
 			doc := parseXML(t, xml)
@@ -187,7 +187,7 @@ func TestResponseToUnknownRequestIsRefused(t *testing.T) {
 	}
 }
 
-func refusalClass(t *testing.T, tc *testConsole, ev core.Event) string {
+func refusalClass(t *testing.T, tc *testConsole, ev core.Event) core.RefusalClass {
 	t.Helper()
 	if ev.Class == "" {
 		t.Fatalf("refusal event %d has no class", ev.ID)

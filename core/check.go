@@ -65,7 +65,7 @@ type CheckOptions struct {
 // JSON form is check-response --json.
 type CheckReport struct {
 	Valid        bool                `json:"valid"`
-	Class        string              `json:"class"`
+	Class        RefusalClass        `json:"class"`
 	Reason       string              `json:"reason,omitempty"`
 	Hint         string              `json:"hint"`
 	Issuer       string              `json:"issuer"`

@@ -215,11 +215,11 @@ func (s demoSessions) showPicker(w http.ResponseWriter, r *http.Request, req *sa
 }
 
 // nameIDFormats maps a persona's short format name to the SAML URI.
-var nameIDFormats = map[string]string{
-	"email":       string(saml.EmailAddressNameIDFormat),
-	"persistent":  string(saml.PersistentNameIDFormat),
-	"transient":   string(saml.TransientNameIDFormat),
-	"unspecified": string(saml.UnspecifiedNameIDFormat),
+var nameIDFormats = map[NameIDFormat]string{
+	NameIDEmail:       string(saml.EmailAddressNameIDFormat),
+	NameIDPersistent:  string(saml.PersistentNameIDFormat),
+	NameIDTransient:   string(saml.TransientNameIDFormat),
+	NameIDUnspecified: string(saml.UnspecifiedNameIDFormat),
 }
 
 // session makes the IdP session for persona p: the NameID and every
@@ -228,9 +228,9 @@ func (d *demoIdP) session(p Persona) *saml.Session {
 	now := d.c.clock.Now()
 	format, ok := nameIDFormats[p.NameIDFormat]
 	if !ok {
-		format = nameIDFormats["unspecified"]
+		format = nameIDFormats[NameIDUnspecified]
 		if strings.Contains(p.NameIDValue(), "@") {
-			format = nameIDFormats["email"]
+			format = nameIDFormats[NameIDEmail]
 		}
 	}
 	basic := "urn:oasis:names:tc:SAML:2.0:attrname-format:basic"

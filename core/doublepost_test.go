@@ -72,11 +72,11 @@ func TestConcurrentPostsOfOneResponse(t *testing.T) {
 			}
 		}
 	}
-	evs, err := tc.DB.ListEvents(ctx, core.EventFilter{Kinds: []string{core.EventLoginRefused}, Limit: 10_000})
+	evs, err := tc.DB.ListEvents(ctx, core.EventFilter{Kinds: []core.EventKind{core.EventLoginRefused}, Limit: 10_000})
 	if err != nil {
 		t.Fatal(err)
 	}
-	classes := map[string]int{}
+	classes := map[core.RefusalClass]int{}
 	for _, e := range evs {
 		classes[e.Class] += max(e.Count, 1)
 	}

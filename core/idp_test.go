@@ -204,7 +204,7 @@ func TestPerIdPSecuritySettings(t *testing.T) {
 	}
 }
 
-func lastEventOf(t *testing.T, tc *testConsole, kind string) core.Event {
+func lastEventOf(t *testing.T, tc *testConsole, kind core.EventKind) core.Event {
 	t.Helper()
 	evs, err := tc.RecentEvents(context.Background(), 100)
 	if err != nil {
@@ -230,7 +230,7 @@ func TestACSRefusesSignedButWrongAssertions(t *testing.T) {
 	tests := []struct {
 		name    string
 		set     func(i *testIdP)
-		class   string
+		class   core.RefusalClass
 		message string // part of the stored reason
 	}{
 		{"audience of another SP", func(i *testIdP) {

@@ -19,20 +19,24 @@ import (
 // DefaultRefreshEvery is how often URL-sourced metadata is fetched again.
 const DefaultRefreshEvery = 24 * time.Hour
 
+// MetadataSource says where an IdP's metadata came from: one of the
+// Source* constants.
+type MetadataSource string
+
 // Metadata sources.
 const (
-	SourceDemo  = "demo"
-	SourceFile  = "file"
-	SourceURL   = "url"
-	SourcePaste = "paste"
+	SourceDemo  MetadataSource = "demo"
+	SourceFile  MetadataSource = "file"
+	SourceURL   MetadataSource = "url"
+	SourcePaste MetadataSource = "paste"
 )
 
 // MetadataInput is metadata to preview or import: its bytes, or a URL to
 // fetch them from.
 type MetadataInput struct {
-	Source string // SourceFile, SourceURL or SourcePaste
-	Name   string // the file name or the URL, for messages
-	Data   []byte // for file and paste
+	Source MetadataSource // SourceFile, SourceURL or SourcePaste
+	Name   string         // the file name or the URL, for messages
+	Data   []byte         // for file and paste
 	// EntityID picks one entity of an aggregate.
 	EntityID string
 }

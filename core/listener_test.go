@@ -60,7 +60,7 @@ func TestACSRefusesOversizeArtifactAndUnknownIdP(t *testing.T) {
 		name   string
 		do     func() (*http.Response, error)
 		status int
-		class  string
+		class  core.RefusalClass
 	}{
 		{"body over 256 KiB", func() (*http.Response, error) {
 			form := url.Values{"SAMLResponse": {strings.Repeat("A", core.MaxACSBody)}}

@@ -28,7 +28,7 @@ func TestStartedSignInsShareOneEvent(t *testing.T) {
 			t.Fatalf("login %d: HTTP %d", i, resp.StatusCode)
 		}
 	}
-	evs, err := tc.DB.ListEvents(context.Background(), core.EventFilter{Kinds: []string{core.EventLoginStarted}})
+	evs, err := tc.DB.ListEvents(context.Background(), core.EventFilter{Kinds: []core.EventKind{core.EventLoginStarted}})
 	if err != nil {
 		t.Fatal(err)
 	}

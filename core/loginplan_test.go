@@ -75,7 +75,7 @@ func daveAtDemo() core.Provision {
 func grantKinds(gs []core.RoleGrant) []string {
 	out := []string{}
 	for _, g := range gs {
-		out = append(out, g.Role+"/"+g.Kind)
+		out = append(out, g.Role+"/"+string(g.Kind))
 	}
 	return out
 }
@@ -105,7 +105,8 @@ type planWant struct {
 	account                               func(u core.User) string // "" when the account is as expected
 	grants, revoke, roles                 []string                 // role/kind
 	added, removed, warnings              []string
-	kind, message, detail                 string
+	kind                                  core.EventKind
+	message, detail                       string
 }
 
 func TestPlanLogin(t *testing.T) {
@@ -199,7 +200,7 @@ func TestPlanLogin(t *testing.T) {
 				kind:  core.EventUserUpdated, message: "Alice Anderson signed in: account updated (login 4)", detail: "no changes",
 			}},
 		{"import-once field", core.LoginState{Account: aliceAccount()}, with(aliceLogin(), func(p *core.Provision) {
-			p.Sync.Fields = map[string]string{core.FieldEmail: core.FieldImportOnce}
+			p.Sync.Fields = map[string]core.FieldSync{core.FieldEmail: core.FieldImportOnce}
 			p.Email = "other@example.com"
 		}), planWant{
 			replaceGrants: true,
@@ -215,7 +216,7 @@ func TestPlanLogin(t *testing.T) {
 			detail:  `email: kept "alice@example.com" (import once; the IdP sent "other@example.com")`,
 		}},
 		{"keep-when-absent field the IdP left out", core.LoginState{Account: aliceAccount()}, with(aliceLogin(), func(p *core.Provision) {
-			p.Sync.Fields = map[string]string{core.FieldDisplayName: core.FieldKeepWhenAbsent}
+			p.Sync.Fields = map[string]core.FieldSync{core.FieldDisplayName: core.FieldKeepWhenAbsent}
 			p.DisplayName, p.Username = "", "alice2"
 		}), planWant{
 			fieldsChanged: true, replaceGrants: true,
@@ -231,7 +232,7 @@ func TestPlanLogin(t *testing.T) {
 			detail:  "username: \"alice\" → \"alice2\"\ndisplay name: kept \"Alice Anderson\" (kept when absent; the IdP sent \"\")",
 		}},
 		{"keep-when-absent field with a new value", core.LoginState{Account: aliceAccount()}, with(aliceLogin(), func(p *core.Provision) {
-			p.Sync.Fields = map[string]string{core.FieldDisplayName: core.FieldKeepWhenAbsent}
+			p.Sync.Fields = map[string]core.FieldSync{core.FieldDisplayName: core.FieldKeepWhenAbsent}
 			p.DisplayName = "Alice A."
 		}), planWant{
 			fieldsChanged: true, replaceGrants: true,
@@ -264,7 +265,7 @@ func TestPlanLogin(t *testing.T) {
 			detail:  `email: kept "alice@example.com" (create-only sync; the IdP sent "new@example.com")`,
 		}},
 		{"create-only sync creates an account in full", core.LoginState{}, with(aliceLogin(), func(p *core.Provision) {
-			p.Sync = core.SyncPolicy{Mode: core.SyncCreateOnly, Fields: map[string]string{core.FieldEmail: core.FieldImportOnce}}
+			p.Sync = core.SyncPolicy{Mode: core.SyncCreateOnly, Fields: map[string]core.FieldSync{core.FieldEmail: core.FieldImportOnce}}
 		}), planWant{
 			created: true, replaceGrants: true,
 			grants: []string{"admin/rule", "engineering/rule"}, roles: []string{"admin/rule", "engineering/rule"},

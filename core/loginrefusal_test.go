@@ -16,7 +16,7 @@ func TestLoginRefusal(t *testing.T) {
 		name        string
 		err         error
 		wantRefused bool
-		wantClass   string
+		wantClass   RefusalClass
 		wantReason  string
 	}{
 		{"disabled", wrap(Errorf(EFORBIDDEN, "The account Pat is disabled.")), true,

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-func cond(attr, op, value string, ci bool) Condition {
+func cond(attr string, op Operator, value string, ci bool) Condition {
 	return Condition{Attribute: attr, Operator: op, Value: value, CaseInsensitive: ci}
 }
 
@@ -131,7 +131,7 @@ func TestMappingValidatePointsAtTheField(t *testing.T) {
 		{"unknown operator", Mapping{RoleRules: []RoleRule{rule("admin", cond("groups", "like", "x", false))}}, "role_rules[0].conditions[0].operator"},
 		{"bad transform regex", Mapping{Fields: map[string]FieldSource{FieldEmail: {Transforms: []Transform{{Kind: TransformRegex, Pattern: "["}}}}}, "fields.email.transforms[0].pattern"},
 		{"unknown default role", Mapping{DefaultRole: "guest"}, "default_role"},
-		{"unknown sync policy", Mapping{Sync: SyncPolicy{Fields: map[string]string{FieldEmail: "sometimes"}}}, "sync.fields.email"},
+		{"unknown sync policy", Mapping{Sync: SyncPolicy{Fields: map[string]FieldSync{FieldEmail: "sometimes"}}}, "sync.fields.email"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -36,7 +36,7 @@ func rolesOf(t *testing.T, tc *testConsole, nameID string) map[string]core.RoleG
 		if u.NameID == nameID {
 			m := map[string]core.RoleGrant{}
 			for _, g := range u.Roles {
-				m[g.Role+"/"+g.Kind] = g
+				m[g.Role+"/"+string(g.Kind)] = g
 			}
 			return m
 		}
@@ -162,7 +162,7 @@ func TestFieldSyncPolicies(t *testing.T) {
 	ctx := context.Background()
 	idp := startTestIdP(t, tc, "partner")
 	importTestIdP(t, tc, idp)
-	if _, _, err := tc.SaveMapping(ctx, "partner", core.Mapping{DefaultRole: "member", Sync: core.SyncPolicy{Fields: map[string]string{
+	if _, _, err := tc.SaveMapping(ctx, "partner", core.Mapping{DefaultRole: "member", Sync: core.SyncPolicy{Fields: map[string]core.FieldSync{
 		core.FieldEmail: core.FieldKeepWhenAbsent, core.FieldUsername: core.FieldImportOnce}}}, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -19,9 +19,8 @@ type IdP struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 
-	// MetadataSource says where the metadata came from: "demo", "file",
-	// "url" or "paste".
-	MetadataSource string
+	// MetadataSource says where the metadata came from.
+	MetadataSource MetadataSource
 	// MetadataURL is set when the metadata is fetched from a URL; it is
 	// then refreshed every RefreshEvery (0 means DefaultRefreshEvery).
 	MetadataURL  string
@@ -67,7 +66,7 @@ type Mapping struct {
 	RoleRules []RoleRule `json:"role_rules,omitempty"`
 	// NoMatch says what happens when no rule grants a role: NoMatchDefault
 	// (grant DefaultRole, if any) or NoMatchDeny (refuse the login).
-	NoMatch string `json:"no_match,omitempty"`
+	NoMatch NoMatchPolicy `json:"no_match,omitempty"`
 	// DefaultRole is granted when no rule matched. Empty means no role.
 	DefaultRole string `json:"default_role,omitempty"`
 
@@ -107,10 +106,10 @@ type RoleRule struct {
 // Condition is "attribute operator value", matched against every value of
 // a multi-valued attribute.
 type Condition struct {
-	Attribute       string `json:"attribute"`
-	Operator        string `json:"operator"` // one of the Op* constants
-	Value           string `json:"value,omitempty"`
-	CaseInsensitive bool   `json:"case_insensitive,omitempty"`
+	Attribute       string   `json:"attribute"`
+	Operator        Operator `json:"operator"`
+	Value           string   `json:"value,omitempty"`
+	CaseInsensitive bool     `json:"case_insensitive,omitempty"`
 }
 
 // Attributes holds assertion attributes: name -> every value, in order.
@@ -148,9 +147,10 @@ type RoleGrant struct {
 	// RuleIndex is the 1-based rule that granted the role, 0 for the
 	// default role or a manual grant.
 	RuleIndex int
-	// Kind is GrantRule, GrantDefault or GrantManual. Rule and default
-	// grants are recomputed at every login; manual grants are pinned.
-	Kind string
+	// Kind says whether rules (or the default role) granted the role, or
+	// an admin. Rule and default grants are recomputed at every login;
+	// manual grants are pinned.
+	Kind GrantKind
 	// RuleID is the stable ID of the rule (RoleRule.ID) for rule grants.
 	RuleID string
 	// IdPSlug is the IdP whose mapping granted the role (rule, default).
@@ -163,12 +163,20 @@ type RoleGrant struct {
 	GrantedAt time.Time
 }
 
+// GrantKind says where a role grant came from: one of the Grant*
+// constants.
+type GrantKind string
+
 // Grant kinds.
 const (
-	GrantRule    = "rule"
-	GrantDefault = "default"
-	GrantManual  = "manual"
+	GrantRule    GrantKind = "rule"
+	GrantDefault GrantKind = "default"
+	GrantManual  GrantKind = "manual"
 )
+
+// Pinned reports whether grants of kind k survive a login's recomputation
+// (manual grants do).
+func (k GrantKind) Pinned() bool { return k == GrantManual }
 
 // UserDetail is a user with the attributes of the last assertion and the
 // login history, newest first.
@@ -178,12 +186,17 @@ type UserDetail struct {
 	Logins     []Login
 }
 
+// Outcome is how a login, an event or a recording ended: one of the
+// Outcome* constants (logins and recordings are accepted or refused;
+// events may also be info or a warning).
+type Outcome string
+
 // Outcome values of logins and events.
 const (
-	OutcomeAccepted = "accepted"
-	OutcomeRefused  = "refused"
-	OutcomeInfo     = "info"
-	OutcomeWarning  = "warning"
+	OutcomeAccepted Outcome = "accepted"
+	OutcomeRefused  Outcome = "refused"
+	OutcomeInfo     Outcome = "info"
+	OutcomeWarning  Outcome = "warning"
 )
 
 // Login is one ACS attempt, accepted or refused.
@@ -193,9 +206,9 @@ type Login struct {
 	IdPSlug     string
 	UserID      int64 // 0 when refused
 	NameID      string
-	Outcome     string // OutcomeAccepted or OutcomeRefused
-	Class       string // refusal class, "" when accepted
-	Reason      string // a sentence for a person
+	Outcome     Outcome      // OutcomeAccepted or OutcomeRefused
+	Class       RefusalClass // "" when accepted
+	Reason      string       // a sentence for a person
 	AssertionID string
 	EventID     int64
 	RecordingID int64 // the flight recorder's entry, 0 if none
@@ -204,20 +217,23 @@ type Login struct {
 	Count int
 }
 
+// EventKind says what an event is about: one of the Event* constants.
+type EventKind string
+
 // Event kinds.
 const (
-	EventLoginStarted   = "login.started"
-	EventUserCreated    = "user.created"
-	EventUserUpdated    = "user.updated"
-	EventLoginRefused   = "login.refused"
-	EventKeyFallback    = "key.fallback"
-	EventIdPRegistered  = "idp.registered"
-	EventListener       = "listener"
-	EventSimulation     = "demo.simulation"
-	EventPersonaChanged = "demo.persona"
-	EventIdPRefreshed   = "idp.refreshed"
-	EventIdPRemoved     = "idp.removed"
-	EventAdminChange    = "admin.change"
+	EventLoginStarted   EventKind = "login.started"
+	EventUserCreated    EventKind = "user.created"
+	EventUserUpdated    EventKind = "user.updated"
+	EventLoginRefused   EventKind = "login.refused"
+	EventKeyFallback    EventKind = "key.fallback"
+	EventIdPRegistered  EventKind = "idp.registered"
+	EventListener       EventKind = "listener"
+	EventSimulation     EventKind = "demo.simulation"
+	EventPersonaChanged EventKind = "demo.persona"
+	EventIdPRefreshed   EventKind = "idp.refreshed"
+	EventIdPRemoved     EventKind = "idp.removed"
+	EventAdminChange    EventKind = "admin.change"
 )
 
 // Event is one entry of the live feed and the audit log. Events are written
@@ -225,14 +241,14 @@ const (
 type Event struct {
 	ID      int64
 	At      time.Time
-	Kind    string // one of the Event* constants
-	Outcome string // OutcomeAccepted, OutcomeRefused, OutcomeInfo, OutcomeWarning
+	Kind    EventKind
+	Outcome Outcome
 	IdPSlug string
 	UserID  int64
-	Subject string // who it is about: a NameID or username, may be empty
-	Message string // one line for a person
-	Detail  string // optional: more text (the hint, the diff)
-	Class   string // refusal class of a refused login, "" otherwise
+	Subject string       // who it is about: a NameID or username, may be empty
+	Message string       // one line for a person
+	Detail  string       // optional: more text (the hint, the diff)
+	Class   RefusalClass // of a refused login, "" otherwise
 	// Count is how many requests the event stands for when more than one
 	// (a compact refusal that repeated, see Refusal.Compact); 0 for one.
 	Count int
@@ -248,11 +264,11 @@ type Recording struct {
 	IdPSlug    string
 	LoginID    int64
 	EventID    int64
-	UserID     int64  // 0 when refused
-	NameID     string // when known
-	Outcome    string // OutcomeAccepted or OutcomeRefused
-	Action     string // "created", "updated" or "" (refused)
-	Class      string
+	UserID     int64   // 0 when refused
+	NameID     string  // when known
+	Outcome    Outcome // OutcomeAccepted or OutcomeRefused
+	Action     string  // "created", "updated" or "" (refused)
+	Class      RefusalClass
 	Reason     string
 	Hint       string
 	Detail     string // the verification library's private error text
@@ -279,17 +295,30 @@ type RoleInfo struct {
 	Holders     int // accounts holding it, any kind of grant
 }
 
+// NameIDFormat is the short name of the NameID format a persona of the
+// demo IdP signs in with: one of the NameID* constants ("" picks email
+// when the NameID has an @, else unspecified).
+type NameIDFormat string
+
+// NameID formats of personas.
+const (
+	NameIDEmail       NameIDFormat = "email"
+	NameIDPersistent  NameIDFormat = "persistent"
+	NameIDTransient   NameIDFormat = "transient"
+	NameIDUnspecified NameIDFormat = "unspecified"
+)
+
 // Persona is a person of the demo IdP.
 type Persona struct {
-	ID           string   `json:"id"`                       // stable key
-	NameID       string   `json:"name_id,omitempty"`        // empty: the email, else the username
-	NameIDFormat string   `json:"name_id_format,omitempty"` // "email", "persistent", "transient", "unspecified"
-	Username     string   `json:"username,omitempty"`
-	DisplayName  string   `json:"display_name,omitempty"`
-	GivenName    string   `json:"given_name,omitempty"`
-	Surname      string   `json:"surname,omitempty"`
-	Email        string   `json:"email,omitempty"`
-	Department   string   `json:"department,omitempty"`
-	Groups       []string `json:"groups,omitempty"`
-	Note         string   `json:"note,omitempty"` // why this persona is interesting
+	ID           string       `json:"id"`                // stable key
+	NameID       string       `json:"name_id,omitempty"` // empty: the email, else the username
+	NameIDFormat NameIDFormat `json:"name_id_format,omitempty"`
+	Username     string       `json:"username,omitempty"`
+	DisplayName  string       `json:"display_name,omitempty"`
+	GivenName    string       `json:"given_name,omitempty"`
+	Surname      string       `json:"surname,omitempty"`
+	Email        string       `json:"email,omitempty"`
+	Department   string       `json:"department,omitempty"`
+	Groups       []string     `json:"groups,omitempty"`
+	Note         string       `json:"note,omitempty"` // why this persona is interesting
 }

@@ -37,10 +37,14 @@ type RecordingView struct {
 	Transport string
 }
 
+// Trust is what the IdP's metadata says of a signature's certificate:
+// one of the Trust* constants, or "" when not known.
+type Trust string
+
 // Trust of a signature's certificate against the IdP's metadata.
 const (
-	TrustListed   = "listed"   // the certificate is in the IdP's metadata
-	TrustUnlisted = "unlisted" // a key this IdP's metadata does not list
+	TrustListed   Trust = "listed"   // the certificate is in the IdP's metadata
+	TrustUnlisted Trust = "unlisted" // a key this IdP's metadata does not list
 )
 
 // SignatureInfo says which element was signed, how, and by which
@@ -53,7 +57,7 @@ type SignatureInfo struct {
 	Weak            bool   // SHA-1 based
 	// Trust is TrustListed or TrustUnlisted when the IdP's certificates
 	// are known and KeyInfo names one, else "".
-	Trust string
+	Trust Trust
 }
 
 // TimeMark is one time in a response, set against the clock of the

@@ -115,7 +115,7 @@ func TestRecorderShowsAnUnlistedSigningKey(t *testing.T) {
 	if err != nil || len(recs) != 2 || recs[0].Class != core.ClassUnknownKey {
 		t.Fatalf("recordings: %+v, %v", recs, err)
 	}
-	for i, want := range []string{core.TrustUnlisted, core.TrustListed} {
+	for i, want := range []core.Trust{core.TrustUnlisted, core.TrustListed} {
 		v, err := tc.Recording(ctx, recs[i].ID)
 		if err != nil {
 			t.Fatal(err)

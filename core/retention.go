@@ -31,7 +31,7 @@ const (
 	RetentionEvery = 24 * time.Hour
 
 	// EventRetention is the kind of the event each retention run writes.
-	EventRetention = "retention"
+	EventRetention EventKind = "retention"
 )
 
 // Settings keys of retention.

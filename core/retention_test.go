@@ -92,7 +92,7 @@ func TestOversizedPostsToAnUnknownSlugStayCompact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	counts := map[string]int{}
+	counts := map[core.RefusalClass]int{}
 	rows := 0
 	for _, e := range evs {
 		if e.Kind != core.EventLoginRefused {
@@ -134,8 +134,8 @@ func seedOld(t *testing.T, db *storage.DB, at time.Time) {
 		Record: &core.Recording{Raw: raw, RawSize: len(raw)}}); err != nil {
 		t.Fatal(err)
 	}
-	for _, kind := range []string{core.EventListener, core.EventAdminChange} {
-		if _, err := db.AppendEvent(ctx, core.Event{At: at, Kind: kind, Message: "old " + kind}); err != nil {
+	for _, kind := range []core.EventKind{core.EventListener, core.EventAdminChange} {
+		if _, err := db.AppendEvent(ctx, core.Event{At: at, Kind: kind, Message: "old " + string(kind)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -193,7 +193,7 @@ func TestRetentionRunsAtStart(t *testing.T) {
 	if len(recs) != 1 {
 		t.Errorf("%d recordings left, want the recent one", len(recs))
 	}
-	evs, err := db.ListEvents(ctx, core.EventFilter{Kinds: []string{core.EventAdminChange}})
+	evs, err := db.ListEvents(ctx, core.EventFilter{Kinds: []core.EventKind{core.EventAdminChange}})
 	if err != nil || len(evs) != 3 {
 		t.Errorf("audit log: %d events, %v; want all 3 kept", len(evs), err)
 	}

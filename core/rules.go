@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -20,30 +21,52 @@ const (
 // MappedFieldNames lists the fields in display order.
 var MappedFieldNames = []string{FieldUsername, FieldEmail, FieldDisplayName, FieldGivenName, FieldFamilyName, FieldGroups}
 
+// Operator is how a condition compares an attribute's values with its
+// Value: one of the Op* constants.
+type Operator string
+
 // Operators of conditions.
 const (
-	OpEquals    = "equals"     // the attribute is Value: it has values and every one is Value
-	OpContains  = "contains"   // one of the values is Value (membership, as for groups)
-	OpMatches   = "matches"    // one of the values matches the RE2 expression Value
-	OpExists    = "exists"     // the attribute has a non-empty value
-	OpNotExists = "not_exists" // the attribute is absent or empty
+	OpEquals    Operator = "equals"     // the attribute is Value: it has values and every one is Value
+	OpContains  Operator = "contains"   // one of the values is Value (membership, as for groups)
+	OpMatches   Operator = "matches"    // one of the values matches the RE2 expression Value
+	OpExists    Operator = "exists"     // the attribute has a non-empty value
+	OpNotExists Operator = "not_exists" // the attribute is absent or empty
 )
 
 // Operators lists the operators in display order.
-var Operators = []string{OpEquals, OpContains, OpMatches, OpExists, OpNotExists}
+var Operators = []Operator{OpEquals, OpContains, OpMatches, OpExists, OpNotExists}
+
+// Valid reports whether o is one of the Op* constants.
+func (o Operator) Valid() bool { return slices.Contains(Operators, o) }
+
+// NeedsValue reports whether a condition with o compares with a Value
+// (exists and not-exists do not).
+func (o Operator) NeedsValue() bool { return o != OpExists && o != OpNotExists }
+
+// NoMatchPolicy says what happens when no rule grants a role: one of the
+// NoMatch* constants ("" means NoMatchDefault).
+type NoMatchPolicy string
 
 // Policies when no rule grants a role.
 const (
-	NoMatchDefault = "default_role"
-	NoMatchDeny    = "deny"
+	NoMatchDefault NoMatchPolicy = "default_role"
+	NoMatchDeny    NoMatchPolicy = "deny"
 )
+
+// Valid reports whether p is a known policy ("" counts: the default).
+func (p NoMatchPolicy) Valid() bool { return p == "" || p == NoMatchDefault || p == NoMatchDeny }
+
+// TransformKind is one step of a field's transforms: one of the
+// Transform* constants.
+type TransformKind string
 
 // Transform kinds of a field source.
 const (
-	TransformTrim     = "trim"
-	TransformLower    = "lowercase"
-	TransformBeforeAt = "before_at"
-	TransformRegex    = "regex" // the first capture group (or the match) of Pattern
+	TransformTrim     TransformKind = "trim"
+	TransformLower    TransformKind = "lowercase"
+	TransformBeforeAt TransformKind = "before_at"
+	TransformRegex    TransformKind = "regex" // the first capture group (or the match) of Pattern
 )
 
 // FieldSource says where one account field comes from: the NameID, or the
@@ -57,28 +80,39 @@ type FieldSource struct {
 
 // Transform is one step applied to a field's value.
 type Transform struct {
-	Kind    string `json:"kind"`
-	Pattern string `json:"pattern,omitempty"`
+	Kind    TransformKind `json:"kind"`
+	Pattern string        `json:"pattern,omitempty"`
 }
 
-// Sync modes and per-field policies.
-const (
-	SyncUpdate     = "update"      // every login updates (default)
-	SyncCreateOnly = "create_only" // later logins change nothing
+// SyncMode says what later logins update: one of the Sync* constants
+// ("" means SyncUpdate).
+type SyncMode string
 
-	FieldAlways         = "always"           // default
-	FieldImportOnce     = "import_once"      // set at creation only
-	FieldKeepWhenAbsent = "keep_when_absent" // never blank a stored value
+// Sync modes.
+const (
+	SyncUpdate     SyncMode = "update"      // every login updates (default)
+	SyncCreateOnly SyncMode = "create_only" // later logins change nothing
+)
+
+// FieldSync is the sync policy of one field: one of the Field* policy
+// constants ("" means FieldAlways).
+type FieldSync string
+
+// Per-field sync policies.
+const (
+	FieldAlways         FieldSync = "always"           // default
+	FieldImportOnce     FieldSync = "import_once"      // set at creation only
+	FieldKeepWhenAbsent FieldSync = "keep_when_absent" // never blank a stored value
 )
 
 // SyncPolicy says what a later login updates.
 type SyncPolicy struct {
-	Mode   string            `json:"mode,omitempty"`   // SyncUpdate (default) or SyncCreateOnly
-	Fields map[string]string `json:"fields,omitempty"` // field name → Field* policy
+	Mode   SyncMode             `json:"mode,omitempty"`   // SyncUpdate (default) or SyncCreateOnly
+	Fields map[string]FieldSync `json:"fields,omitempty"` // field name → Field* policy
 }
 
 // FieldPolicy returns the sync policy of field.
-func (s SyncPolicy) FieldPolicy(field string) string {
+func (s SyncPolicy) FieldPolicy(field string) FieldSync {
 	if p := s.Fields[field]; p != "" {
 		return p
 	}
@@ -183,7 +217,7 @@ func (r RoleRule) RuleLabel() string {
 
 // String renders a condition for a person.
 func (c Condition) String() string {
-	op := strings.ReplaceAll(c.Operator, "_", "-")
+	op := strings.ReplaceAll(string(c.Operator), "_", "-")
 	s := c.Attribute + " " + op
 	if c.Operator != OpExists && c.Operator != OpNotExists {
 		s += " " + c.Value
@@ -381,11 +415,11 @@ func (c Condition) evaluate(look attrLookup) ConditionTrace {
 	for _, v := range vals {
 		if match(v) {
 			ct.Matched = true
-			ct.Why = fmt.Sprintf("value %q %s %q", v, map[string]string{OpContains: "is", OpMatches: "matches"}[c.Operator], c.Value)
+			ct.Why = fmt.Sprintf("value %q %s %q", v, map[Operator]string{OpContains: "is", OpMatches: "matches"}[c.Operator], c.Value)
 			return ct
 		}
 	}
-	ct.Why = fmt.Sprintf("none of %s %s %q", quoteList(vals), map[string]string{OpContains: "is", OpMatches: "matches"}[c.Operator], c.Value)
+	ct.Why = fmt.Sprintf("none of %s %s %q", quoteList(vals), map[Operator]string{OpContains: "is", OpMatches: "matches"}[c.Operator], c.Value)
 	return ct
 }
 

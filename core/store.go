@@ -76,8 +76,8 @@ type AccountStore interface {
 type UserFilter struct {
 	Search  string
 	IdPSlug string
-	Role    string // holds this role (any kind of grant)
-	Status  string // "" all, UserActive, UserDisabled
+	Role    string     // holds this role (any kind of grant)
+	Status  UserStatus // "" all
 	// WithWarnings keeps only accounts that have warnings.
 	WithWarnings bool
 	// LastLoginBefore keeps accounts whose last login (or creation, if
@@ -87,11 +87,18 @@ type UserFilter struct {
 	Offset          int
 }
 
+// UserStatus selects accounts by whether they may sign in: one of the
+// User* constants, or "" for all.
+type UserStatus string
+
 // User statuses for UserFilter.
 const (
-	UserActive   = "active"
-	UserDisabled = "disabled"
+	UserActive   UserStatus = "active"
+	UserDisabled UserStatus = "disabled"
 )
+
+// Valid reports whether s is a known status ("" counts: all).
+func (s UserStatus) Valid() bool { return s == "" || s == UserActive || s == UserDisabled }
 
 // UserSnapshot is what the impact preview and "apply now" need of an
 // account: its last attributes and its current rule and default grants.
@@ -218,7 +225,7 @@ type Refusal struct {
 	At      time.Time
 	IdPSlug string
 	NameID  string // when known
-	Class   string
+	Class   RefusalClass
 	Reason  string
 	Hint    string
 	// Record, if set, is stored in the flight recorder in the same
@@ -277,7 +284,7 @@ type EventStore interface {
 
 // EventFilter selects events, newest first.
 type EventFilter struct {
-	Kinds   []string // empty: all
+	Kinds   []EventKind // empty: all
 	IdPSlug string
 	Since   time.Time
 	Limit   int
@@ -303,8 +310,8 @@ type RecordingStore interface {
 // RecordingFilter selects flight recorder entries, newest first.
 type RecordingFilter struct {
 	IdPSlug string
-	Outcome string // "" for all
-	Search  string // NameID or class substring, case-insensitive
+	Outcome Outcome // "" for all
+	Search  string  // NameID or class substring, case-insensitive
 	Since   time.Time
 	Until   time.Time
 	Limit   int

@@ -12,47 +12,52 @@ import (
 	dsig "github.com/russellhaering/goxmldsig"
 )
 
-// Refusal classes of the ACS: stable codes stored with each refused login.
+// RefusalClass is why the ACS refused a login, as a stable code stored
+// with each refused login, event and recording: one of the Class*
+// constants.
+type RefusalClass string
+
+// Refusal classes of the ACS.
 const (
-	ClassSignatureInvalid = "signature_invalid"
-	ClassUnknownKey       = "unknown_signing_key"
-	ClassNoSignature      = "no_signature"
-	ClassExpired          = "expired"
-	ClassNotYetValid      = "not_yet_valid"
-	ClassAudience         = "audience_mismatch"
-	ClassDestination      = "destination_mismatch"
-	ClassIssuer           = "issuer_mismatch"
-	ClassReplayed         = "replayed"
-	ClassUnsolicited      = "unsolicited"
-	ClassInResponseTo     = "in_response_to_unknown"
-	ClassIdPError         = "idp_error_status"
-	ClassMalformed        = "malformed"
-	ClassTooLarge         = "too_large"
-	ClassArtifact         = "artifact_binding"
-	ClassEmptyNameID      = "empty_name_id"
-	ClassTransientNameID  = "transient_name_id"
-	ClassWeakAlgorithm    = "weak_algorithm"
-	ClassDeniedByPolicy   = "denied_by_policy"
-	ClassDecryption       = "decryption_failed"
-	ClassUserDisabled     = "user_disabled"
-	ClassUnknownIdP       = "unknown_idp"
-	ClassIdPDisabled      = "idp_disabled"
-	ClassStorage          = "storage_error"
-	ClassBrowserMismatch  = "browser_mismatch"
-	ClassOther            = "refused"
+	ClassSignatureInvalid RefusalClass = "signature_invalid"
+	ClassUnknownKey       RefusalClass = "unknown_signing_key"
+	ClassNoSignature      RefusalClass = "no_signature"
+	ClassExpired          RefusalClass = "expired"
+	ClassNotYetValid      RefusalClass = "not_yet_valid"
+	ClassAudience         RefusalClass = "audience_mismatch"
+	ClassDestination      RefusalClass = "destination_mismatch"
+	ClassIssuer           RefusalClass = "issuer_mismatch"
+	ClassReplayed         RefusalClass = "replayed"
+	ClassUnsolicited      RefusalClass = "unsolicited"
+	ClassInResponseTo     RefusalClass = "in_response_to_unknown"
+	ClassIdPError         RefusalClass = "idp_error_status"
+	ClassMalformed        RefusalClass = "malformed"
+	ClassTooLarge         RefusalClass = "too_large"
+	ClassArtifact         RefusalClass = "artifact_binding"
+	ClassEmptyNameID      RefusalClass = "empty_name_id"
+	ClassTransientNameID  RefusalClass = "transient_name_id"
+	ClassWeakAlgorithm    RefusalClass = "weak_algorithm"
+	ClassDeniedByPolicy   RefusalClass = "denied_by_policy"
+	ClassDecryption       RefusalClass = "decryption_failed"
+	ClassUserDisabled     RefusalClass = "user_disabled"
+	ClassUnknownIdP       RefusalClass = "unknown_idp"
+	ClassIdPDisabled      RefusalClass = "idp_disabled"
+	ClassStorage          RefusalClass = "storage_error"
+	ClassBrowserMismatch  RefusalClass = "browser_mismatch"
+	ClassOther            RefusalClass = "refused"
 )
 
 // Verdict is why a login was refused, for a person: Reason says what
 // happened, Hint what to do. Err is the library's private error, for the
 // log only.
 type Verdict struct {
-	Class  string
+	Class  RefusalClass
 	Reason string
 	Hint   string
 	Err    error
 }
 
-var verdictTexts = map[string][2]string{
+var verdictTexts = map[RefusalClass][2]string{
 	ClassSignatureInvalid: {"The response's signature does not verify.", "The message was changed after the IdP signed it, or the IdP's metadata is wrong. Re-import the IdP's metadata; if it persists, someone may be tampering with sign-ins."},
 	ClassUnknownKey:       {"The response is signed by a key that is not in the IdP's metadata.", "The IdP probably rolled over its signing certificate: import its current metadata."},
 	ClassNoSignature:      {"The response carries no signature.", "Configure the IdP to sign the assertion (or the whole response)."},
@@ -82,7 +87,7 @@ var verdictTexts = map[string][2]string{
 }
 
 // classified makes the Verdict of class, keeping err for the log.
-func classified(class string, err error) Verdict {
+func classified(class RefusalClass, err error) Verdict {
 	t, ok := verdictTexts[class]
 	if !ok {
 		t = verdictTexts[ClassOther]

@@ -157,28 +157,28 @@ func TestACSRefusesAttacks(t *testing.T) {
 	type attack struct {
 		name    string
 		forge   func(t *testing.T, xml string) string
-		classes []string // acceptable recorded classes
+		classes []core.RefusalClass // acceptable recorded classes
 	}
 	var attacks []attack
 	for _, v := range xswVariants {
 		v := v
 		attacks = append(attacks, attack{v.name, func(t *testing.T, xml string) string {
 			return docString(t, v.build(splitSigned(t, xml)))
-		}, []string{core.ClassSignatureInvalid, core.ClassMalformed, core.ClassNoSignature}})
+		}, []core.RefusalClass{core.ClassSignatureInvalid, core.ClassMalformed, core.ClassNoSignature}})
 	}
 	attacks = append(attacks,
 		attack{"comment inside the NameID", func(t *testing.T, xml string) string {
 			return strings.Replace(xml, ">carol@contractor.example.net<", ">carol@contractor<!---->.example.net<", 1)
-		}, []string{core.ClassMalformed, core.ClassSignatureInvalid}},
+		}, []core.RefusalClass{core.ClassMalformed, core.ClassSignatureInvalid}},
 		attack{"two assertions", func(t *testing.T, xml string) string {
 			p := splitSigned(t, xml)
 			dropResponseSignature(p)
 			p.resp.AddChild(p.assertion.Copy())
 			return docString(t, p.doc)
-		}, []string{core.ClassMalformed}},
+		}, []core.RefusalClass{core.ClassMalformed}},
 		attack{"DOCTYPE with entities", func(t *testing.T, xml string) string {
 			return `<!DOCTYPE r [<!ENTITY e "carol@contractor.example.net">]>` + xml
-		}, []string{core.ClassMalformed}},
+		}, []core.RefusalClass{core.ClassMalformed}},
 		attack{"HMAC signature keyed with the IdP's public certificate", func(t *testing.T, xml string) string {
 			p := splitSigned(t, xml)
 			dropResponseSignature(p)
@@ -200,7 +200,7 @@ func TestACSRefusesAttacks(t *testing.T) {
 			mac.Write(b)
 			sig.SelectElement("SignatureValue").SetText(base64.StdEncoding.EncodeToString(mac.Sum(nil)))
 			return docString(t, p.doc)
-		}, []string{core.ClassSignatureInvalid}},
+		}, []core.RefusalClass{core.ClassSignatureInvalid}},
 	)
 	for _, a := range attacks {
 		t.Run(a.name, func(t *testing.T) {

@@ -238,7 +238,7 @@ func (db *DB) RevokeRole(ctx context.Context, userID int64, role, by string) (co
 		if i < 0 {
 			if j := slices.IndexFunc(u.Roles, func(g core.RoleGrant) bool { return g.Role == role }); j >= 0 {
 				return core.Errorf(core.ENOTFOUND, "%s holds %s by %s, not as a manual grant: change the rules to change it.",
-					accountName(u), role, firstNonEmpty(u.Roles[j].Source, u.Roles[j].Kind))
+					accountName(u), role, firstNonEmpty(u.Roles[j].Source, string(u.Roles[j].Kind)))
 			}
 			return core.Errorf(core.ENOTFOUND, "%s does not hold %s.", accountName(u), role)
 		}

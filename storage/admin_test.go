@@ -728,8 +728,8 @@ func TestListUsersFilters(t *testing.T) {
 func TestListEvents(t *testing.T) {
 	db, clock := openTest(t)
 	ctx := context.Background()
-	add := func(at time.Duration, kind, idp string) core.Event {
-		e, err := db.AppendEvent(ctx, core.Event{At: t0.Add(at), Kind: kind, IdPSlug: idp, Message: kind})
+	add := func(at time.Duration, kind core.EventKind, idp string) core.Event {
+		e, err := db.AppendEvent(ctx, core.Event{At: t0.Add(at), Kind: kind, IdPSlug: idp, Message: string(kind)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -758,13 +758,13 @@ func TestListEvents(t *testing.T) {
 		want []core.Event
 	}{
 		{"all, newest first", core.EventFilter{}, []core.Event{e5, e4, e3, e2, e1}},
-		{"the audit log", core.EventFilter{Kinds: []string{core.EventAdminChange}}, []core.Event{e5, e4, e2}},
-		{"two kinds", core.EventFilter{Kinds: []string{core.EventUserCreated, core.EventLoginRefused}}, []core.Event{e3, e1}},
+		{"the audit log", core.EventFilter{Kinds: []core.EventKind{core.EventAdminChange}}, []core.Event{e5, e4, e2}},
+		{"two kinds", core.EventFilter{Kinds: []core.EventKind{core.EventUserCreated, core.EventLoginRefused}}, []core.Event{e3, e1}},
 		{"IdP", core.EventFilter{IdPSlug: "demo"}, []core.Event{e4, e1}},
-		{"kind and IdP", core.EventFilter{Kinds: []string{core.EventAdminChange}, IdPSlug: "demo"}, []core.Event{e4}},
+		{"kind and IdP", core.EventFilter{Kinds: []core.EventKind{core.EventAdminChange}, IdPSlug: "demo"}, []core.Event{e4}},
 		{"since is included", core.EventFilter{Since: t0.Add(2 * time.Second)}, []core.Event{e5, e4, e3}},
 		{"limit", core.EventFilter{Limit: 2}, []core.Event{e5, e4}},
-		{"a quote in a kind", core.EventFilter{Kinds: []string{"x' OR '1'='1"}}, nil},
+		{"a quote in a kind", core.EventFilter{Kinds: []core.EventKind{"x' OR '1'='1"}}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := db.ListEvents(ctx, tt.f)
@@ -779,7 +779,7 @@ func TestListEvents(t *testing.T) {
 
 	// The audit log is read from its own index, whichever of its kinds
 	// are asked for.
-	for _, kinds := range [][]string{
+	for _, kinds := range [][]core.EventKind{
 		{core.EventAdminChange},
 		{core.EventIdPRemoved},
 		{core.EventAdminChange, core.EventIdPRegistered, core.EventIdPRemoved},
@@ -790,7 +790,7 @@ func TestListEvents(t *testing.T) {
 			t.Errorf("audit log plan for %q: %s", kinds, plan)
 		}
 	}
-	audit := core.EventFilter{Kinds: []string{core.EventIdPRegistered, core.EventAdminChange}}
+	audit := core.EventFilter{Kinds: []core.EventKind{core.EventIdPRegistered, core.EventAdminChange}}
 	if got, err := db.ListEvents(ctx, audit); err != nil || !slices.Equal(got, []core.Event{e5, e4, e2}) {
 		t.Errorf("ListEvents(%+v) = %v, %v", audit, ids(got), err)
 	}

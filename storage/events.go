@@ -45,7 +45,7 @@ func (db *DB) RecentEvents(ctx context.Context, limit int) ([]core.Event, error)
 // condition of the partial index events_audit on them, word for word:
 // SQLite uses a partial index only for a query whose WHERE implies the
 // index's, which it proves for a term identical to it.
-var auditKinds = []string{core.EventAdminChange, core.EventIdPRegistered, core.EventIdPRemoved}
+var auditKinds = []core.EventKind{core.EventAdminChange, core.EventIdPRegistered, core.EventIdPRemoved}
 
 const auditKindsSQL = "(kind = 'admin.change' OR kind = 'idp.registered' OR kind = 'idp.removed')"
 
@@ -72,7 +72,7 @@ func eventsQuery(f core.EventFilter) (string, []any) {
 		// the audit log's partial index must be.
 		lits := make([]string, len(f.Kinds))
 		for i, k := range f.Kinds {
-			lits[i] = sqlString(k)
+			lits[i] = sqlString(string(k))
 		}
 		audit := true
 		for _, k := range f.Kinds {

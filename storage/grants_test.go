@@ -33,7 +33,7 @@ func dave(idp, nameID string, at time.Time) core.Provision {
 func grantNames(gs []core.RoleGrant) []string {
 	var out []string
 	for _, g := range gs {
-		out = append(out, g.Role+"/"+g.Kind)
+		out = append(out, g.Role+"/"+string(g.Kind))
 	}
 	return out
 }
@@ -318,7 +318,7 @@ func TestApplyLoginFieldPolicies(t *testing.T) {
 	}
 	tests := []struct {
 		name   string
-		policy map[string]string
+		policy map[string]core.FieldSync
 		next   fields // the second login's values
 		want   fields
 	}{
@@ -326,20 +326,20 @@ func TestApplyLoginFieldPolicies(t *testing.T) {
 			fields{"dave2", "d2@example.com", "D2", "", ""},
 			fields{"dave2", "d2@example.com", "D2", "", ""}},
 		{"import once never changes",
-			map[string]string{core.FieldEmail: core.FieldImportOnce, core.FieldGivenName: core.FieldImportOnce},
+			map[string]core.FieldSync{core.FieldEmail: core.FieldImportOnce, core.FieldGivenName: core.FieldImportOnce},
 			fields{"dave2", "d2@example.com", "D2", "", "Díaz"},
 			fields{"dave2", "Dave.Diaz@Example.com", "D2", "Dave", "Díaz"}},
 		{"keep when absent keeps a stored value",
-			map[string]string{core.FieldDisplayName: core.FieldKeepWhenAbsent, core.FieldGivenName: core.FieldKeepWhenAbsent,
+			map[string]core.FieldSync{core.FieldDisplayName: core.FieldKeepWhenAbsent, core.FieldGivenName: core.FieldKeepWhenAbsent,
 				core.FieldFamilyName: core.FieldKeepWhenAbsent},
 			fields{"dave", "Dave.Diaz@Example.com", "", "", "Díaz"},
 			fields{"dave", "Dave.Diaz@Example.com", "Dave Diaz", "Dave", "Díaz"}},
 		{"keep when absent takes a new value",
-			map[string]string{core.FieldDisplayName: core.FieldKeepWhenAbsent},
+			map[string]core.FieldSync{core.FieldDisplayName: core.FieldKeepWhenAbsent},
 			fields{"dave", "Dave.Diaz@Example.com", "David Diaz", "Dave", "Diaz"},
 			fields{"dave", "Dave.Diaz@Example.com", "David Diaz", "Dave", "Diaz"}},
 		{"always blanks",
-			map[string]string{core.FieldUsername: core.FieldAlways},
+			map[string]core.FieldSync{core.FieldUsername: core.FieldAlways},
 			fields{"", "Dave.Diaz@Example.com", "Dave Diaz", "Dave", "Diaz"},
 			fields{"", "Dave.Diaz@Example.com", "Dave Diaz", "Dave", "Diaz"}},
 	}
@@ -497,8 +497,8 @@ func TestApplyLoginUnchangedAttributesStay(t *testing.T) {
 }
 
 func TestApplyLoginLinkKeepsSearchCurrent(t *testing.T) {
-	for _, mode := range []string{core.SyncUpdate, core.SyncCreateOnly} {
-		t.Run(mode, func(t *testing.T) {
+	for _, mode := range []core.SyncMode{core.SyncUpdate, core.SyncCreateOnly} {
+		t.Run(string(mode), func(t *testing.T) {
 			db, _ := openTest(t)
 			ctx := context.Background()
 			login(t, db, dave("okta", "00u1", t0))

@@ -424,7 +424,7 @@ func decodeWarnings(s string) ([]string, error) {
 func accountName(u core.User) string { return firstNonEmpty(u.DisplayName, u.Username, u.NameID) }
 
 // firstNonEmpty is the first of s that is not empty.
-func firstNonEmpty(s ...string) string {
+func firstNonEmpty[S ~string](s ...S) S {
 	for _, v := range s {
 		if v != "" {
 			return v
@@ -450,7 +450,7 @@ func (db *DB) RecordRefusal(ctx context.Context, r core.Refusal) (core.Login, co
 	at := r.At.UTC()
 	ev := core.Event{
 		At: at, Kind: core.EventLoginRefused, Outcome: core.OutcomeRefused, IdPSlug: r.IdPSlug,
-		Subject: r.NameID, Message: firstNonEmpty(r.Reason, "Sign-in refused ("+r.Class+")"), Detail: r.Hint,
+		Subject: r.NameID, Message: firstNonEmpty(r.Reason, "Sign-in refused ("+string(r.Class)+")"), Detail: r.Hint,
 		Class: r.Class,
 	}
 	login := core.Login{

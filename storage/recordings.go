@@ -40,7 +40,7 @@ func insertRecording(w *writer, rec core.Recording) (int64, error) {
 	err := w.queryRow(qAddRecording,
 		nanos(rec.At), rec.IdPSlug, nullID(rec.LoginID), nullID(rec.EventID), nullID(rec.UserID), rec.NameID,
 		rec.Outcome, rec.Action, rec.Class, rec.Reason, rec.Hint, rec.Detail, rec.Weak, rec.RemoteAddr,
-		size, truncated, searchText(rec.NameID, rec.Class, rec.Reason), len(raw), max(rec.Count, 1),
+		size, truncated, searchText(rec.NameID, string(rec.Class), rec.Reason), len(raw), max(rec.Count, 1),
 	).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("save flight recorder entry: %w", err)

@@ -30,7 +30,7 @@ func TestRetentionPurgesByAgeAndKeepsTheAuditLog(t *testing.T) {
 	for _, at := range []time.Time{old, recent} {
 		refusal(t, db, at, 2<<10)
 		login(t, db, dave("demo", "dave-"+at.Format("150405.000"), at))
-		for _, kind := range []string{core.EventAdminChange, core.EventIdPRegistered, core.EventIdPRemoved, core.EventListener} {
+		for _, kind := range []core.EventKind{core.EventAdminChange, core.EventIdPRegistered, core.EventIdPRemoved, core.EventListener} {
 			if _, err := db.AppendEvent(ctx, core.Event{At: at, Kind: kind, Message: "m"}); err != nil {
 				t.Fatal(err)
 			}
@@ -141,7 +141,7 @@ func TestCapRecordingsDeletesOldestFirst(t *testing.T) {
 func TestCompactRefusalsShareARow(t *testing.T) {
 	db, _ := openTest(t)
 	ctx := context.Background()
-	compact := func(at time.Time, class, slug, ip string) (core.Login, core.Event) {
+	compact := func(at time.Time, class core.RefusalClass, slug, ip string) (core.Login, core.Event) {
 		t.Helper()
 		l, ev, err := db.RecordRefusal(ctx, core.Refusal{At: at, IdPSlug: slug, Class: class, Reason: "Nope.", Compact: true,
 			Record: &core.Recording{RemoteAddr: ip, Raw: []byte(strings.Repeat("x", 50<<10)), RawSize: 50 << 10}})
@@ -183,8 +183,9 @@ func TestCompactRefusalsShareARow(t *testing.T) {
 
 	// Each differing key, or the minute over, starts a new row.
 	for name, k := range map[string]struct {
-		at              time.Time
-		class, slug, ip string
+		at       time.Time
+		class    core.RefusalClass
+		slug, ip string
 	}{
 		"other IP":     {t0.Add(time.Second), core.ClassUnknownIdP, "nosuch", "192.0.2.10"},
 		"other slug":   {t0.Add(time.Second), core.ClassUnknownIdP, "other", "192.0.2.9"},

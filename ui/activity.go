@@ -43,7 +43,7 @@ var timeRanges = []struct {
 // recordingQuery is what the filters select, read by the background read.
 type recordingQuery struct {
 	idp     string // slug, "" for all
-	outcome string
+	outcome core.Outcome
 	search  string
 	span    time.Duration
 }
@@ -117,7 +117,7 @@ func (v *activity) build() fyne.CanvasObject {
 	v.idpSelect.SetSelected(allIdPs)
 	v.outcomeSelect = widget.NewSelect([]string{allOutcomes, onlyAccepted, onlyRefused}, func(opt string) {
 		v.setQuery(func(q *recordingQuery) {
-			q.outcome = map[string]string{onlyAccepted: core.OutcomeAccepted, onlyRefused: core.OutcomeRefused}[opt]
+			q.outcome = map[string]core.Outcome{onlyAccepted: core.OutcomeAccepted, onlyRefused: core.OutcomeRefused}[opt]
 		})
 	})
 	v.outcomeSelect.SetSelected(allOutcomes)

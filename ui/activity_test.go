@@ -43,7 +43,7 @@ func TestActivityShowsRefusedAndAcceptedLogins(t *testing.T) {
 	if v.list[0].Outcome != core.OutcomeAccepted || v.list[1].Outcome != core.OutcomeRefused {
 		t.Fatalf("outcomes %s, %s", v.list[0].Outcome, v.list[1].Outcome)
 	}
-	if !shows(v.listView, "alice@example.com") || !shows(v.listView, v.list[1].Class) {
+	if !shows(v.listView, "alice@example.com") || !shows(v.listView, string(v.list[1].Class)) {
 		t.Errorf("the list shows %q", texts(v.listView))
 	}
 
@@ -52,7 +52,7 @@ func TestActivityShowsRefusedAndAcceptedLogins(t *testing.T) {
 	v.listView.Select(1)
 	h.waitFor("the refusal's detail", func() bool { return strings.HasPrefix(v.detail.verdict.Text, "Refused") })
 	d := v.detail
-	if d.verdict.Text != "Refused — "+refused.Class || d.verdict.Importance != widget.DangerImportance {
+	if d.verdict.Text != "Refused — "+string(refused.Class) || d.verdict.Importance != widget.DangerImportance {
 		t.Errorf("verdict %q", d.verdict.Text)
 	}
 	if !d.reason.Visible() || d.reason.Text != refused.Reason || !d.hint.Visible() || d.hint.Text != refused.Hint {

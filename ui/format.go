@@ -14,7 +14,7 @@ import (
 
 // outcomeIcon is the icon of an event or login outcome: a green check for
 // accepted, a red error for refused, a yellow warning, a neutral info.
-func outcomeIcon(outcome string) fyne.Resource {
+func outcomeIcon(outcome core.Outcome) fyne.Resource {
 	switch outcome {
 	case core.OutcomeAccepted:
 		return theme.NewSuccessThemedResource(theme.ConfirmIcon())
@@ -28,7 +28,7 @@ func outcomeIcon(outcome string) fyne.Resource {
 }
 
 // outcomeImportance colours text by outcome.
-func outcomeImportance(outcome string) widget.Importance {
+func outcomeImportance(outcome core.Outcome) widget.Importance {
 	switch outcome {
 	case core.OutcomeAccepted:
 		return widget.SuccessImportance
@@ -80,11 +80,11 @@ func roleNames(roles []core.RoleGrant) string {
 }
 
 // orDash returns s, or a dash when s is empty.
-func orDash(s string) string {
+func orDash[S ~string](s S) string {
 	if s == "" {
 		return "—"
 	}
-	return s
+	return string(s)
 }
 
 // plural is "1 user", "2 users".

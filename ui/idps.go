@@ -185,7 +185,7 @@ func sourceName(idp core.IdP) string {
 		}
 		return "metadata"
 	default:
-		return idp.MetadataSource
+		return string(idp.MetadataSource)
 	}
 }
 

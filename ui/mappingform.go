@@ -37,24 +37,27 @@ const (
 )
 
 // transformTitles name the transforms for a person, in menu order.
-var transformTitles = []struct{ kind, title string }{
+var transformTitles = []struct {
+	kind  core.TransformKind
+	title string
+}{
 	{core.TransformTrim, "Trim spaces"},
 	{core.TransformLower, "Lowercase"},
 	{core.TransformBeforeAt, "Part before @"},
 	{core.TransformRegex, "Regex capture"},
 }
 
-func transformTitle(kind string) string {
+func transformTitle(kind core.TransformKind) string {
 	for _, t := range transformTitles {
 		if t.kind == kind {
 			return t.title
 		}
 	}
-	return kind
+	return string(kind)
 }
 
 // operatorTitles name the condition operators for a person.
-var operatorTitles = map[string]string{
+var operatorTitles = map[core.Operator]string{
 	core.OpEquals:    "equals",
 	core.OpContains:  "contains",
 	core.OpMatches:   "matches regex",
@@ -62,17 +65,20 @@ var operatorTitles = map[string]string{
 	core.OpNotExists: "does not exist",
 }
 
-func operatorOf(title string) string {
+func operatorOf(title string) core.Operator {
 	for op, t := range operatorTitles {
 		if t == title {
 			return op
 		}
 	}
-	return title
+	return core.Operator(title)
 }
 
 // syncTitles name the per-field sync policies for a person.
-var syncTitles = []struct{ policy, title string }{
+var syncTitles = []struct {
+	policy core.FieldSync
+	title  string
+}{
 	{core.FieldAlways, "Always update"},
 	{core.FieldImportOnce, "Import once"},
 	{core.FieldKeepWhenAbsent, "Keep when absent"},
@@ -801,7 +807,7 @@ func (f *mappingForm) buildCondition(i, j int, card *ruleCard) fyne.CanvasObject
 	row.ci = widget.NewCheck("Any case", nil)
 	row.ci.SetChecked(cond.CaseInsensitive)
 	row.ci.OnChanged = func(on bool) { set(func(c *core.Condition) { c.CaseInsensitive = on }) }
-	valued := func(op string) {
+	valued := func(op core.Operator) {
 		if op == core.OpExists || op == core.OpNotExists {
 			row.value.Disable()
 			row.ci.Disable()
@@ -916,7 +922,7 @@ func (f *mappingForm) buildSync() fyne.CanvasObject {
 				if s.title != title {
 					continue
 				}
-				fields := map[string]string{}
+				fields := map[string]core.FieldSync{}
 				for k, v := range f.m.Sync.Fields {
 					fields[k] = v
 				}

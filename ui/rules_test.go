@@ -34,7 +34,7 @@ func (h *harness) openRules() *rules {
 
 // addRule adds a rule "attr op value → roles" through the form and
 // returns its card.
-func (h *harness) addRule(attr, op, value, roles string) *ruleCard {
+func (h *harness) addRule(attr string, op core.Operator, value, roles string) *ruleCard {
 	h.t.Helper()
 	f := h.app.rules.form
 	test.Tap(f.addRule)

@@ -174,9 +174,9 @@ func (t *ruleTester) readRecordings() {
 
 // recordingOption names a recorded sign-in in the choice.
 func recordingOption(r core.Recording) string {
-	what := r.Outcome
+	what := string(r.Outcome)
 	if r.Outcome == core.OutcomeRefused && r.Class != "" {
-		what = "refused, " + r.Class
+		what = "refused, " + string(r.Class)
 	}
 	return fmt.Sprintf("#%d · %s · %s · %s", r.ID, shortTime(r.At), orDash(r.NameID), what)
 }

@@ -79,7 +79,7 @@ type userQuery struct {
 	search    string
 	idp       string // slug, "" for all
 	role      string
-	status    string // "", core.UserActive, core.UserDisabled
+	status    core.UserStatus // "" for all
 	warnings  bool
 	stale     bool
 	staleDays int
@@ -225,7 +225,7 @@ func (u *users) buildFilters() fyne.CanvasObject {
 	u.roleSelect.SetSelected(allRoles)
 	u.statusSel = widget.NewSelect([]string{anyStatus, statusActive, statusDisabled}, func(opt string) {
 		u.setQuery(func(q *userQuery) {
-			q.status = map[string]string{statusActive: core.UserActive, statusDisabled: core.UserDisabled}[opt]
+			q.status = map[string]core.UserStatus{statusActive: core.UserActive, statusDisabled: core.UserDisabled}[opt]
 		})
 	})
 	u.statusSel.SetSelected(anyStatus)
@@ -655,7 +655,7 @@ func writeUsersCSV(w io.Writer, list []core.User) error {
 			status = core.UserDisabled
 		}
 		if err := cw.Write([]string{x.Username, x.DisplayName, x.Email, userIdP(x), strings.Join(roles, "; "),
-			status, stamp(x.CreatedAt), stamp(x.LastLoginAt), strconv.Itoa(x.LoginCount),
+			string(status), stamp(x.CreatedAt), stamp(x.LastLoginAt), strconv.Itoa(x.LoginCount),
 			strings.Join(x.Warnings, "; ")}); err != nil {
 			return err
 		}
@@ -762,7 +762,7 @@ func loginsView(logins []core.Login) fyne.CanvasObject {
 			reason = "Signed in"
 		}
 		at := widget.NewLabel(longTime(l.At))
-		outcome := widget.NewLabel(l.Outcome)
+		outcome := widget.NewLabel(string(l.Outcome))
 		outcome.Importance = outcomeImportance(l.Outcome)
 		why := widget.NewLabel(reason)
 		why.Wrapping = fyne.TextWrapWord

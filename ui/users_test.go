@@ -48,7 +48,7 @@ func TestUsersTableAndDetail(t *testing.T) {
 	if len(detail.Attributes) == 0 || len(detail.Roles) == 0 || len(detail.Logins) != 1 {
 		t.Fatalf("unexpected account %+v", detail)
 	}
-	for _, s := range []string{want.Email, want.NameID, core.OutcomeAccepted} {
+	for _, s := range []string{want.Email, want.NameID, string(core.OutcomeAccepted)} {
 		if !shows(u.detail, s) {
 			t.Errorf("the detail does not show %q", s)
 		}
@@ -327,7 +327,7 @@ func TestUsersExportCSV(t *testing.T) {
 	}
 	alice := byName["alice"]
 	if alice == nil || alice[1] != `Anderson, Alice "Al"` || alice[2] != "alice@example.com" || alice[3] != core.DemoSlug ||
-		!strings.Contains(alice[4], "admin") || alice[5] != core.UserActive || alice[8] != "1" {
+		!strings.Contains(alice[4], "admin") || alice[5] != string(core.UserActive) || alice[8] != "1" {
 		t.Errorf("alice's row %q", alice)
 	}
 	if _, err := time.Parse(time.RFC3339, alice[6]); err != nil {

@@ -85,7 +85,7 @@ func TestValidatorFreshAndTampered(t *testing.T) {
 	if rep.Valid || rep.Class == "" {
 		t.Fatalf("a tampered response: %+v", rep)
 	}
-	if r.verdict.Text != "Refused — "+rep.Class || !r.hint.Visible() {
+	if r.verdict.Text != "Refused — "+string(rep.Class) || !r.hint.Visible() {
 		t.Errorf("the result shows %q, hint %q", r.verdict.Text, r.hint.Text)
 	}
 
@@ -95,7 +95,7 @@ func TestValidatorFreshAndTampered(t *testing.T) {
 	if rep.Valid || rep.Class != core.ClassAudience {
 		t.Errorf("a response for another audience: %+v, want class %s", rep, core.ClassAudience)
 	}
-	if r.verdict.Text != "Refused — "+core.ClassAudience {
+	if r.verdict.Text != "Refused — "+string(core.ClassAudience) {
 		t.Errorf("the result for another audience shows %q", r.verdict.Text)
 	}
 
