@@ -244,7 +244,7 @@ func CheckConnectedIdP(ctx context.Context, store Store, slug string, opts Check
 // pendingRequest is the request state the ACS would have for raw, read
 // without writing: the request given (which the response must answer), or
 // else the one the response says it answers, while it is pending.
-func pendingRequest(ctx context.Context, store Store, slug, requestID string, raw []byte, at time.Time) (requestState, error) {
+func pendingRequest(ctx context.Context, store RequestStore, slug, requestID string, raw []byte, at time.Time) (requestState, error) {
 	req := requestState{solicitedOnly: requestID != ""}
 	id := requestID
 	if id == "" {

@@ -223,7 +223,7 @@ func (e *replayStoreError) Error() string { return "replay cache: " + e.err.Erro
 // expires, the deadline crewjam gives) in the login's own transaction.
 type seenAssertions struct {
 	ctx   context.Context
-	store Store
+	store RequestStore
 	now   time.Time
 	// expires is crewjam's deadline for the assertion checked, kept for
 	// the login's transaction.

@@ -127,7 +127,7 @@ func (c *Console) demoStored(ctx context.Context) bool {
 
 // storedDemoEnabled reads the stored switch of the demo IdP in store;
 // unset or unreadable means on.
-func storedDemoEnabled(ctx context.Context, store Store) bool {
+func storedDemoEnabled(ctx context.Context, store SettingStore) bool {
 	v, err := store.GetSetting(ctx, settingDemoEnabled)
 	return err != nil || v != "0"
 }

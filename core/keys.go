@@ -49,7 +49,7 @@ const EventSPKeyReplaced = "key.replaced"
 // A key that is missing while its certificate is in the store was lost
 // (IdPs may trust that certificate): unless mayReplace, that is an error
 // wrapping errKeyLost; with mayReplace, replaced says a new key was made.
-func loadOrCreateKeyPair(ctx context.Context, store Store, keys KeyStore, name, commonName string, now time.Time, mayReplace bool) (_ KeyPair, replaced bool, _ error) {
+func loadOrCreateKeyPair(ctx context.Context, store SettingStore, keys KeyStore, name, commonName string, now time.Time, mayReplace bool) (_ KeyPair, replaced bool, _ error) {
 	certSetting := "cert." + name
 	key, err := loadKey(keys, name)
 	if ErrorCode(err) == ENOTFOUND {
@@ -85,7 +85,7 @@ var errKeyLost = errors.New("key missing beside its certificate")
 
 // certFor returns key with its stored certificate, or with a new one (then
 // stored) when there is none for this key.
-func certFor(ctx context.Context, store Store, key *rsa.PrivateKey, certSetting, commonName string, now time.Time) (KeyPair, error) {
+func certFor(ctx context.Context, store SettingStore, key *rsa.PrivateKey, certSetting, commonName string, now time.Time) (KeyPair, error) {
 	name := strings.TrimPrefix(certSetting, "cert.")
 	if pemText, err := store.GetSetting(ctx, certSetting); err == nil {
 		if cert, err := parseCertPEM(pemText); err == nil && cert.PublicKey.(*rsa.PublicKey).Equal(&key.PublicKey) {

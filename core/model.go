@@ -49,9 +49,10 @@ type Mapping struct {
 	// *Attrs candidate lists below, then to its built-in default.
 	Fields map[string]FieldSource `json:"fields,omitempty"`
 
-	// Legacy candidate lists (the first slice of JIT Console): each names
-	// attributes matched by Name or FriendlyName in order; the first one
-	// present wins. Kept so that stored mappings keep working.
+	// Legacy candidate lists (the first slice of JIT Console), kept so
+	// that stored mappings keep working: each names attributes matched by
+	// Name or FriendlyName in order; the first one present wins. The
+	// editor moves them into Fields.
 	UsernameAttrs    []string `json:"username_attrs,omitempty"`
 	EmailAttrs       []string `json:"email_attrs,omitempty"`
 	DisplayNameAttrs []string `json:"display_name_attrs,omitempty"`
@@ -98,6 +99,10 @@ type RoleRule struct {
 	Conditions []Condition `json:"conditions,omitempty"`
 	Roles      []string    `json:"roles,omitempty"`
 
+	// Legacy form (the first slice of JIT Console), kept so that stored
+	// mappings keep working: one case-insensitive "contains" condition on
+	// Attribute with Value, granting Role. Normalized turns it into the
+	// full form; nothing writes it any more.
 	Attribute string `json:"attribute,omitempty"`
 	Value     string `json:"value,omitempty"`
 	Role      string `json:"role,omitempty"`

@@ -71,7 +71,7 @@ func (c *Console) decide(ctx context.Context, slug string, m Mapping, nameID str
 // decideMapping evaluates mapping m of the IdP slug for an assertion and says
 // what a login would do: create or update the account (looked up in
 // store, read-only), or deny. Nothing is changed.
-func decideMapping(ctx context.Context, store Store, slug string, m Mapping, nameID string, attrs Attributes, friendly map[string]string) (RuleTest, error) {
+func decideMapping(ctx context.Context, store AccountStore, slug string, m Mapping, nameID string, attrs Attributes, friendly map[string]string) (RuleTest, error) {
 	ev := m.Evaluate(nameID, attrs, friendly)
 	t := RuleTest{NameID: nameID, Attributes: attrs, Evaluation: ev}
 	key := nameID
@@ -95,7 +95,7 @@ func decideMapping(ctx context.Context, store Store, slug string, m Mapping, nam
 // when the IdP links by email, the account of another IdP with email, as
 // ApplyLogin finds it): "update" an existing account, "create" a new one,
 // or "deny" a disabled one. The validator and the rule tester share it.
-func accountDecision(ctx context.Context, store Store, slug string, m Mapping, key, email string, t *RuleTest) error {
+func accountDecision(ctx context.Context, store AccountStore, slug string, m Mapping, key, email string, t *RuleTest) error {
 	u, err := store.UserByKey(ctx, slug, key, !m.CaseSensitiveKey)
 	if ErrorCode(err) == ENOTFOUND && m.LinkByEmail && email != "" {
 		u, err = store.LinkCandidate(ctx, email, slug)

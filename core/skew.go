@@ -19,7 +19,7 @@ const settingClockSkew = "acs.clock_skew_seconds"
 func (c *Console) ClockSkew(ctx context.Context) time.Duration { return storedClockSkew(ctx, c.store) }
 
 // storedClockSkew reads the allowed clock skew setting of store.
-func storedClockSkew(ctx context.Context, store Store) time.Duration {
+func storedClockSkew(ctx context.Context, store SettingStore) time.Duration {
 	s, err := store.GetSetting(ctx, settingClockSkew)
 	if err != nil {
 		return DefaultClockSkew
@@ -73,7 +73,7 @@ const settingBaseURL = "listener.base_url"
 
 // StoredBaseURL returns the public URL the console last served at, or
 // DefaultBaseURL before its first start.
-func StoredBaseURL(ctx context.Context, store Store) string {
+func StoredBaseURL(ctx context.Context, store SettingStore) string {
 	if s, err := store.GetSetting(ctx, settingBaseURL); err == nil && s != "" {
 		return s
 	}

@@ -41,7 +41,7 @@ type cachedSP struct {
 // the check-only seenAssertions of one login, for the ACS: the copy is
 // the request's own, so the deadline crewjam gives the assertion reaches
 // the login's transaction.
-func withReplayCheck(ctx context.Context, sp *saml.ServiceProvider, store Store, now time.Time) (*saml.ServiceProvider, *seenAssertions) {
+func withReplayCheck(ctx context.Context, sp *saml.ServiceProvider, store RequestStore, now time.Time) (*saml.ServiceProvider, *seenAssertions) {
 	seen := &seenAssertions{ctx: ctx, store: store, now: now}
 	own := *sp
 	own.ReplayCache = seen

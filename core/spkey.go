@@ -41,7 +41,7 @@ func spKeyLost(ctx context.Context, store Store, keys KeyStore, cause error) err
 
 // externalIdPs lists the slugs of the connected IdPs other than the demo
 // IdP (which follows the SP's key by itself).
-func externalIdPs(ctx context.Context, store Store) []string {
+func externalIdPs(ctx context.Context, store IdPStore) []string {
 	idps, err := store.ListIdPs(ctx)
 	if err != nil {
 		return []string{"(the list could not be read: " + err.Error() + ")"}
