@@ -1,3 +1,6 @@
+// The assertion consumer service: verifying a posted response, accepting
+// the login or refusing it, and the pages the browser gets.
+
 package core
 
 import (

@@ -1,3 +1,6 @@
+// The event broker: fans stored events out to subscribers through
+// bounded buffers.
+
 package core
 
 import (

@@ -1,3 +1,6 @@
+// A cookie jar for the console's own HTTP clients (simulate, demo
+// logins) that treats loopback as a secure context.
+
 package core
 
 import (

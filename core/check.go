@@ -1,3 +1,6 @@
+// The response validator (check-response and the Validator screen):
+// its options and report, and the check against a connected IdP.
+
 package core
 
 import (

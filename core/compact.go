@@ -1,3 +1,6 @@
+// Compact records of requests that cannot be logins: slugs, text and
+// addresses cut to size.
+
 package core
 
 import (

@@ -1,3 +1,7 @@
+// The decision procedure the ACS and the validator share: the
+// ServiceProvider's options, verification, the subject, the IdP's gate and
+// the replay check.
+
 package core
 
 import (

@@ -1,3 +1,5 @@
+// Decrypting encrypted assertions for display.
+
 package core
 
 import (

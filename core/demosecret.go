@@ -1,3 +1,6 @@
+// The demo IdP's secret: it signs generated new hires and the persona
+// picker's form.
+
 package core
 
 import (

@@ -1,3 +1,6 @@
+// Switching the demo IdP on and off: the command line's override, the
+// stored setting and the listener's address.
+
 package core
 
 import (

@@ -1,3 +1,6 @@
+// Coded errors with a message for a person (Errorf, ErrorCode,
+// ErrorMessage).
+
 package core
 
 import (

@@ -1,3 +1,6 @@
+// Explaining a verdict: the values a person needs to act on a refusal
+// (both sides of a mismatch, the IdP's times against our clock).
+
 package core
 
 import (

@@ -1,3 +1,6 @@
+// The listener's HTTP guard: timeouts, security headers, the Content
+// Security Policy and the Host check.
+
 package core
 
 import (

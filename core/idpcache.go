@@ -1,3 +1,6 @@
+// The ACS's cache of IdP connections, good while the store's IdP version
+// stays the same.
+
 package core
 
 import (

@@ -1,3 +1,6 @@
+// Key pairs: loading or creating a private key in the KeyStore and its
+// self-signed certificate in the settings.
+
 package core
 
 import (

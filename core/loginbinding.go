@@ -1,3 +1,6 @@
+// Binding a sign-in to the browser that started it (a cookie whose hash
+// the tracked request keeps).
+
 package core
 
 import (

@@ -1,3 +1,5 @@
+// The event an accepted login writes: what was created or changed.
+
 package core
 
 import (

@@ -1,3 +1,6 @@
+// Planning a login: what an accepted assertion changes of the stored
+// account (a pure function of the previous state), which storage applies.
+
 package core
 
 import (

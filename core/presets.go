@@ -1,3 +1,5 @@
+// Mapping presets: the attribute names of common IdPs.
+
 package core
 
 import (

@@ -1,3 +1,6 @@
+// Retention: the policy, the stored settings, storage usage and a
+// retention run.
+
 package core
 
 import (

@@ -1,3 +1,5 @@
+// When retention runs: daily, and when the recorder grows past its cap.
+
 package core
 
 import (

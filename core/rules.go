@@ -1,3 +1,6 @@
+// Mapping rules: field sources, transforms, conditions, operators and
+// policies, and evaluating a mapping against an assertion.
+
 package core
 
 import (
@@ -94,6 +97,9 @@ const (
 	SyncCreateOnly SyncMode = "create_only" // later logins change nothing
 )
 
+// Valid reports whether m is a known mode ("" counts: the default).
+func (m SyncMode) Valid() bool { return m == "" || m == SyncUpdate || m == SyncCreateOnly }
+
 // FieldSync is the sync policy of one field: one of the Field* policy
 // constants ("" means FieldAlways).
 type FieldSync string
@@ -104,6 +110,12 @@ const (
 	FieldImportOnce     FieldSync = "import_once"      // set at creation only
 	FieldKeepWhenAbsent FieldSync = "keep_when_absent" // never blank a stored value
 )
+
+// Valid reports whether p is one of the Field* policies (a mapping
+// leaves a field's policy out rather than storing "").
+func (p FieldSync) Valid() bool {
+	return p == FieldAlways || p == FieldImportOnce || p == FieldKeepWhenAbsent
+}
 
 // SyncPolicy says what a later login updates.
 type SyncPolicy struct {
@@ -219,10 +231,10 @@ func (r RoleRule) RuleLabel() string {
 func (c Condition) String() string {
 	op := strings.ReplaceAll(string(c.Operator), "_", "-")
 	s := c.Attribute + " " + op
-	if c.Operator != OpExists && c.Operator != OpNotExists {
+	if c.Operator.NeedsValue() {
 		s += " " + c.Value
 	}
-	if c.CaseInsensitive && c.Operator != OpExists && c.Operator != OpNotExists {
+	if c.CaseInsensitive && c.Operator.NeedsValue() {
 		s += " (any case)"
 	}
 	return s
@@ -531,26 +543,20 @@ func (m Mapping) Validate(known []string) error {
 			}
 		}
 	}
-	switch m.NoMatch {
-	case "", NoMatchDefault, NoMatchDeny:
-	default:
+	if !m.NoMatch.Valid() {
 		return fail("no_match", "unknown policy %q", m.NoMatch)
 	}
 	if m.DefaultRole != "" && known != nil && !containsString(known, m.DefaultRole) {
 		return fail("default_role", "unknown role %q", m.DefaultRole)
 	}
-	switch m.Sync.Mode {
-	case "", SyncUpdate, SyncCreateOnly:
-	default:
+	if !m.Sync.Mode.Valid() {
 		return fail("sync.mode", "unknown mode %q", m.Sync.Mode)
 	}
 	for name, p := range m.Sync.Fields {
 		if !containsString(MappedFieldNames, name) {
 			return fail("sync.fields."+name, "unknown field %q", name)
 		}
-		switch p {
-		case FieldAlways, FieldImportOnce, FieldKeepWhenAbsent:
-		default:
+		if !p.Valid() {
 			return fail("sync.fields."+name, "unknown policy %q", p)
 		}
 	}

@@ -1,3 +1,6 @@
+// The demo's logins: simulated new hires and persona sign-ins sent
+// through the real SAML flow to the console's own ACS.
+
 package core
 
 import (

@@ -1,3 +1,5 @@
+// The allowed clock skew and the stored base URL.
+
 package core
 
 import (

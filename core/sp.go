@@ -1,3 +1,6 @@
+// The SP's HTTP endpoints: metadata, SP-initiated login, and the
+// ServiceProvider of each IdP connection.
+
 package core
 
 import (

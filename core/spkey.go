@@ -1,3 +1,5 @@
+// The SP's signing key: loading it, and what happens when it is lost.
+
 package core
 
 import (

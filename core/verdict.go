@@ -1,3 +1,6 @@
+// Refusal classes and verdicts: why a response was refused, for a
+// person, and classifying the SAML library's errors.
+
 package core
 
 import (

@@ -1,3 +1,5 @@
+// The welcome page ("access granted") and its server-side sessions.
+
 package core
 
 import (
