@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/jitconsole/jitconsole/core"
@@ -23,4 +24,16 @@ func TestConformance(t *testing.T) {
 		t.Cleanup(func() { db.Close() })
 		return db
 	})
+}
+
+// TestAuditKindsSQL: the partial index's condition names exactly core's
+// audit kinds.
+func TestAuditKindsSQL(t *testing.T) {
+	var terms []string
+	for _, k := range core.AuditKinds {
+		terms = append(terms, "kind = "+sqlString(k))
+	}
+	if want := "(" + strings.Join(terms, " OR ") + ")"; auditKindsSQL != want {
+		t.Errorf("auditKindsSQL = %s, want %s", auditKindsSQL, want)
+	}
 }
