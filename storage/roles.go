@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -329,7 +328,7 @@ func (db *DB) ReplaceRuleRoles(ctx context.Context, changes []core.RoleChange, a
 				return err
 			}
 			prev, _ := core.SplitGrants(stored)
-			next := ruleGrants(c.Roles, u.IdPSlug, audit.At)
+			next := core.StoredRuleGrants(c.Roles, u.IdPSlug, audit.At)
 			if err := replaceAutoGrants(w, c.UserID, stored, prev, next); err != nil {
 				return err
 			}
@@ -349,27 +348,6 @@ func (db *DB) ReplaceRuleRoles(ctx context.Context, changes []core.RoleChange, a
 		return core.Event{}, fmt.Errorf("replace the rule grants of %s: %w", core.AccountCount(len(changes)), err)
 	}
 	return audit, nil
-}
-
-// ruleGrants are rule and default grants as ReplaceRuleRoles stores them.
-func ruleGrants(roles []core.RoleGrant, slug string, at time.Time) []core.RoleGrant {
-	out := make([]core.RoleGrant, 0, len(roles))
-	for _, r := range roles {
-		if r.Role == "" || slices.ContainsFunc(out, func(o core.RoleGrant) bool { return o.Role == r.Role }) {
-			continue
-		}
-		if r.Kind != core.GrantDefault {
-			r.Kind = core.GrantRule
-		}
-		if r.IdPSlug == "" {
-			r.IdPSlug = slug
-		}
-		if r.GrantedAt.IsZero() {
-			r.GrantedAt = at
-		}
-		out = append(out, r)
-	}
-	return out
 }
 
 // revokeRuleGrants deletes the grants the rule ruleID of the IdP idpSlug
