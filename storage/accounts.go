@@ -19,16 +19,13 @@ import (
 // "before → after" lines. A change that changes nothing writes no event
 // and returns a zero core.Event (ID 0).
 
-// auditLines is how many accounts an audit event's Detail names before
-// "… and N more".
-const auditLines = 50
+// The words of these events are core's (core/auditwords.go): every store
+// writes the same ones. stamp sets their time.
 
-// adminEvent is an audit event by by, at the DB clock's now.
-func (db *DB) adminEvent(by, message, detail string) core.Event {
-	return core.Event{
-		At: db.now().UTC(), Kind: core.EventAdminChange, Outcome: core.OutcomeInfo,
-		Subject: by, Message: message, Detail: detail,
-	}
+// stamp is ev at the DB clock's now.
+func (db *DB) stamp(ev core.Event) core.Event {
+	ev.At = db.now().UTC()
+	return ev
 }
 
 // auditDefaults fills in what the caller left out of an audit event.
@@ -44,33 +41,6 @@ func (db *DB) auditDefaults(e core.Event) core.Event {
 		e.Outcome = core.OutcomeInfo
 	}
 	return e
-}
-
-// byWhom names who made a change in a sentence.
-func byWhom(by string) string { return firstNonEmpty(by, "an unknown user") }
-
-// capped joins lines, naming at most auditLines of them.
-func capped(lines []string) string {
-	if len(lines) > auditLines {
-		lines = append(lines[:auditLines:auditLines], fmt.Sprintf("… and %d more", len(lines)-auditLines))
-	}
-	return strings.Join(lines, "\n")
-}
-
-// grantList writes grants for a Detail: role names in order, manual grants
-// marked, "(none)" for none.
-func grantList(gs []core.RoleGrant) string {
-	if len(gs) == 0 {
-		return "(none)"
-	}
-	names := make([]string, len(gs))
-	for i, g := range gs {
-		names[i] = g.Role
-		if g.Kind == core.GrantManual {
-			names[i] += " (manual)"
-		}
-	}
-	return strings.Join(names, ", ")
 }
 
 // idList is ids as a JSON array, for `IN (SELECT value FROM json_each(?))`.
@@ -123,18 +93,7 @@ func (db *DB) SetUsersDisabled(ctx context.Context, ids []int64, disabled bool, 
 			return nil
 		}
 		slices.SortFunc(changed, func(a, b core.User) int { return cmp.Compare(a.ID, b.ID) })
-		detail := fmt.Sprintf("disabled: %t → %t", !disabled, disabled)
-		if n == 1 {
-			u := changed[0]
-			ev = db.adminEvent(by, fmt.Sprintf("%s %s by %s", accountName(u), verb, byWhom(by)), detail)
-			ev.UserID, ev.IdPSlug = u.ID, u.IdPSlug
-		} else {
-			lines := []string{detail}
-			for _, u := range changed {
-				lines = append(lines, fmt.Sprintf("%s (%s at %s)", accountName(u), u.NameID, u.IdPSlug))
-			}
-			ev = db.adminEvent(by, fmt.Sprintf("%d accounts %s by %s", n, verb, byWhom(by)), capped(lines))
-		}
+		ev = db.stamp(core.AuditUsersDisabled(by, disabled, changed))
 		ev.ID, err = insertEvent(w, ev)
 		return err
 	})
@@ -174,11 +133,7 @@ func (db *DB) DeleteUser(ctx context.Context, id int64, by string) (core.Event, 
 		if _, err := w.exec(`DELETE FROM users WHERE id = ?`, id); err != nil {
 			return err
 		}
-		ev = db.adminEvent(by, fmt.Sprintf("%s deleted by %s", accountName(u), byWhom(by)), strings.Join([]string{
-			fmt.Sprintf("account: %s at %s (username %q, email %q, %d logins) → deleted", u.NameID, u.IdPSlug, u.Username, u.Email, u.LoginCount),
-			"roles: " + grantList(u.Roles) + " → (none)",
-		}, "\n"))
-		ev.IdPSlug = u.IdPSlug
+		ev = db.stamp(core.AuditUserDeleted(by, u))
 		ev.ID, err = insertEvent(w, ev)
 		return err
 	})
@@ -204,16 +159,14 @@ func (db *DB) GrantRole(ctx context.Context, userID int64, role, by string) (cor
 			return err
 		}
 		if slices.ContainsFunc(u.Roles, func(g core.RoleGrant) bool { return g.Role == role && g.Kind == core.GrantManual }) {
-			return core.Errorf(core.ECONFLICT, "%s already holds %s as a manual grant.", accountName(u), role)
+			return core.AlreadyManual(u, role)
 		}
-		g := core.RoleGrant{Role: role, Kind: core.GrantManual, Source: "manual by " + byWhom(by), GrantedBy: by, GrantedAt: db.now().UTC()}
+		g := core.ManualGrant(role, by, db.now().UTC())
 		if err := putGrant(w, userID, 0, g); err != nil {
 			return err
 		}
 		after := append(slices.Clone(u.Roles), g)
-		ev = db.adminEvent(by, fmt.Sprintf("Role %s granted to %s by %s", role, accountName(u), byWhom(by)),
-			"roles: "+grantList(u.Roles)+" → "+grantList(after))
-		ev.UserID, ev.IdPSlug = u.ID, u.IdPSlug
+		ev = db.stamp(core.AuditRoleGranted(by, u, role, after))
 		ev.ID, err = insertEvent(w, ev)
 		return err
 	})
@@ -237,18 +190,15 @@ func (db *DB) RevokeRole(ctx context.Context, userID int64, role, by string) (co
 		i := slices.IndexFunc(u.Roles, func(g core.RoleGrant) bool { return g.Role == role && g.Kind == core.GrantManual })
 		if i < 0 {
 			if j := slices.IndexFunc(u.Roles, func(g core.RoleGrant) bool { return g.Role == role }); j >= 0 {
-				return core.Errorf(core.ENOTFOUND, "%s holds %s by %s, not as a manual grant: change the rules to change it.",
-					accountName(u), role, firstNonEmpty(u.Roles[j].Source, string(u.Roles[j].Kind)))
+				return core.NotManualGrant(u, role, &u.Roles[j])
 			}
-			return core.Errorf(core.ENOTFOUND, "%s does not hold %s.", accountName(u), role)
+			return core.NotManualGrant(u, role, nil)
 		}
 		if _, err := w.exec(qDeleteGrant, userID, role, core.GrantManual); err != nil {
 			return err
 		}
 		after := slices.Delete(slices.Clone(u.Roles), i, i+1)
-		ev = db.adminEvent(by, fmt.Sprintf("Manual grant of %s revoked from %s by %s", role, accountName(u), byWhom(by)),
-			"roles: "+grantList(u.Roles)+" → "+grantList(after))
-		ev.UserID, ev.IdPSlug = u.ID, u.IdPSlug
+		ev = db.stamp(core.AuditGrantRevoked(by, u, role, after))
 		ev.ID, err = insertEvent(w, ev)
 		return err
 	})
@@ -263,7 +213,7 @@ func roleExists(w *writer, role string) error {
 	var one int
 	err := w.queryRow(`SELECT 1 FROM roles WHERE name = ?`, role).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
-		return core.Errorf(core.ENOTFOUND, "There is no role %q in the catalogue.", role)
+		return core.NoSuchRole(role)
 	} else if err != nil {
 		return fmt.Errorf("read role %q: %w", role, err)
 	}

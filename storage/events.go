@@ -41,12 +41,11 @@ func (db *DB) RecentEvents(ctx context.Context, limit int) ([]core.Event, error)
 	return collect(rows, err, "read recent events", scanEvent)
 }
 
-// auditKinds are the kinds of the audit log; auditKindsSQL is the
-// condition of the partial index events_audit on them, word for word:
-// SQLite uses a partial index only for a query whose WHERE implies the
-// index's, which it proves for a term identical to it.
-var auditKinds = []core.EventKind{core.EventAdminChange, core.EventIdPRegistered, core.EventIdPRemoved}
-
+// auditKindsSQL is the condition of the partial index events_audit on
+// the audit log's kinds (core.AuditKinds), word for word: SQLite uses a
+// partial index only for a query whose WHERE implies the index's, which
+// it proves for a term identical to it. TestAuditKindsSQL keeps the two
+// in step.
 const auditKindsSQL = "(kind = 'admin.change' OR kind = 'idp.registered' OR kind = 'idp.removed')"
 
 // ListEvents returns the events f selects, newest first: of the kinds
@@ -76,7 +75,7 @@ func eventsQuery(f core.EventFilter) (string, []any) {
 		}
 		audit := true
 		for _, k := range f.Kinds {
-			audit = audit && slices.Contains(auditKinds, k)
+			audit = audit && slices.Contains(core.AuditKinds, k)
 		}
 		if audit {
 			where = append(where, auditKindsSQL)

@@ -158,7 +158,7 @@ func (db *DB) writeLogin(w *writer, p core.Provision, state core.LoginState, pla
 		if plan.Created {
 			action = "created"
 		}
-		if login.RecordingID, err = insertRecording(w, recordingOf(*p.Record, login, action)); err != nil {
+		if login.RecordingID, err = insertRecording(w, core.RecordingOf(*p.Record, login, action)); err != nil {
 			return core.ProvisionResult{}, err
 		}
 		if err := db.hook("recording"); err != nil {
@@ -447,16 +447,8 @@ func (db *DB) RecordRefusal(ctx context.Context, r core.Refusal) (core.Login, co
 	if r.At.IsZero() {
 		r.At = db.now()
 	}
-	at := r.At.UTC()
-	ev := core.Event{
-		At: at, Kind: core.EventLoginRefused, Outcome: core.OutcomeRefused, IdPSlug: r.IdPSlug,
-		Subject: r.NameID, Message: firstNonEmpty(r.Reason, "Sign-in refused ("+string(r.Class)+")"), Detail: r.Hint,
-		Class: r.Class,
-	}
-	login := core.Login{
-		At: at, IdPSlug: r.IdPSlug, NameID: r.NameID, Outcome: core.OutcomeRefused,
-		Class: r.Class, Reason: r.Reason,
-	}
+	r.At = r.At.UTC()
+	login, ev := core.RefusalRows(r)
 	remoteIP := ""
 	if r.Compact {
 		if r.Record != nil {
@@ -491,7 +483,7 @@ func (db *DB) RecordRefusal(ctx context.Context, r core.Refusal) (core.Login, co
 		if r.Record == nil {
 			return nil
 		}
-		rec := recordingOf(*r.Record, login, "")
+		rec := core.RecordingOf(*r.Record, login, "")
 		rec.Class = firstNonEmpty(rec.Class, r.Class)
 		rec.Reason = firstNonEmpty(rec.Reason, r.Reason)
 		rec.Hint = firstNonEmpty(rec.Hint, r.Hint)

@@ -10,22 +10,6 @@ import (
 	"github.com/jitconsole/jitconsole/core"
 )
 
-// recordingOf is rec as the flight recorder stores it for login: the
-// login's time, IdP, account, NameID and outcome, and action ("created",
-// "updated" or "" for a refusal).
-func recordingOf(rec core.Recording, l core.Login, action string) core.Recording {
-	rec.ID = 0
-	rec.At, rec.IdPSlug = l.At, l.IdPSlug
-	if l.NameID != "" || rec.NameID == "" {
-		// A refusal may know no verified NameID; the record may still
-		// carry the one the response claimed.
-		rec.NameID = l.NameID
-	}
-	rec.LoginID, rec.EventID, rec.UserID = l.ID, l.EventID, l.UserID
-	rec.Outcome, rec.Action = l.Outcome, action
-	return rec
-}
-
 // insertRecording writes rec, its raw response cut to
 // core.MaxRecordedResponse bytes, and returns its ID. RawSize is the size
 // as received: len(rec.Raw), or more when the caller already cut Raw.

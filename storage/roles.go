@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -35,14 +34,6 @@ func holders(w *writer, role string) (int, error) {
 	return n, nil
 }
 
-// accounts writes "1 account" or "N accounts".
-func accounts(n int) string {
-	if n == 1 {
-		return "1 account"
-	}
-	return fmt.Sprintf("%d accounts", n)
-}
-
 // SaveRole creates the role name or changes its description, with an
 // audit event; nothing (and no event) when it exists with that
 // description. EINVALID for an empty name.
@@ -60,8 +51,7 @@ func (db *DB) SaveRole(ctx context.Context, name, description, by string) (core.
 			if _, err := w.exec(`INSERT INTO roles (name, description) VALUES (?, ?)`, name, description); err != nil {
 				return err
 			}
-			ev = db.adminEvent(by, fmt.Sprintf("Role %s created by %s", name, byWhom(by)),
-				fmt.Sprintf("role: (none) → %s\ndescription: %q", name, description))
+			ev = db.stamp(core.AuditRoleCreated(by, name, description))
 		case err != nil:
 			return err
 		case old == description:
@@ -70,8 +60,7 @@ func (db *DB) SaveRole(ctx context.Context, name, description, by string) (core.
 			if _, err := w.exec(`UPDATE roles SET description = ? WHERE name = ?`, description, name); err != nil {
 				return err
 			}
-			ev = db.adminEvent(by, fmt.Sprintf("Role %s changed by %s", name, byWhom(by)),
-				fmt.Sprintf("description: %q → %q", old, description))
+			ev = db.stamp(core.AuditRoleChanged(by, name, old, description))
 		}
 		ev.ID, err = insertEvent(w, ev)
 		return err
@@ -117,11 +106,7 @@ func (db *DB) RenameRole(ctx context.Context, oldName, newName, by string, rewri
 		if err != nil {
 			return err
 		}
-		detail := fmt.Sprintf("name: %s → %s (held by %s)", oldName, newName, accounts(n))
-		if len(rewritten) > 0 {
-			detail += "\nrules rewritten: " + strings.Join(rewritten, ", ")
-		}
-		ev = db.adminEvent(by, fmt.Sprintf("Role %s renamed to %s by %s", oldName, newName, byWhom(by)), detail)
+		ev = db.stamp(core.AuditRoleRenamed(by, oldName, newName, n, rewritten))
 		ev.ID, err = insertEvent(w, ev)
 		return err
 	})
@@ -178,7 +163,7 @@ func (db *DB) DeleteRole(ctx context.Context, name, by string) (core.Event, erro
 		var description string
 		err := w.queryRow(`SELECT description FROM roles WHERE name = ?`, name).Scan(&description)
 		if errors.Is(err, sql.ErrNoRows) {
-			return core.Errorf(core.ENOTFOUND, "There is no role %q in the catalogue.", name)
+			return core.NoSuchRole(name)
 		} else if err != nil {
 			return err
 		}
@@ -187,17 +172,12 @@ func (db *DB) DeleteRole(ctx context.Context, name, by string) (core.Event, erro
 			return err
 		}
 		if n > 0 {
-			verb := "hold"
-			if n == 1 {
-				verb = "holds"
-			}
-			return core.Errorf(core.ECONFLICT, "%s %s %s.", accounts(n), verb, name)
+			return core.RoleHeld(name, n)
 		}
 		if _, err := w.exec(`DELETE FROM roles WHERE name = ?`, name); err != nil {
 			return err
 		}
-		ev = db.adminEvent(by, fmt.Sprintf("Role %s deleted by %s", name, byWhom(by)),
-			fmt.Sprintf("role: %s (description %q) → (none)", name, description))
+		ev = db.stamp(core.AuditRoleDeleted(by, name, description))
 		ev.ID, err = insertEvent(w, ev)
 		return err
 	})
@@ -348,47 +328,26 @@ func (db *DB) ReplaceRuleRoles(ctx context.Context, changes []core.RoleChange, a
 				return err
 			}
 			prev, _ := core.SplitGrants(stored)
-			next := ruleGrants(c.Roles, u.IdPSlug, audit.At)
+			next := core.StoredRuleGrants(c.Roles, u.IdPSlug, audit.At)
 			if err := replaceAutoGrants(w, c.UserID, stored, prev, next); err != nil {
 				return err
 			}
-			if d := core.RoleDiffText(core.RoleDiff(prev, next)); d != "" {
-				lines = append(lines, fmt.Sprintf("%s: %s", firstNonEmpty(u.Username, u.NameID), d))
+			if line := core.RoleChangeLine(u, prev, next); line != "" {
+				lines = append(lines, line)
 			}
 		}
 		if len(lines) == 0 {
 			lines = []string{"no account's roles changed"}
 		}
-		audit.Detail = strings.TrimLeft(audit.Detail+"\n"+capped(lines), "\n")
+		audit.Detail = strings.TrimLeft(audit.Detail+"\n"+core.AuditDetail(lines), "\n")
 		var err error
 		audit.ID, err = insertEvent(w, audit)
 		return err
 	})
 	if err != nil {
-		return core.Event{}, fmt.Errorf("replace the rule grants of %s: %w", accounts(len(changes)), err)
+		return core.Event{}, fmt.Errorf("replace the rule grants of %s: %w", core.AccountCount(len(changes)), err)
 	}
 	return audit, nil
-}
-
-// ruleGrants are rule and default grants as ReplaceRuleRoles stores them.
-func ruleGrants(roles []core.RoleGrant, slug string, at time.Time) []core.RoleGrant {
-	out := make([]core.RoleGrant, 0, len(roles))
-	for _, r := range roles {
-		if r.Role == "" || slices.ContainsFunc(out, func(o core.RoleGrant) bool { return o.Role == r.Role }) {
-			continue
-		}
-		if r.Kind != core.GrantDefault {
-			r.Kind = core.GrantRule
-		}
-		if r.IdPSlug == "" {
-			r.IdPSlug = slug
-		}
-		if r.GrantedAt.IsZero() {
-			r.GrantedAt = at
-		}
-		out = append(out, r)
-	}
-	return out
 }
 
 // revokeRuleGrants deletes the grants the rule ruleID of the IdP idpSlug
@@ -407,22 +366,5 @@ func revokeRuleGrants(w *writer, idpSlug, ruleID string) (int, string, error) {
 	if err != nil {
 		return 0, "", err
 	}
-	perRole := map[string]int{}
-	for _, r := range roles {
-		perRole[r]++
-	}
-	names := make([]string, 0, len(perRole))
-	for r := range perRole {
-		names = append(names, r)
-	}
-	slices.Sort(names)
-	var parts []string
-	for _, r := range names {
-		parts = append(parts, fmt.Sprintf("%s: %s", r, accounts(perRole[r])))
-	}
-	line := fmt.Sprintf("revoked: %d grants of rule %s", len(roles), ruleID)
-	if len(parts) > 0 {
-		line += " (" + strings.Join(parts, ", ") + ")"
-	}
-	return len(roles), line, nil
+	return len(roles), core.RuleRevocationLine(ruleID, roles), nil
 }
