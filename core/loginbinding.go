@@ -7,8 +7,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -117,4 +119,33 @@ func bindingHash(value string) string {
 func (c *Console) secureCookies() bool {
 	u, err := url.Parse(c.BaseURL())
 	return err == nil && u.Scheme == "https"
+}
+
+// loopbackAlias returns the URL of r on the base URL's host when r came to
+// another name of this computer on the same port (127.0.0.1 for a base
+// URL of localhost, say): a sign-in started there would set the binding
+// cookie for a host the IdP's response is not posted to, and fail as
+// "started in another browser". Only loopback names are redirected, so a
+// proxy that forwards with another Host header never loops.
+func loopbackAlias(base string, r *http.Request) (string, bool) {
+	u, err := url.Parse(base)
+	if err != nil || !bindingOn(base) || strings.Trim(u.Path, "/") != "" {
+		return "", false
+	}
+	host, port, err := net.SplitHostPort(r.Host)
+	if err != nil {
+		host, port = r.Host, ""
+	}
+	basePort := u.Port()
+	if basePort == "" {
+		basePort = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	if port == "" {
+		port = map[bool]string{false: "80", true: "443"}[r.TLS != nil]
+	}
+	if !isLoopbackName(host) || !isLoopbackName(u.Hostname()) || port != basePort ||
+		strings.EqualFold(strings.Trim(host, "[]"), u.Hostname()) {
+		return "", false
+	}
+	return strings.TrimRight(base, "/") + r.URL.RequestURI(), true
 }

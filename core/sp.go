@@ -161,6 +161,12 @@ func writeXML(w http.ResponseWriter, v any) {
 // its ID to a single-use RelayState token and to this browser (see
 // bindBrowser), and redirects to the IdP.
 func (s *spServer) serveLogin(w http.ResponseWriter, r *http.Request) {
+	if target, ok := loopbackAlias(s.c.BaseURL(), r); ok {
+		// The binding cookie must be set on the base URL's host, where
+		// the IdP will post the response.
+		http.Redirect(w, r, target, http.StatusFound)
+		return
+	}
 	idp, sp, ok := s.lookupIdP(w, r)
 	if !ok {
 		return
