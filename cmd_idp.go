@@ -32,7 +32,7 @@ metadata holds and the values to paste into the IdP's admin console.
 `
 
 // cmdIdPImport connects an IdP from metadata, through core's own import.
-func cmdIdPImport(args []string, stdout, stderr io.Writer) error {
+func cmdIdPImport(stdin io.Reader, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("jitconsole idp import", flag.ContinueOnError)
 	file := fs.String("file", "", "read the IdP's metadata from file `F`")
 	metadataURL := fs.String("url", "", "fetch the IdP's metadata from `U` (the console refreshes it from there)")
@@ -60,19 +60,19 @@ func cmdIdPImport(args []string, stdout, stderr io.Writer) error {
 	}
 	if *slug != "" {
 		if err := core.ValidateSlug(*slug); err != nil {
-			return usageError(fs, stderr, "--slug: %s", core.ErrorMessage(err))
+			return usageError(fs, stderr, "--slug: %s", errorText(err))
 		}
 	}
 	in := core.MetadataInput{EntityID: strings.TrimSpace(*entityID)}
 	switch {
 	case *file != "":
-		data, err := readInput(*file)
+		data, err := readInput(stdin, *file)
 		if err != nil {
 			return inputError(fs, stderr, "--file: %v", err)
 		}
 		in.Source, in.Name, in.Data = core.SourceFile, *file, data
 	case *fromStdin:
-		data, err := readInput("-")
+		data, err := readInput(stdin, "-")
 		if err != nil {
 			return inputError(fs, stderr, "--stdin: %v", err)
 		}
@@ -111,7 +111,7 @@ func cmdIdPImport(args []string, stdout, stderr io.Writer) error {
 		return errReported
 	} else if err != nil {
 		//lint:ignore ST1005 sentences for a person, which run prints as they are
-		return fmt.Errorf("%s Nothing was saved.", strings.TrimSpace(core.ErrorMessage(err)))
+		return fmt.Errorf("%s Nothing was saved.", strings.TrimSuffix(errorText(err), ".")+".")
 	}
 
 	verb := "Connected"
@@ -196,7 +196,8 @@ func bindingName(b string) string {
 	return b
 }
 
-// cmdIdPList prints the IdP connections. It only reads the database.
+// cmdIdPList prints the IdP connections, as the Identity Providers screen
+// lists them. It only reads (openReader).
 func cmdIdPList(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("jitconsole idp list", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print a JSON array instead of a table")
@@ -206,14 +207,14 @@ func cmdIdPList(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	db, _, err := openReadOnlyDB(ctx, dirFlag)
+	con, err := openReader(ctx, dirFlag, "")
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	idps, err := db.ListIdPs(ctx)
+	defer con.close()
+	idps, err := con.IdPs(ctx)
 	if err != nil {
-		return err
+		return plainError(err)
 	}
 	out := make([]idpJSON, 0, len(idps))
 	now := time.Now()
@@ -263,7 +264,7 @@ func makeIdPJSON(i core.IdP, now time.Time) idpJSON {
 	}
 	p, err := core.ParseIdPMetadata([]byte(i.MetadataXML), "", now)
 	if err != nil {
-		j.MetadataError = core.ErrorMessage(err)
+		j.MetadataError = errorText(err)
 	}
 	for _, c := range p.Certs {
 		j.Certificates = append(j.Certificates, certJSON{Use: c.Use, Subject: c.Subject, Fingerprint: c.Fingerprint,
@@ -331,28 +332,22 @@ func cmdIdPRemove(args []string, stdout, stderr io.Writer) error {
 	}
 	slug := pos[0]
 	ctx := context.Background()
-	db, _, err := openExistingDB(ctx, dirFlag)
-	if err != nil {
-		return err
-	}
-	idp, err := db.GetIdP(ctx, slug)
-	var accounts []core.User
-	if err == nil {
-		accounts, err = db.ListUsers(ctx, core.UserFilter{IdPSlug: slug})
-	}
-	db.Close()
-	if err != nil {
-		return errors.New(core.ErrorMessage(err))
-	}
-
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	con, err := openConsole(ctx, &serverFlags{listen: core.DefaultListenAddr, baseURL: core.DefaultBaseURL, dataDir: dirFlag}, logger)
+	con, err := openExistingConsole(ctx, dirFlag, logger)
 	if err != nil {
 		return err
 	}
 	defer con.close()
+	idp, err := con.IdP(ctx, slug)
+	if err != nil {
+		return plainError(err)
+	}
+	accounts, err := con.Users(ctx, core.UserFilter{IdPSlug: slug})
+	if err != nil {
+		return plainError(err)
+	}
 	if err := con.RemoveIdP(ctx, slug); err != nil {
-		return errors.New(core.ErrorMessage(err))
+		return plainError(err)
 	}
 	fmt.Fprintf(stdout, "Removed identity provider %s (%s).", idp.DisplayName, slug)
 	switch len(accounts) {

@@ -92,7 +92,10 @@ type result struct {
 	stdout, stderr string
 }
 
-// runCLI runs the binary to completion (at most a minute).
+// runCLI runs the command line in this process, through run as main
+// does, with empty standard input (at most a minute). The commands whose
+// point is the process (serve, the GUI, signals, the environment) run
+// the binary instead: runBinary.
 func runCLI(t *testing.T, args ...string) result {
 	t.Helper()
 	return runCLIStdin(t, "", args...)
@@ -100,6 +103,27 @@ func runCLI(t *testing.T, args ...string) result {
 
 // runCLIStdin is runCLI with stdin as the command's standard input.
 func runCLIStdin(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(args, strings.NewReader(stdin), &stdout, &stderr) }()
+	select {
+	case code := <-done:
+		return result{code, stdout.String(), stderr.String()}
+	case <-time.After(time.Minute):
+		t.Fatalf("jitconsole %s did not finish within a minute\nstderr:\n%s", strings.Join(args, " "), stderr.String())
+		return result{}
+	}
+}
+
+// runBinary runs the binary to completion (at most a minute).
+func runBinary(t *testing.T, args ...string) result {
+	t.Helper()
+	return runBinaryStdin(t, "", args...)
+}
+
+// runBinaryStdin is runBinary with stdin as the command's standard input.
+func runBinaryStdin(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(binaryPath, args...)
 	var stdout, stderr bytes.Buffer
@@ -1131,11 +1155,20 @@ func TestIdPImportListRemove(t *testing.T) {
 	}
 	// The import made the console's keys; check-response reads the SP key
 	// (for encrypted assertions) without making one where there is none.
-	if key, err := core.ReadSPKey(storage.NewKeyStore(dir)); err != nil || key == nil {
+	if key, err := readerOf(t, dir).SPKeyForCheck(); err != nil || key == nil {
 		t.Errorf("read the SP key after idp import: %v", err)
 	}
 	empty := t.TempDir()
-	if _, err := core.ReadSPKey(storage.NewKeyStore(empty)); core.ErrorCode(err) != core.ENOTFOUND {
+	db, err := storage.OpenReadOnly(context.Background(), storage.DBPath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	keyless, err := core.NewReader(context.Background(), core.Options{Store: db, Keys: storage.NewKeyStore(empty)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keyless.SPKeyForCheck(); core.ErrorCode(err) != core.ENOTFOUND {
 		t.Errorf("read the SP key of an empty data dir: %v, want ENOTFOUND", err)
 	}
 	if names, _ := os.ReadDir(empty); len(names) != 0 {

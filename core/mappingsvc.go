@@ -467,9 +467,9 @@ type RulesDocument struct {
 	Mapping Mapping `json:"mapping"`
 }
 
-// RulesJSON returns an IdP's field mapping, account key settings, sync
+// rulesJSON returns an IdP's field mapping, account key settings, sync
 // policy and rules as indented JSON (a RulesDocument).
-func RulesJSON(idp IdP) ([]byte, error) {
+func rulesJSON(idp IdP) ([]byte, error) {
 	return json.MarshalIndent(RulesDocument{Version: 1, IdP: idp.Slug, Mapping: idp.Mapping.Normalized()}, "", "  ")
 }
 

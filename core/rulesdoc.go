@@ -6,7 +6,7 @@ import (
 )
 
 // ParseRulesDocument reads and validates a rules document (the JSON that
-// RulesJSON writes), without a store: unknown fields, another version and
+// ExportRules writes), without a store: unknown fields, another version and
 // an invalid mapping are *Error values with code EINVALID naming the field.
 // Roles it names need not exist yet.
 func ParseRulesDocument(data []byte) (RulesDocument, error) {
