@@ -211,7 +211,7 @@ func cmdCheckResponse(stdin io.Reader, args []string, stdout, stderr io.Writer) 
 // listener, no key is created, nothing is written.
 func checkConnected(fs *flag.FlagSet, stderr io.Writer, opts core.CheckOptions, slug, dirFlag string) (core.CheckReport, error) {
 	ctx := context.Background()
-	con, err := openReader(ctx, dirFlag, opts.BaseURL)
+	con, err := openReader(ctx, dirFlag, opts.BaseURL, nil)
 	if err != nil {
 		return core.CheckReport{}, inputError(fs, stderr, "%s", errorText(err))
 	}

@@ -45,7 +45,7 @@ func seedDataDir(t *testing.T, dir string, n int) {
 // read-only commands open it.
 func readerOf(t *testing.T, dir string) *core.Console {
 	t.Helper()
-	o, err := openReader(context.Background(), dir, "")
+	o, err := openReader(context.Background(), dir, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

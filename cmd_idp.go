@@ -21,7 +21,7 @@ import (
 )
 
 const idpImportSynopsis = `jitconsole idp import (--file F | --url U | --stdin) [--name NAME] [--slug SLUG]
-         [--entity-id ID] [--base-url URL] [--data-dir DIR]
+         [--entity-id ID] [--base-url URL] [--data-dir DIR] [--dry-run [--at RFC3339]]
 
 Connects an identity provider from its SAML metadata, with the same checks
 and messages as the console's Identity Providers screen: invalid, expired
@@ -29,6 +29,9 @@ or non-IdP metadata saves nothing. An IdP imported again under its slug
 gets the new metadata and keeps its mapping and settings. Metadata from
 --url is refreshed from there by the running console. Prints what the
 metadata holds and the values to paste into the IdP's admin console.
+With --dry-run it prints the same and saves nothing (it only reads the
+data directory); --at judges the certificates' and the metadata's
+validity as of another time, such as the day of going live.
 `
 
 // cmdIdPImport connects an IdP from metadata, through core's own import.
@@ -41,6 +44,8 @@ func cmdIdPImport(stdin io.Reader, args []string, stdout, stderr io.Writer) erro
 	slug := fs.String("slug", "", "`SLUG` in the SP's endpoint paths /saml/SLUG/... (default: from the name)")
 	entityID := fs.String("entity-id", "", "the entity `ID` to import from an aggregate of several IdPs")
 	baseURL := fs.String("base-url", core.DefaultBaseURL, "the console's public `URL`, that the values for the IdP are built from")
+	dryRun := fs.Bool("dry-run", false, "check the metadata and print what would be imported; save nothing")
+	atText := fs.String("at", "", "with --dry-run: judge validity as of this `RFC3339` time (default: now)")
 	var dirFlag string
 	addDataDirFlag(fs, &dirFlag)
 	if err := parseFlags(fs, idpImportSynopsis, args, stdout, stderr); err != nil {
@@ -57,6 +62,16 @@ func cmdIdPImport(stdin io.Reader, args []string, stdout, stderr io.Writer) erro
 	}
 	if err := checkHTTPURL(*baseURL); err != nil {
 		return usageError(fs, stderr, "--base-url: %v", err)
+	}
+	var at time.Time
+	if *atText != "" {
+		if !*dryRun {
+			return usageError(fs, stderr, "--at goes with --dry-run")
+		}
+		var err error
+		if at, err = time.Parse(time.RFC3339, *atText); err != nil {
+			return usageError(fs, stderr, "--at %q is not an RFC 3339 time like 2025-06-02T15:04:06Z", *atText)
+		}
 	}
 	if *slug != "" {
 		if err := core.ValidateSlug(*slug); err != nil {
@@ -86,6 +101,10 @@ func cmdIdPImport(stdin io.Reader, args []string, stdout, stderr io.Writer) erro
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	req := core.ImportRequest{MetadataInput: in, DisplayName: *name, Slug: *slug}
+	if *dryRun {
+		return idpImportDryRun(ctx, req, dirFlag, strings.TrimRight(*baseURL, "/"), at, stdout, stderr)
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	con, err := openConsole(ctx, &serverFlags{listen: core.DefaultListenAddr, baseURL: strings.TrimRight(*baseURL, "/"), dataDir: dirFlag}, logger)
 	if err != nil {
@@ -101,17 +120,9 @@ func cmdIdPImport(stdin io.Reader, args []string, stdout, stderr io.Writer) erro
 			before[i.Slug] = true
 		}
 	}
-	idp, prev, err := con.ImportIdP(ctx, core.ImportRequest{MetadataInput: in, DisplayName: *name, Slug: *slug})
-	var choose *core.ChooseEntityError
-	if errors.As(err, &choose) {
-		fmt.Fprintf(stderr, "The metadata holds %d identity providers; nothing was imported. Choose one with --entity-id:\n", len(choose.EntityIDs))
-		for _, id := range choose.EntityIDs {
-			fmt.Fprintf(stderr, "  --entity-id %s\n", id)
-		}
-		return errReported
-	} else if err != nil {
-		//lint:ignore ST1005 sentences for a person, which run prints as they are
-		return fmt.Errorf("%s Nothing was saved.", strings.TrimSuffix(errorText(err), ".")+".")
+	idp, prev, err := con.ImportIdP(ctx, req)
+	if err != nil {
+		return importError(err, stderr)
 	}
 
 	verb := "Connected"
@@ -122,8 +133,54 @@ func cmdIdPImport(stdin io.Reader, args []string, stdout, stderr io.Writer) erro
 	if err := writePreview(stdout, prev); err != nil {
 		return err
 	}
-	ep := con.Endpoints(idp.Slug)
-	fmt.Fprintf(stdout, "\nValues for the IdP's admin console (built from %s; pass --base-url if the console runs elsewhere):\n", con.BaseURL())
+	return writeIdPValues(stdout, con.Endpoints(idp.Slug), con.BaseURL())
+}
+
+// idpImportDryRun prints what idp import would do with req, on a console
+// that only reads the data directory, with its clock at at (zero: now).
+func idpImportDryRun(ctx context.Context, req core.ImportRequest, dirFlag, baseURL string, at time.Time, stdout, stderr io.Writer) error {
+	var clock core.Clock
+	if !at.IsZero() {
+		clock = fixedClock(at)
+	}
+	con, err := openReader(ctx, dirFlag, baseURL, clock)
+	if err != nil {
+		return err
+	}
+	defer con.close()
+	p, err := con.PreviewImport(ctx, req)
+	if err != nil {
+		return importError(err, stderr)
+	}
+	verb := "Would connect"
+	if p.Replaces {
+		verb = "Would replace the metadata of"
+	}
+	fmt.Fprintf(stdout, "%s identity provider %s as %q (dry run: nothing was saved).\n\n", verb, p.IdP.DisplayName, p.IdP.Slug)
+	if err := writePreview(stdout, p.Metadata); err != nil {
+		return err
+	}
+	return writeIdPValues(stdout, con.Endpoints(p.IdP.Slug), con.BaseURL())
+}
+
+// importError reports an import that saved nothing: an aggregate to
+// choose from, or why the metadata was refused.
+func importError(err error, stderr io.Writer) error {
+	var choose *core.ChooseEntityError
+	if errors.As(err, &choose) {
+		fmt.Fprintf(stderr, "The metadata holds %d identity providers; nothing was imported. Choose one with --entity-id:\n", len(choose.EntityIDs))
+		for _, id := range choose.EntityIDs {
+			fmt.Fprintf(stderr, "  --entity-id %s\n", id)
+		}
+		return errReported
+	}
+	//lint:ignore ST1005 sentences for a person, which run prints as they are
+	return fmt.Errorf("%s Nothing was saved.", strings.TrimSuffix(errorText(err), ".")+".")
+}
+
+// writeIdPValues prints the values to paste into the IdP's admin console.
+func writeIdPValues(stdout io.Writer, ep core.Endpoints, base string) error {
+	fmt.Fprintf(stdout, "\nValues for the IdP's admin console (built from %s; pass --base-url if the console runs elsewhere):\n", base)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "  SP entity ID\t%s\t(also called Audience or Identifier)\n", ep.EntityID)
 	fmt.Fprintf(tw, "  ACS URL\t%s\t(Reply URL, single sign-on URL; binding HTTP-POST)\n", ep.ACSURL)
@@ -207,7 +264,7 @@ func cmdIdPList(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	con, err := openReader(ctx, dirFlag, "")
+	con, err := openReader(ctx, dirFlag, "", nil)
 	if err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ func cmdRulesExport(args []string, stdout, stderr io.Writer) error {
 		return usageError(fs, stderr, "which IdP? Give --idp SLUG (jitconsole idp list shows them)")
 	}
 	ctx := context.Background()
-	con, err := openReader(ctx, dirFlag, "")
+	con, err := openReader(ctx, dirFlag, "", nil)
 	if err != nil {
 		return err
 	}

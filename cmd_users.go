@@ -28,7 +28,7 @@ func cmdUsersList(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	con, err := openReader(ctx, dirFlag, "")
+	con, err := openReader(ctx, dirFlag, "", nil)
 	if err != nil {
 		return err
 	}

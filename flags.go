@@ -282,8 +282,8 @@ func openExistingConsole(ctx context.Context, dirFlag string, logger *slog.Logge
 // store to read the SP key from. No migration, no key created, no purge,
 // no listener, nothing written: it works beside a console and on a
 // read-only data directory. baseURL may be "" (the one the console last
-// served at).
-func openReader(ctx context.Context, dirFlag, baseURL string) (*opened, error) {
+// served at); clock may be nil (the system's).
+func openReader(ctx context.Context, dirFlag, baseURL string, clock core.Clock) (*opened, error) {
 	dir, err := dataDir(dirFlag)
 	if err != nil {
 		return nil, err
@@ -293,13 +293,21 @@ func openReader(ctx context.Context, dirFlag, baseURL string) (*opened, error) {
 		return nil, plainError(err)
 	}
 	logger := slog.New(slog.DiscardHandler)
-	con, err := core.NewReader(ctx, core.Options{Store: db, Keys: storage.NewKeyStore(dir), BaseURL: baseURL, Logger: logger})
+	con, err := core.NewReader(ctx, core.Options{Store: db, Keys: storage.NewKeyStore(dir), BaseURL: baseURL,
+		Clock: clock, Logger: logger})
 	if err != nil {
 		db.Close()
 		return nil, plainError(err)
 	}
 	return &opened{Console: con, db: db, dir: dir, logger: logger}, nil
 }
+
+// fixedClock is a clock stopped at a time given on the command line
+// (--at).
+type fixedClock time.Time
+
+// Now returns the time the clock is stopped at.
+func (c fixedClock) Now() time.Time { return time.Time(c) }
 
 // maxInput bounds a response or metadata read from a file or stdin.
 const maxInput = core.MaxMetadataSize
