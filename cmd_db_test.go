@@ -222,6 +222,16 @@ func TestReadOnlyCommandsOnReadOnlyDataDir(t *testing.T) {
 	})
 	dir := filepath.Join(root, "data")
 	seedDataDir(t, dir, 4)
+	entra, err := filepath.Abs(filepath.Join("testdata", "metadata", "entra-id.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	imp := runCLI(t, "idp", "import", "--file", entra, "--slug", "entra", "--data-dir", dir)
+	if imp.code != 0 {
+		t.Fatalf("idp import: exit %d\n%s", imp.code, imp.stderr)
+	}
+	keysInKeyring(t, dir, imp.stderr)
+	response, _ := filepath.Abs(filepath.Join("testdata", "responses", "entra-id-both-signed.xml"))
 	bin := filepath.Join(root, "jitconsole")
 	copyFile(t, binaryPath, bin)
 	out := filepath.Join(root, "out")
@@ -250,6 +260,10 @@ func TestReadOnlyCommandsOnReadOnlyDataDir(t *testing.T) {
 	for _, args := range [][]string{
 		{"users", "list"},
 		{"idp", "list"},
+		{"rules", "export", "--idp", "entra"},
+		{"check-response", "--idp", "entra", "--response", response, "--at", goldenAt, "--request-id", "none",
+			"--audience", "https://sp.example.com/saml/metadata", "--acs", "https://sp.example.com/saml/acs"},
+		{"idp", "import", "--dry-run", "--file", entra},
 		{"db", "check"},
 		{"db", "backup", filepath.Join(out, "backup.db")},
 	} {
@@ -258,7 +272,13 @@ func TestReadOnlyCommandsOnReadOnlyDataDir(t *testing.T) {
 		cmd.Env = append(os.Environ(), "HOME="+out, "XDG_CONFIG_HOME="+out, "XDG_CACHE_HOME="+out)
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Run(); err != nil {
+		err := cmd.Run()
+		if args[0] == "check-response" {
+			// Refused (exit 1: it answers no pending request), not unusable (2).
+			if !strings.Contains(stdout.String(), "REFUSED: ") {
+				t.Errorf("%s: %v\n%s%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
+			}
+		} else if err != nil {
 			t.Errorf("%s: %v\n%s%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
 		}
 		if args[0] == "users" && strings.Count(stdout.String(), "New Hire") != 4 {

@@ -1416,3 +1416,23 @@ func TestCheckResponseAggregateTrustIsChosen(t *testing.T) {
 		t.Errorf("Entra's response checked against Entra's key: exit %d, %+v\n%s", r.code, c, r.stderr)
 	}
 }
+
+// TestProcessExitStatus: the real binary's exit status for success, a
+// failed command and a usage error (the in-process tests see run's return
+// value; this sees what a shell sees).
+func TestProcessExitStatus(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		code int
+		out  string
+	}{
+		{[]string{"help"}, 0, "Usage:"},
+		{[]string{"users", "list", "--data-dir", filepath.Join(t.TempDir(), "none")}, 1, "no JIT Console database at"},
+		{[]string{"users", "frobnicate"}, 2, `unknown command "frobnicate"`},
+	} {
+		r := runBinary(t, c.args...)
+		if r.code != c.code || !strings.Contains(r.stdout+r.stderr, c.out) {
+			t.Errorf("jitconsole %s: exit %d, want %d with %q\nstdout:\n%s\nstderr:\n%s", strings.Join(c.args, " "), r.code, c.code, c.out, r.stdout, r.stderr)
+		}
+	}
+}
