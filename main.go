@@ -7,7 +7,7 @@
 //	jitconsole users list [--json] [--search S] [--data-dir DIR]
 //	jitconsole demo simulate --count N [--target URL] [--concurrency C]
 //	jitconsole check-response --response FILE (--idp SLUG | --idp-metadata FILE | --idp-cert PEMFILE) ...
-//	jitconsole idp import (--file F | --url U | --stdin) [--name NAME] [--slug SLUG] ...
+//	jitconsole idp import (--file F | --url U | --stdin) [--name NAME] [--slug SLUG] [--dry-run] ...
 //	jitconsole idp list [--json] [--data-dir DIR]
 //	jitconsole idp remove SLUG [--data-dir DIR]
 //	jitconsole db check|backup FILE|restore FILE|reset [--data-dir DIR]
@@ -108,8 +108,8 @@ Usage:
         list provisioned accounts (works while the console runs)
   jitconsole demo simulate --count N [--target URL] [--data-dir DIR]
         sign N generated new hires in at a running console
-  jitconsole idp import (--file F | --url U | --stdin) [--name NAME] [--slug SLUG]
-        connect an identity provider from its metadata
+  jitconsole idp import (--file F | --url U | --stdin) [--name NAME] [--slug SLUG] [--dry-run]
+        connect an identity provider from its metadata (--dry-run: preview only)
   jitconsole idp list [--json]
   jitconsole idp remove SLUG
         list or remove identity provider connections
