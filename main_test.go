@@ -96,6 +96,16 @@ type result struct {
 // does, with empty standard input (at most a minute). The commands whose
 // point is the process (serve, the GUI, signals, the environment) run
 // the binary instead: runBinary.
+//
+// What run reads besides its arguments: standard input only through its
+// stdin parameter; $JITCONSOLE_DATA_DIR only without --data-dir (every
+// in-process call passes it); no flag.CommandLine and no slog default
+// (each command has its own FlagSet and logger). idp import and demo
+// simulate hold a SIGINT handler while they run, removed when they
+// return; check-response sets crewjam's package-wide clock skew, the same
+// value every time here. So these calls need no t.Setenv and leave
+// nothing behind; they run one at a time, as the tests do not call
+// t.Parallel.
 func runCLI(t *testing.T, args ...string) result {
 	t.Helper()
 	return runCLIStdin(t, "", args...)
