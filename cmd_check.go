@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/jitconsole/jitconsole/core"
-	"github.com/jitconsole/jitconsole/storage"
 )
 
 const checkResponseSynopsis = `jitconsole check-response --response FILE
@@ -124,7 +123,7 @@ func (f *checkFlags) check(fs *flag.FlagSet, stderr io.Writer) error {
 }
 
 // cmdCheckResponse is the assertion validator on the command line.
-func cmdCheckResponse(args []string, stdout, stderr io.Writer) error {
+func cmdCheckResponse(stdin io.Reader, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("jitconsole check-response", flag.ContinueOnError)
 	var f checkFlags
 	f.add(fs)
@@ -143,32 +142,32 @@ func cmdCheckResponse(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	var err error
-	if opts.Response, err = readInput(f.responsePath); err != nil {
+	if opts.Response, err = readInput(stdin, f.responsePath); err != nil {
 		return inputError(fs, stderr, "--response: %v", err)
 	}
 	if f.spKeyPath != "" {
-		data, err := readInput(f.spKeyPath)
+		data, err := readInput(stdin, f.spKeyPath)
 		if err != nil {
 			return inputError(fs, stderr, "--sp-key: %v", err)
 		}
 		if opts.SPKey, err = core.ParsePrivateKeyPEM(data); err != nil {
-			return inputError(fs, stderr, "--sp-key %s: %s", f.spKeyPath, core.ErrorMessage(err))
+			return inputError(fs, stderr, "--sp-key %s: %s", f.spKeyPath, errorText(err))
 		}
 	}
 	var rep core.CheckReport
 	switch {
 	case f.metadataPath != "":
-		if opts.IdPMetadata, err = readInput(f.metadataPath); err != nil {
+		if opts.IdPMetadata, err = readInput(stdin, f.metadataPath); err != nil {
 			return inputError(fs, stderr, "--idp-metadata: %v", err)
 		}
 		rep, err = core.CheckResponse(opts)
 	case f.certPath != "":
 		var data []byte
-		if data, err = readInput(f.certPath); err != nil {
+		if data, err = readInput(stdin, f.certPath); err != nil {
 			return inputError(fs, stderr, "--idp-cert: %v", err)
 		}
 		if opts.IdPCert, err = core.ParseCertificatePEM(data); err != nil {
-			return inputError(fs, stderr, "--idp-cert %s: %s", f.certPath, core.ErrorMessage(err))
+			return inputError(fs, stderr, "--idp-cert %s: %s", f.certPath, errorText(err))
 		}
 		opts.Issuer = f.issuer
 		rep, err = core.CheckResponse(opts)
@@ -187,7 +186,7 @@ func cmdCheckResponse(args []string, stdout, stderr io.Writer) error {
 			return inputError(fs, stderr, "the metadata holds %d identity providers; say whose key to trust with --entity-id:\n  %s",
 				len(choose.EntityIDs), strings.Join(choose.EntityIDs, "\n  "))
 		}
-		return inputError(fs, stderr, "%s", core.ErrorMessage(err))
+		return inputError(fs, stderr, "%s", errorText(err))
 	}
 	if f.asJSON {
 		b, err := json.Marshal(rep)
@@ -207,18 +206,19 @@ func cmdCheckResponse(args []string, stdout, stderr io.Writer) error {
 }
 
 // checkConnected checks the response against the connected IdP slug of
-// the data directory, through the same decision procedure as the ACS. It
-// only reads: no listener, no key is created, nothing is written.
+// the data directory with the console's own check (CheckAgainstIdP, as
+// the Validator screen), on a console that only reads (openReader): no
+// listener, no key is created, nothing is written.
 func checkConnected(fs *flag.FlagSet, stderr io.Writer, opts core.CheckOptions, slug, dirFlag string) (core.CheckReport, error) {
 	ctx := context.Background()
-	db, dir, err := openReadOnlyDB(ctx, dirFlag)
+	con, err := openReader(ctx, dirFlag, opts.BaseURL, nil)
 	if err != nil {
-		return core.CheckReport{}, inputError(fs, stderr, "%v", err)
+		return core.CheckReport{}, inputError(fs, stderr, "%s", errorText(err))
 	}
-	defer db.Close()
-	if _, err := db.GetIdP(ctx, slug); core.ErrorCode(err) == core.ENOTFOUND {
+	defer con.close()
+	if _, err := con.IdP(ctx, slug); core.ErrorCode(err) == core.ENOTFOUND {
 		var slugs []string
-		if idps, err := db.ListIdPs(ctx); err == nil {
+		if idps, err := con.IdPs(ctx); err == nil {
 			for _, i := range idps {
 				slugs = append(slugs, i.Slug)
 			}
@@ -229,13 +229,13 @@ func checkConnected(fs *flag.FlagSet, stderr io.Writer, opts core.CheckOptions, 
 		return core.CheckReport{}, err
 	}
 	if opts.SPKey == nil && isEncrypted(opts.Response) {
-		key, err := core.ReadSPKey(storage.NewKeyStore(dir))
+		key, err := con.SPKeyForCheck()
 		if err != nil {
-			fmt.Fprintf(stderr, "%s: the console's SP key cannot be read: %s\n", fs.Name(), core.ErrorMessage(err))
+			fmt.Fprintf(stderr, "%s: the console's SP key cannot be read: %s\n", fs.Name(), errorText(err))
 		}
 		opts.SPKey = key
 	}
-	return core.CheckConnectedIdP(ctx, db, slug, opts)
+	return con.CheckAgainstIdP(ctx, slug, opts)
 }
 
 // isEncrypted tells whether a response holds an encrypted assertion.

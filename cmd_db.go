@@ -1,4 +1,10 @@
 // jitconsole db: check, back up, restore and reset the database.
+//
+// These commands, unlike the others, call storage directly rather than a
+// core.Console: they are about the database file and the data directory
+// (SQLite's integrity_check, VACUUM INTO, replacing the file, the data
+// directory's lock), not about the domain, and they must work when the
+// database is too damaged for a console to open.
 
 package main
 
@@ -10,7 +16,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/jitconsole/jitconsole/core"
 	"github.com/jitconsole/jitconsole/storage"
 )
 
@@ -128,7 +133,7 @@ func withDataDirLock(dirFlag string, fn func(dir string) error) error {
 	}
 	lock, err := storage.LockDataDir(dir, "")
 	if errors.Is(err, storage.ErrDataDirLocked) {
-		return errors.New(core.ErrorMessage(err))
+		return plainError(err)
 	} else if err != nil {
 		return err
 	}

@@ -41,11 +41,16 @@ func seedDataDir(t *testing.T, dir string, n int) {
 	}
 }
 
-// runInProcess runs the command line in this process.
-func runInProcess(args ...string) result {
-	var stdout, stderr bytes.Buffer
-	code := run(args, &stdout, &stderr)
-	return result{code, stdout.String(), stderr.String()}
+// readerOf is a read-only console over the data directory dir, as the
+// read-only commands open it.
+func readerOf(t *testing.T, dir string) *core.Console {
+	t.Helper()
+	o, err := openReader(context.Background(), dir, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(o.close)
+	return o.Console
 }
 
 // damagePages overwrites eight pages in the middle of the file at path.
@@ -102,7 +107,7 @@ func TestLostOrDamagedDatabaseRefused(t *testing.T) {
 			dir := t.TempDir()
 			tt.setup(t, dir)
 			before, _ := os.ReadFile(storage.DBPath(dir))
-			serve := runCLI(t, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir)
+			serve := runBinary(t, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir)
 			if serve.code != 1 || !strings.Contains(serve.stderr, tt.wantServe) || !strings.Contains(serve.stderr, "jitconsole db restore FILE") {
 				t.Fatalf("serve: exit %d\nstderr:\n%s\nwant %q", serve.code, serve.stderr, tt.wantServe)
 			}
@@ -110,11 +115,11 @@ func TestLostOrDamagedDatabaseRefused(t *testing.T) {
 			if !bytes.Equal(before, after) {
 				t.Fatal("serve changed the refused database")
 			}
-			check := runInProcess("db", "check", "--data-dir", dir)
+			check := runCLI(t, "db", "check", "--data-dir", dir)
 			if check.code != tt.checkCode || !strings.Contains(check.stdout+check.stderr, tt.wantCheck) {
 				t.Fatalf("db check: exit %d\n%s%s\nwant %q", check.code, check.stdout, check.stderr, tt.wantCheck)
 			}
-			if list := runInProcess("users", "list", "--data-dir", dir); list.code == 0 {
+			if list := runCLI(t, "users", "list", "--data-dir", dir); list.code == 0 {
 				t.Errorf("users list on a lost or damaged database: exit 0\n%s", list.stdout)
 			}
 		})
@@ -128,13 +133,13 @@ func TestDBBackupRestoreRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	seedDataDir(t, dir, 25)
 	backup := filepath.Join(t.TempDir(), "jit.backup")
-	if r := runInProcess("db", "backup", backup, "--data-dir", dir); r.code != 0 {
+	if r := runCLI(t, "db", "backup", backup, "--data-dir", dir); r.code != 0 {
 		t.Fatalf("db backup: exit %d\n%s", r.code, r.stderr)
 	}
-	if r := runInProcess("db", "backup", backup, "--data-dir", dir); r.code != 1 || !strings.Contains(r.stderr, "--force") {
+	if r := runCLI(t, "db", "backup", backup, "--data-dir", dir); r.code != 1 || !strings.Contains(r.stderr, "--force") {
 		t.Fatalf("db backup over an existing file: exit %d\n%s", r.code, r.stderr)
 	}
-	if r := runInProcess("db", "check", "--data-dir", dir); r.code != 0 || !strings.HasPrefix(r.stdout, "ok: ") {
+	if r := runCLI(t, "db", "check", "--data-dir", dir); r.code != 0 || !strings.HasPrefix(r.stdout, "ok: ") {
 		t.Fatalf("db check: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	seedMore(t, dir, 7)
@@ -142,7 +147,7 @@ func TestDBBackupRestoreRoundTrip(t *testing.T) {
 		t.Fatalf("%d accounts before the restore, want 32", n)
 	}
 
-	r := runInProcess("db", "restore", backup, "--data-dir", dir)
+	r := runCLI(t, "db", "restore", backup, "--data-dir", dir)
 	if r.code != 0 || !strings.Contains(r.stdout, "the previous database is kept as "+storage.DBPath(dir)+".before-restore-") {
 		t.Fatalf("db restore: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
@@ -161,7 +166,7 @@ func TestDBBackupRestoreRoundTrip(t *testing.T) {
 
 	garbage := filepath.Join(t.TempDir(), "garbage")
 	os.WriteFile(garbage, bytes.Repeat([]byte("garbage "), 2000), 0o600)
-	if r := runInProcess("db", "restore", garbage, "--data-dir", dir); r.code != 1 || !strings.Contains(r.stderr, "damaged") {
+	if r := runCLI(t, "db", "restore", garbage, "--data-dir", dir); r.code != 1 || !strings.Contains(r.stderr, "damaged") {
 		t.Fatalf("db restore of garbage: exit %d\n%s", r.code, r.stderr)
 	}
 	if n := countUsersInProcess(t, dir); n != 25 {
@@ -187,7 +192,7 @@ func seedMore(t *testing.T, dir string, n int) {
 
 func countUsersInProcess(t *testing.T, dir string) int {
 	t.Helper()
-	r := runInProcess("users", "list", "--json", "--data-dir", dir)
+	r := runCLI(t, "users", "list", "--json", "--data-dir", dir)
 	if r.code != 0 {
 		t.Fatalf("users list: exit %d\n%s", r.code, r.stderr)
 	}
@@ -217,6 +222,16 @@ func TestReadOnlyCommandsOnReadOnlyDataDir(t *testing.T) {
 	})
 	dir := filepath.Join(root, "data")
 	seedDataDir(t, dir, 4)
+	entra, err := filepath.Abs(filepath.Join("testdata", "metadata", "entra-id.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	imp := runCLI(t, "idp", "import", "--file", entra, "--slug", "entra", "--data-dir", dir)
+	if imp.code != 0 {
+		t.Fatalf("idp import: exit %d\n%s", imp.code, imp.stderr)
+	}
+	keysInKeyring(t, dir, imp.stderr)
+	response, _ := filepath.Abs(filepath.Join("testdata", "responses", "entra-id-both-signed.xml"))
 	bin := filepath.Join(root, "jitconsole")
 	copyFile(t, binaryPath, bin)
 	out := filepath.Join(root, "out")
@@ -245,6 +260,10 @@ func TestReadOnlyCommandsOnReadOnlyDataDir(t *testing.T) {
 	for _, args := range [][]string{
 		{"users", "list"},
 		{"idp", "list"},
+		{"rules", "export", "--idp", "entra"},
+		{"check-response", "--idp", "entra", "--response", response, "--at", goldenAt, "--request-id", "none",
+			"--audience", "https://sp.example.com/saml/metadata", "--acs", "https://sp.example.com/saml/acs"},
+		{"idp", "import", "--dry-run", "--file", entra},
 		{"db", "check"},
 		{"db", "backup", filepath.Join(out, "backup.db")},
 	} {
@@ -253,7 +272,13 @@ func TestReadOnlyCommandsOnReadOnlyDataDir(t *testing.T) {
 		cmd.Env = append(os.Environ(), "HOME="+out, "XDG_CONFIG_HOME="+out, "XDG_CACHE_HOME="+out)
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Run(); err != nil {
+		err := cmd.Run()
+		if args[0] == "check-response" {
+			// Refused (exit 1: it answers no pending request), not unusable (2).
+			if !strings.Contains(stdout.String(), "REFUSED: ") {
+				t.Errorf("%s: %v\n%s%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
+			}
+		} else if err != nil {
 			t.Errorf("%s: %v\n%s%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
 		}
 		if args[0] == "users" && strings.Count(stdout.String(), "New Hire") != 4 {

@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -59,7 +58,7 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 		Concurrency: *concurrency, Progress: progress.update, Secret: secret})
 	progress.finish()
 	if err != nil {
-		return errors.New(core.ErrorMessage(err))
+		return plainError(err)
 	}
 	rate := float64(res.Succeeded+res.Failed) / res.Elapsed.Seconds()
 	fmt.Fprintf(stdout, "%d signed in, %d failed, in %s (%.1f sign-ins/s)\n",

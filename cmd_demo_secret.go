@@ -64,7 +64,7 @@ func readHireSecret(dir string) (core.HireSecret, error) {
 	}
 	secret, err := core.ParseHireSecret(string(b))
 	if err != nil {
-		return core.HireSecret{}, fmt.Errorf("%s: %s", path, core.ErrorMessage(err))
+		return core.HireSecret{}, fmt.Errorf("%s: %s", path, errorText(err))
 	}
 	return secret, nil
 }

@@ -63,7 +63,7 @@ func cmdGUI(args []string, stdout, stderr io.Writer) error {
 			logger.Warn("private keys are not in the OS keyring", "why", warning)
 		}
 		if err := con.Start(); err != nil {
-			logger.Warn("the SP listener is not running", "reason", core.ErrorMessage(err))
+			logger.Warn("the SP listener is not running", "reason", errorText(err))
 		} else {
 			con.listening()
 		}
@@ -81,13 +81,13 @@ func cmdGUI(args []string, stdout, stderr io.Writer) error {
 	case lostKey:
 		// The admin decides: a new key (then the IdPs need the SP's new
 		// metadata), or quit and bring the key back.
-		logger.Warn("the SP's private key is missing", "why", core.ErrorMessage(err))
-		prompt := ui.NewSPKeyPrompt(core.ErrorMessage(err), func() string {
+		logger.Warn("the SP's private key is missing", "why", errorText(err))
+		prompt := ui.NewSPKeyPrompt(errorText(err), func() string {
 			withKey := *sf
 			withKey.newSPKey = true
 			c, err := lockAndOpenConsole(context.Background(), &withKey, logger)
 			if err != nil {
-				return core.ErrorMessage(err)
+				return errorText(err)
 			}
 			show(c)
 			return ""

@@ -21,7 +21,7 @@ import (
 )
 
 const idpImportSynopsis = `jitconsole idp import (--file F | --url U | --stdin) [--name NAME] [--slug SLUG]
-         [--entity-id ID] [--base-url URL] [--data-dir DIR]
+         [--entity-id ID] [--base-url URL] [--data-dir DIR] [--dry-run [--at RFC3339]]
 
 Connects an identity provider from its SAML metadata, with the same checks
 and messages as the console's Identity Providers screen: invalid, expired
@@ -29,10 +29,13 @@ or non-IdP metadata saves nothing. An IdP imported again under its slug
 gets the new metadata and keeps its mapping and settings. Metadata from
 --url is refreshed from there by the running console. Prints what the
 metadata holds and the values to paste into the IdP's admin console.
+With --dry-run it prints the same and saves nothing (it only reads the
+data directory); --at judges the certificates' and the metadata's
+validity as of another time, such as the day of going live.
 `
 
 // cmdIdPImport connects an IdP from metadata, through core's own import.
-func cmdIdPImport(args []string, stdout, stderr io.Writer) error {
+func cmdIdPImport(stdin io.Reader, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("jitconsole idp import", flag.ContinueOnError)
 	file := fs.String("file", "", "read the IdP's metadata from file `F`")
 	metadataURL := fs.String("url", "", "fetch the IdP's metadata from `U` (the console refreshes it from there)")
@@ -41,6 +44,8 @@ func cmdIdPImport(args []string, stdout, stderr io.Writer) error {
 	slug := fs.String("slug", "", "`SLUG` in the SP's endpoint paths /saml/SLUG/... (default: from the name)")
 	entityID := fs.String("entity-id", "", "the entity `ID` to import from an aggregate of several IdPs")
 	baseURL := fs.String("base-url", core.DefaultBaseURL, "the console's public `URL`, that the values for the IdP are built from")
+	dryRun := fs.Bool("dry-run", false, "check the metadata and print what would be imported; save nothing")
+	atText := fs.String("at", "", "with --dry-run: judge validity as of this `RFC3339` time (default: now)")
 	var dirFlag string
 	addDataDirFlag(fs, &dirFlag)
 	if err := parseFlags(fs, idpImportSynopsis, args, stdout, stderr); err != nil {
@@ -58,21 +63,31 @@ func cmdIdPImport(args []string, stdout, stderr io.Writer) error {
 	if err := checkHTTPURL(*baseURL); err != nil {
 		return usageError(fs, stderr, "--base-url: %v", err)
 	}
+	var at time.Time
+	if *atText != "" {
+		if !*dryRun {
+			return usageError(fs, stderr, "--at goes with --dry-run")
+		}
+		var err error
+		if at, err = time.Parse(time.RFC3339, *atText); err != nil {
+			return usageError(fs, stderr, "--at %q is not an RFC 3339 time like 2025-06-02T15:04:06Z", *atText)
+		}
+	}
 	if *slug != "" {
 		if err := core.ValidateSlug(*slug); err != nil {
-			return usageError(fs, stderr, "--slug: %s", core.ErrorMessage(err))
+			return usageError(fs, stderr, "--slug: %s", errorText(err))
 		}
 	}
 	in := core.MetadataInput{EntityID: strings.TrimSpace(*entityID)}
 	switch {
 	case *file != "":
-		data, err := readInput(*file)
+		data, err := readInput(stdin, *file)
 		if err != nil {
 			return inputError(fs, stderr, "--file: %v", err)
 		}
 		in.Source, in.Name, in.Data = core.SourceFile, *file, data
 	case *fromStdin:
-		data, err := readInput("-")
+		data, err := readInput(stdin, "-")
 		if err != nil {
 			return inputError(fs, stderr, "--stdin: %v", err)
 		}
@@ -86,6 +101,10 @@ func cmdIdPImport(args []string, stdout, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	req := core.ImportRequest{MetadataInput: in, DisplayName: *name, Slug: *slug}
+	if *dryRun {
+		return idpImportDryRun(ctx, req, dirFlag, strings.TrimRight(*baseURL, "/"), at, stdout, stderr)
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	con, err := openConsole(ctx, &serverFlags{listen: core.DefaultListenAddr, baseURL: strings.TrimRight(*baseURL, "/"), dataDir: dirFlag}, logger)
 	if err != nil {
@@ -101,17 +120,9 @@ func cmdIdPImport(args []string, stdout, stderr io.Writer) error {
 			before[i.Slug] = true
 		}
 	}
-	idp, prev, err := con.ImportIdP(ctx, core.ImportRequest{MetadataInput: in, DisplayName: *name, Slug: *slug})
-	var choose *core.ChooseEntityError
-	if errors.As(err, &choose) {
-		fmt.Fprintf(stderr, "The metadata holds %d identity providers; nothing was imported. Choose one with --entity-id:\n", len(choose.EntityIDs))
-		for _, id := range choose.EntityIDs {
-			fmt.Fprintf(stderr, "  --entity-id %s\n", id)
-		}
-		return errReported
-	} else if err != nil {
-		//lint:ignore ST1005 sentences for a person, which run prints as they are
-		return fmt.Errorf("%s Nothing was saved.", strings.TrimSpace(core.ErrorMessage(err)))
+	idp, prev, err := con.ImportIdP(ctx, req)
+	if err != nil {
+		return importError(err, stderr)
 	}
 
 	verb := "Connected"
@@ -122,8 +133,54 @@ func cmdIdPImport(args []string, stdout, stderr io.Writer) error {
 	if err := writePreview(stdout, prev); err != nil {
 		return err
 	}
-	ep := con.Endpoints(idp.Slug)
-	fmt.Fprintf(stdout, "\nValues for the IdP's admin console (built from %s; pass --base-url if the console runs elsewhere):\n", con.BaseURL())
+	return writeIdPValues(stdout, con.Endpoints(idp.Slug), con.BaseURL())
+}
+
+// idpImportDryRun prints what idp import would do with req, on a console
+// that only reads the data directory, with its clock at at (zero: now).
+func idpImportDryRun(ctx context.Context, req core.ImportRequest, dirFlag, baseURL string, at time.Time, stdout, stderr io.Writer) error {
+	var clock core.Clock
+	if !at.IsZero() {
+		clock = fixedClock(at)
+	}
+	con, err := openReader(ctx, dirFlag, baseURL, clock)
+	if err != nil {
+		return err
+	}
+	defer con.close()
+	p, err := con.PreviewImport(ctx, req)
+	if err != nil {
+		return importError(err, stderr)
+	}
+	verb := "Would connect"
+	if p.Replaces {
+		verb = "Would replace the metadata of"
+	}
+	fmt.Fprintf(stdout, "%s identity provider %s as %q (dry run: nothing was saved).\n\n", verb, p.IdP.DisplayName, p.IdP.Slug)
+	if err := writePreview(stdout, p.Metadata); err != nil {
+		return err
+	}
+	return writeIdPValues(stdout, con.Endpoints(p.IdP.Slug), con.BaseURL())
+}
+
+// importError reports an import that saved nothing: an aggregate to
+// choose from, or why the metadata was refused.
+func importError(err error, stderr io.Writer) error {
+	var choose *core.ChooseEntityError
+	if errors.As(err, &choose) {
+		fmt.Fprintf(stderr, "The metadata holds %d identity providers; nothing was imported. Choose one with --entity-id:\n", len(choose.EntityIDs))
+		for _, id := range choose.EntityIDs {
+			fmt.Fprintf(stderr, "  --entity-id %s\n", id)
+		}
+		return errReported
+	}
+	//lint:ignore ST1005 sentences for a person, which run prints as they are
+	return fmt.Errorf("%s Nothing was saved.", strings.TrimSuffix(errorText(err), ".")+".")
+}
+
+// writeIdPValues prints the values to paste into the IdP's admin console.
+func writeIdPValues(stdout io.Writer, ep core.Endpoints, base string) error {
+	fmt.Fprintf(stdout, "\nValues for the IdP's admin console (built from %s; pass --base-url if the console runs elsewhere):\n", base)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "  SP entity ID\t%s\t(also called Audience or Identifier)\n", ep.EntityID)
 	fmt.Fprintf(tw, "  ACS URL\t%s\t(Reply URL, single sign-on URL; binding HTTP-POST)\n", ep.ACSURL)
@@ -196,7 +253,8 @@ func bindingName(b string) string {
 	return b
 }
 
-// cmdIdPList prints the IdP connections. It only reads the database.
+// cmdIdPList prints the IdP connections, as the Identity Providers screen
+// lists them. It only reads (openReader).
 func cmdIdPList(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("jitconsole idp list", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print a JSON array instead of a table")
@@ -206,14 +264,14 @@ func cmdIdPList(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	db, _, err := openReadOnlyDB(ctx, dirFlag)
+	con, err := openReader(ctx, dirFlag, "", nil)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	idps, err := db.ListIdPs(ctx)
+	defer con.close()
+	idps, err := con.IdPs(ctx)
 	if err != nil {
-		return err
+		return plainError(err)
 	}
 	out := make([]idpJSON, 0, len(idps))
 	now := time.Now()
@@ -263,7 +321,7 @@ func makeIdPJSON(i core.IdP, now time.Time) idpJSON {
 	}
 	p, err := core.ParseIdPMetadata([]byte(i.MetadataXML), "", now)
 	if err != nil {
-		j.MetadataError = core.ErrorMessage(err)
+		j.MetadataError = errorText(err)
 	}
 	for _, c := range p.Certs {
 		j.Certificates = append(j.Certificates, certJSON{Use: c.Use, Subject: c.Subject, Fingerprint: c.Fingerprint,
@@ -331,28 +389,22 @@ func cmdIdPRemove(args []string, stdout, stderr io.Writer) error {
 	}
 	slug := pos[0]
 	ctx := context.Background()
-	db, _, err := openExistingDB(ctx, dirFlag)
-	if err != nil {
-		return err
-	}
-	idp, err := db.GetIdP(ctx, slug)
-	var accounts []core.User
-	if err == nil {
-		accounts, err = db.ListUsers(ctx, core.UserFilter{IdPSlug: slug})
-	}
-	db.Close()
-	if err != nil {
-		return errors.New(core.ErrorMessage(err))
-	}
-
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	con, err := openConsole(ctx, &serverFlags{listen: core.DefaultListenAddr, baseURL: core.DefaultBaseURL, dataDir: dirFlag}, logger)
+	con, err := openExistingConsole(ctx, dirFlag, logger)
 	if err != nil {
 		return err
 	}
 	defer con.close()
+	idp, err := con.IdP(ctx, slug)
+	if err != nil {
+		return plainError(err)
+	}
+	accounts, err := con.Users(ctx, core.UserFilter{IdPSlug: slug})
+	if err != nil {
+		return plainError(err)
+	}
 	if err := con.RemoveIdP(ctx, slug); err != nil {
-		return errors.New(core.ErrorMessage(err))
+		return plainError(err)
 	}
 	fmt.Fprintf(stdout, "Removed identity provider %s (%s).", idp.DisplayName, slug)
 	switch len(accounts) {

@@ -4,16 +4,16 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 
 	"github.com/jitconsole/jitconsole/core"
 )
 
+// cmdRulesExport prints an IdP's rules document. It only reads
+// (openReader).
 func cmdRulesExport(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("jitconsole rules export", flag.ContinueOnError)
 	var dirFlag, slug string
@@ -26,24 +26,22 @@ func cmdRulesExport(args []string, stdout, stderr io.Writer) error {
 		return usageError(fs, stderr, "which IdP? Give --idp SLUG (jitconsole idp list shows them)")
 	}
 	ctx := context.Background()
-	db, _, err := openReadOnlyDB(ctx, dirFlag)
+	con, err := openReader(ctx, dirFlag, "", nil)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	idp, err := db.GetIdP(ctx, slug)
+	defer con.close()
+	out, err := con.ExportRules(ctx, slug)
 	if err != nil {
-		return errors.New(core.ErrorMessage(err))
-	}
-	out, err := core.RulesJSON(idp)
-	if err != nil {
-		return err
+		return plainError(err)
 	}
 	_, err = fmt.Fprintf(stdout, "%s\n", out)
 	return err
 }
 
-func cmdRulesImport(args []string, stdout, stderr io.Writer) error {
+// cmdRulesImport replaces an IdP's mapping with a rules document, through
+// the same core call as the Mapping Rules screen's import.
+func cmdRulesImport(stdin io.Reader, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("jitconsole rules import", flag.ContinueOnError)
 	var dirFlag, slug string
 	addDataDirFlag(fs, &dirFlag)
@@ -57,9 +55,9 @@ func cmdRulesImport(args []string, stdout, stderr io.Writer) error {
 	}
 	var data []byte
 	if pos[0] == "-" {
-		data, err = io.ReadAll(os.Stdin)
+		data, err = readInput(stdin, "-")
 	} else {
-		data, err = os.ReadFile(pos[0])
+		data, err = readInput(stdin, pos[0])
 	}
 	if err != nil {
 		return inputError(fs, stderr, "%v", err)
@@ -73,7 +71,7 @@ func cmdRulesImport(args []string, stdout, stderr io.Writer) error {
 	defer con.close()
 	idp, err := con.ImportRules(ctx, slug, data)
 	if err != nil {
-		fmt.Fprintf(stderr, "jitconsole rules import: %s\nNothing was changed.\n", core.ErrorMessage(err))
+		fmt.Fprintf(stderr, "jitconsole rules import: %s\nNothing was changed.\n", errorText(err))
 		return errReported
 	}
 	fmt.Fprintf(stdout, "Replaced the mapping of %s (%s): %d rule(s). It applies from the next sign-in.\n",

@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -44,13 +43,13 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	if err := sf.check(fs, stderr); err != nil {
 		return err
 	}
-	// A reader of stdout that goes away must not kill serve: with SIGPIPE
-	// ignored, a write to the broken pipe fails with EPIPE instead.
-	signal.Ignore(syscall.SIGPIPE)
 	var err error
 	if sf.retention, err = rf.policy(fs, stderr); err != nil {
 		return err
 	}
+	// A reader of stdout that goes away must not kill serve: with SIGPIPE
+	// ignored, a write to the broken pipe fails with EPIPE instead.
+	signal.Ignore(syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
@@ -85,7 +84,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if err := con.Start(); err != nil {
-		return errors.New(core.ErrorMessage(err))
+		return plainError(err)
 	}
 	removeSecret, err := con.startDemoIdP(ctx, stderr)
 	if err != nil {

@@ -36,19 +36,19 @@ func (rf *retentionFlags) policy(fs *flag.FlagSet, stderr io.Writer) (core.Reten
 	if set["keep-recordings"] {
 		p.KeepRecordings = time.Duration(rf.keepRecordings * day)
 		if rf.keepRecordings <= 0 || core.ValidateKeepDays("Flight recorder entries", p.KeepRecordings) != nil {
-			return p, usageError(fs, stderr, "--keep-recordings %d: %s", rf.keepRecordings, core.ErrorMessage(core.ValidateKeepDays("Flight recorder entries", 0)))
+			return p, usageError(fs, stderr, "--keep-recordings %d: %s", rf.keepRecordings, errorText(core.ValidateKeepDays("Flight recorder entries", 0)))
 		}
 	}
 	if set["keep-events"] {
 		p.KeepEvents = time.Duration(rf.keepEvents * day)
 		if rf.keepEvents <= 0 || core.ValidateKeepDays("Events and sign-ins", p.KeepEvents) != nil {
-			return p, usageError(fs, stderr, "--keep-events %d: %s", rf.keepEvents, core.ErrorMessage(core.ValidateKeepDays("Events and sign-ins", 0)))
+			return p, usageError(fs, stderr, "--keep-events %d: %s", rf.keepEvents, errorText(core.ValidateKeepDays("Events and sign-ins", 0)))
 		}
 	}
 	if set["recorder-cap"] {
 		p.RecorderCap = rf.recorderCapMiB << 20
 		if rf.recorderCapMiB <= 0 || core.ValidateRecorderCap(p.RecorderCap) != nil {
-			return p, usageError(fs, stderr, "--recorder-cap %d: %s", rf.recorderCapMiB, core.ErrorMessage(core.ValidateRecorderCap(0)))
+			return p, usageError(fs, stderr, "--recorder-cap %d: %s", rf.recorderCapMiB, errorText(core.ValidateRecorderCap(0)))
 		}
 	}
 	return p, nil

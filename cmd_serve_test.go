@@ -168,6 +168,9 @@ func TestSecondConsoleRefused(t *testing.T) {
 		{"db", "reset", "--data-dir", dir},
 	} {
 		second := runCLI(t, args...)
+		if args[0] == "serve" {
+			second = runBinary(t, args...)
+		}
 		if second.code != 1 || !strings.Contains(second.stderr, want) {
 			t.Errorf("jitconsole %s: exit %d\nstderr:\n%s\nwant %q", strings.Join(args, " "), second.code, second.stderr, want)
 		}
@@ -229,7 +232,7 @@ func TestServeRefusesLostSPKey(t *testing.T) {
 	stopServe(t, first)
 	loseSPKey(t, dir)
 
-	refused := runCLI(t, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir)
+	refused := runBinary(t, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir)
 	if refused.code != 1 || !strings.Contains(refused.stderr, "The SP's private key is missing") || !strings.Contains(refused.stderr, "--new-sp-key") {
 		t.Fatalf("serve without the SP key: exit %d\n%s", refused.code, refused.stderr)
 	}

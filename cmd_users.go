@@ -15,8 +15,9 @@ import (
 	"github.com/jitconsole/jitconsole/core"
 )
 
-// cmdUsersList prints the accounts. It only reads the database: no
-// listener, no keys, so it runs beside a console on the same data dir.
+// cmdUsersList prints the accounts, as the Users screen lists them. It
+// only reads (openReader), so it runs beside a console on the same data
+// dir and on a read-only one.
 func cmdUsersList(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("jitconsole users list", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print a JSON array instead of a table")
@@ -27,14 +28,14 @@ func cmdUsersList(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	db, _, err := openReadOnlyDB(ctx, dirFlag)
+	con, err := openReader(ctx, dirFlag, "", nil)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	users, err := db.ListUsers(ctx, core.UserFilter{Search: *search})
+	defer con.close()
+	users, err := con.Users(ctx, core.UserFilter{Search: *search})
 	if err != nil {
-		return err
+		return plainError(err)
 	}
 	if *asJSON {
 		return writeUsersJSON(stdout, users)

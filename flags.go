@@ -202,8 +202,10 @@ func openConsoleIn(ctx context.Context, dir string, sf *serverFlags, logger *slo
 	}
 	logger.Debug("database opened and checked", "took", time.Since(start))
 	o := &opened{db: db, dir: dir, logger: logger}
-	if last, err := db.RecentEvents(ctx, 1); err == nil && len(last) > 0 {
-		o.lastEventID = last[0].ID
+	if r, err := core.NewReader(ctx, core.Options{Store: db, Logger: logger}); err == nil {
+		if last, err := r.RecentEvents(ctx, 1); err == nil && len(last) > 0 {
+			o.lastEventID = last[0].ID
+		}
 	}
 	o.Console, err = core.New(ctx, core.Options{Store: db, Keys: storage.NewKeyStore(dir),
 		ListenAddr: sf.listen, BaseURL: sf.baseURL, Logger: logger, DemoIdP: sf.demo.override(), NewSPKey: sf.newSPKey,
@@ -227,23 +229,6 @@ func (o *opened) listening() core.ListenerStatus {
 		o.logger.Warn("record the address in the lock file", "err", err)
 	}
 	return st
-}
-
-// messageError shows a coded error by its message alone, keeping the chain
-// for errors.Is.
-type messageError struct{ err error }
-
-func (e messageError) Error() string { return core.ErrorMessage(e.err) }
-func (e messageError) Unwrap() error { return e.err }
-
-// plainError makes a coded error (one with a message for a person) print
-// as that message; other errors are returned as they are.
-func plainError(err error) error {
-	var ce *core.Error
-	if errors.As(err, &ce) {
-		return messageError{err}
-	}
-	return err
 }
 
 // close stops the listener, closes the database and releases the lock.
@@ -276,47 +261,60 @@ func (o *opened) eventsSinceOpen(ctx context.Context) []core.Event {
 	return out
 }
 
-// openExistingDB opens the database of the data directory for a command
-// that writes it (and creates no database where there is none). It returns
-// the data directory too. It takes no lock: such commands run beside a
-// console, as SQLite serializes the writers.
-func openExistingDB(ctx context.Context, dirFlag string) (*storage.DB, string, error) {
+// openExistingConsole is openConsole for a command that changes what is
+// there (idp remove): where there is no database yet it creates none.
+func openExistingConsole(ctx context.Context, dirFlag string, logger *slog.Logger) (*opened, error) {
 	dir, err := dataDir(dirFlag)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
+	// A question about files, not the domain: is there a database at all?
 	path := storage.DBPath(dir)
 	if _, err := os.Stat(path); err != nil {
-		return nil, "", fmt.Errorf("no JIT Console database at %s (start the console once, or pass --data-dir)", path)
+		return nil, fmt.Errorf("no JIT Console database at %s (start the console once, or pass --data-dir)", path)
 	}
-	db, err := storage.Open(ctx, path)
-	if err != nil {
-		return nil, "", plainError(err)
-	}
-	return db, dir, nil
+	return openConsoleIn(ctx, dir, &serverFlags{listen: core.DefaultListenAddr, baseURL: core.DefaultBaseURL, dataDir: dir}, logger)
 }
 
-// openReadOnlyDB opens the database of the data directory for a command
-// that only reads it: no migration, no purge, nothing written, so that it
-// works beside a console and on a read-only data directory.
-func openReadOnlyDB(ctx context.Context, dirFlag string) (*storage.DB, string, error) {
+// openReader opens the data directory for a command that only reads it
+// (users list, idp list, rules export, check-response --idp): a console
+// made by core.NewReader over the database opened read-only, with the key
+// store to read the SP key from. No migration, no key created, no purge,
+// no listener, nothing written: it works beside a console and on a
+// read-only data directory. baseURL may be "" (the one the console last
+// served at); clock may be nil (the system's).
+func openReader(ctx context.Context, dirFlag, baseURL string, clock core.Clock) (*opened, error) {
 	dir, err := dataDir(dirFlag)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	db, err := storage.OpenReadOnly(ctx, storage.DBPath(dir))
 	if err != nil {
-		return nil, "", plainError(err)
+		return nil, plainError(err)
 	}
-	return db, dir, nil
+	logger := slog.New(slog.DiscardHandler)
+	con, err := core.NewReader(ctx, core.Options{Store: db, Keys: storage.NewKeyStore(dir), BaseURL: baseURL,
+		Clock: clock, Logger: logger})
+	if err != nil {
+		db.Close()
+		return nil, plainError(err)
+	}
+	return &opened{Console: con, db: db, dir: dir, logger: logger}, nil
 }
+
+// fixedClock is a clock stopped at a time given on the command line
+// (--at).
+type fixedClock time.Time
+
+// Now returns the time the clock is stopped at.
+func (c fixedClock) Now() time.Time { return time.Time(c) }
 
 // maxInput bounds a response or metadata read from a file or stdin.
 const maxInput = core.MaxMetadataSize
 
-// readInput reads the file at path ("-": standard input), up to maxInput.
-func readInput(path string) ([]byte, error) {
-	var r io.Reader = os.Stdin
+// readInput reads the file at path ("-": stdin), up to maxInput.
+func readInput(stdin io.Reader, path string) ([]byte, error) {
+	r := stdin
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {

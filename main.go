@@ -7,7 +7,7 @@
 //	jitconsole users list [--json] [--search S] [--data-dir DIR]
 //	jitconsole demo simulate --count N [--target URL] [--concurrency C]
 //	jitconsole check-response --response FILE (--idp SLUG | --idp-metadata FILE | --idp-cert PEMFILE) ...
-//	jitconsole idp import (--file F | --url U | --stdin) [--name NAME] [--slug SLUG] ...
+//	jitconsole idp import (--file F | --url U | --stdin) [--name NAME] [--slug SLUG] [--dry-run] ...
 //	jitconsole idp list [--json] [--data-dir DIR]
 //	jitconsole idp remove SLUG [--data-dir DIR]
 //	jitconsole db check|backup FILE|restore FILE|reset [--data-dir DIR]
@@ -43,12 +43,14 @@ var errUsage = errors.New("usage")
 var errReported = errors.New("reported")
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
 // run runs the command line args and returns the exit status: 0, 1 when
-// the command failed, 2 for a usage error.
-func run(args []string, stdout, stderr io.Writer) int {
+// the command failed, 2 for a usage error. It reads standard input from
+// stdin (idp import --stdin, check-response --response -, rules import -)
+// and no other global stream, so tests run it in process.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmd, rest := "", args
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, rest = args[0], args[1:]
@@ -65,12 +67,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = subcommand("demo", rest, stdout, stderr, map[string]command{"simulate": cmdSimulate})
 	case "idp":
 		err = subcommand("idp", rest, stdout, stderr, map[string]command{
-			"import": cmdIdPImport, "list": cmdIdPList, "remove": cmdIdPRemove})
+			"import": withStdin(stdin, cmdIdPImport), "list": cmdIdPList, "remove": cmdIdPRemove})
 	case "check-response":
-		err = cmdCheckResponse(rest, stdout, stderr)
+		err = cmdCheckResponse(stdin, rest, stdout, stderr)
 	case "rules":
 		err = subcommand("rules", rest, stdout, stderr, map[string]command{
-			"export": cmdRulesExport, "import": cmdRulesImport})
+			"export": cmdRulesExport, "import": withStdin(stdin, cmdRulesImport)})
 	case "db":
 		err = subcommand("db", rest, stdout, stderr, map[string]command{
 			"check": cmdDBCheck, "backup": cmdDBBackup, "restore": cmdDBRestore, "reset": cmdDBReset})
@@ -89,7 +91,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, errReported):
 		return 1
 	default:
-		fmt.Fprintf(stderr, "jitconsole: %v\n", err)
+		fmt.Fprintf(stderr, "jitconsole: %s\n", errorText(err))
 		return 1
 	}
 }
@@ -106,8 +108,8 @@ Usage:
         list provisioned accounts (works while the console runs)
   jitconsole demo simulate --count N [--target URL] [--data-dir DIR]
         sign N generated new hires in at a running console
-  jitconsole idp import (--file F | --url U | --stdin) [--name NAME] [--slug SLUG]
-        connect an identity provider from its metadata
+  jitconsole idp import (--file F | --url U | --stdin) [--name NAME] [--slug SLUG] [--dry-run]
+        connect an identity provider from its metadata (--dry-run: preview only)
   jitconsole idp list [--json]
   jitconsole idp remove SLUG
         list or remove identity provider connections
@@ -134,6 +136,11 @@ commands work beside it.
 `
 
 type command func(args []string, stdout, stderr io.Writer) error
+
+// withStdin makes a command of one that reads standard input.
+func withStdin(stdin io.Reader, cmd func(stdin io.Reader, args []string, stdout, stderr io.Writer) error) command {
+	return func(args []string, stdout, stderr io.Writer) error { return cmd(stdin, args, stdout, stderr) }
+}
 
 // subcommand dispatches "jitconsole NAME VERB ...".
 func subcommand(name string, args []string, stdout, stderr io.Writer, verbs map[string]command) error {

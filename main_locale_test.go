@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -44,11 +45,19 @@ func localeEnv(vars []string) []string {
 	return append(env, vars...)
 }
 
+// prefsReloadRE matches the error Fyne logs when its preferences file
+// watcher reloads the file while the same process is rewriting it (on
+// quit): an empty read, "Cause: EOF". It has nothing to do with the
+// locale, and it came and went from run to run (seen before and after
+// issue 9 under make test), so noLocaleError leaves it out.
+var prefsReloadRE = regexp.MustCompile(`(?m)^.*Fyne error:  Preferences load error:\n.*Cause: EOF\n.*At: .*/app/preferences\.go:\d+\n?`)
+
 // noLocaleError fails when stderr holds Fyne's locale error or any word
 // of a locale. (The tests' names avoid the word: their temporary
 // directories, named after them, are on stderr.)
 func noLocaleError(t *testing.T, what, stderr string) {
 	t.Helper()
+	stderr = prefsReloadRE.ReplaceAllString(stderr, "")
 	if strings.Contains(stderr, "Fyne error") || strings.Contains(strings.ToLower(stderr), "locale") {
 		t.Errorf("%s: stderr tells of the locale:\n%s", what, stderr)
 	}

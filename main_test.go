@@ -92,7 +92,20 @@ type result struct {
 	stdout, stderr string
 }
 
-// runCLI runs the binary to completion (at most a minute).
+// runCLI runs the command line in this process, through run as main
+// does, with empty standard input (at most a minute). The commands whose
+// point is the process (serve, the GUI, signals, the environment) run
+// the binary instead: runBinary.
+//
+// What run reads besides its arguments: standard input only through its
+// stdin parameter; $JITCONSOLE_DATA_DIR only without --data-dir (every
+// in-process call passes it); no flag.CommandLine and no slog default
+// (each command has its own FlagSet and logger). idp import and demo
+// simulate hold a SIGINT handler while they run, removed when they
+// return; check-response sets crewjam's package-wide clock skew, the same
+// value every time here. So these calls need no t.Setenv and leave
+// nothing behind; they run one at a time, as the tests do not call
+// t.Parallel.
 func runCLI(t *testing.T, args ...string) result {
 	t.Helper()
 	return runCLIStdin(t, "", args...)
@@ -100,6 +113,27 @@ func runCLI(t *testing.T, args ...string) result {
 
 // runCLIStdin is runCLI with stdin as the command's standard input.
 func runCLIStdin(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(args, strings.NewReader(stdin), &stdout, &stderr) }()
+	select {
+	case code := <-done:
+		return result{code, stdout.String(), stderr.String()}
+	case <-time.After(time.Minute):
+		t.Fatalf("jitconsole %s did not finish within a minute\nstderr:\n%s", strings.Join(args, " "), stderr.String())
+		return result{}
+	}
+}
+
+// runBinary runs the binary to completion (at most a minute).
+func runBinary(t *testing.T, args ...string) result {
+	t.Helper()
+	return runBinaryStdin(t, "", args...)
+}
+
+// runBinaryStdin is runBinary with stdin as the command's standard input.
+func runBinaryStdin(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(binaryPath, args...)
 	var stdout, stderr bytes.Buffer
@@ -1131,11 +1165,20 @@ func TestIdPImportListRemove(t *testing.T) {
 	}
 	// The import made the console's keys; check-response reads the SP key
 	// (for encrypted assertions) without making one where there is none.
-	if key, err := core.ReadSPKey(storage.NewKeyStore(dir)); err != nil || key == nil {
+	if key, err := readerOf(t, dir).SPKeyForCheck(); err != nil || key == nil {
 		t.Errorf("read the SP key after idp import: %v", err)
 	}
 	empty := t.TempDir()
-	if _, err := core.ReadSPKey(storage.NewKeyStore(empty)); core.ErrorCode(err) != core.ENOTFOUND {
+	db, err := storage.OpenReadOnly(context.Background(), storage.DBPath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	keyless, err := core.NewReader(context.Background(), core.Options{Store: db, Keys: storage.NewKeyStore(empty)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keyless.SPKeyForCheck(); core.ErrorCode(err) != core.ENOTFOUND {
 		t.Errorf("read the SP key of an empty data dir: %v, want ENOTFOUND", err)
 	}
 	if names, _ := os.ReadDir(empty); len(names) != 0 {
@@ -1381,5 +1424,25 @@ func TestCheckResponseAggregateTrustIsChosen(t *testing.T) {
 	r = runCLI(t, append(args, "--entity-id", entraEntityID)...)
 	if c := decodeCheck(t, r); r.code != 0 || !c.Valid || c.NameID != "alice@contoso.example" {
 		t.Errorf("Entra's response checked against Entra's key: exit %d, %+v\n%s", r.code, c, r.stderr)
+	}
+}
+
+// TestProcessExitStatus: the real binary's exit status for success, a
+// failed command and a usage error (the in-process tests see run's return
+// value; this sees what a shell sees).
+func TestProcessExitStatus(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		code int
+		out  string
+	}{
+		{[]string{"help"}, 0, "Usage:"},
+		{[]string{"users", "list", "--data-dir", filepath.Join(t.TempDir(), "none")}, 1, "no JIT Console database at"},
+		{[]string{"users", "frobnicate"}, 2, `unknown command "frobnicate"`},
+	} {
+		r := runBinary(t, c.args...)
+		if r.code != c.code || !strings.Contains(r.stdout+r.stderr, c.out) {
+			t.Errorf("jitconsole %s: exit %d, want %d with %q\nstdout:\n%s\nstderr:\n%s", strings.Join(c.args, " "), r.code, c.code, c.out, r.stdout, r.stderr)
+		}
 	}
 }

@@ -176,7 +176,7 @@ func CheckResponse(opts CheckOptions) (CheckReport, error) {
 	return rep, nil
 }
 
-// CheckConnectedIdP validates a response against the connected IdP slug
+// checkConnectedIdP validates a response against the connected IdP slug
 // exactly as the console's ACS would decide it if it were posted at
 // opts.At by the browser that started its sign-in: the IdP's metadata,
 // security settings, mapping and enabled switch, the stored clock skew,
@@ -185,7 +185,7 @@ func CheckResponse(opts CheckOptions) (CheckReport, error) {
 // the accounts (a disabled account is refused). opts' trust fields are
 // ignored; empty Audience and ACS take the console's values. Nothing is
 // created or changed.
-func CheckConnectedIdP(ctx context.Context, store Store, slug string, opts CheckOptions) (CheckReport, error) {
+func checkConnectedIdP(ctx context.Context, store Store, slug string, opts CheckOptions) (CheckReport, error) {
 	raw, rep, at, err := startCheck(opts)
 	if err != nil {
 		return rep, err

@@ -83,6 +83,7 @@ type Console struct {
 	running  bool
 	lastErr  error
 	keyAlert string
+	readOnly bool // made by NewReader: reads only, never serves
 
 	readTimeout time.Duration
 	retention   retention

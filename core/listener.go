@@ -29,6 +29,9 @@ func (c *Console) Handler() http.Handler {
 // the demo IdP is registered with metadata for the current base URL. A busy
 // port is an *Error with code EUNAVAILABLE saying so.
 func (c *Console) Start() error {
+	if c.readOnly {
+		return errReadOnly
+	}
 	c.mu.Lock()
 	addr := c.listen
 	c.mu.Unlock()

@@ -142,7 +142,8 @@ func describeEntity(entity *saml.EntityDescriptor, entityXML []byte, now time.Ti
 			usable = usable || e.Binding == saml.HTTPRedirectBinding || e.Binding == saml.HTTPPostBinding
 		}
 		for _, f := range d.NameIDFormats {
-			p.NameIDFormats = append(p.NameIDFormats, string(f))
+			// Pretty-printed metadata (Okta's) wraps the URN in white space.
+			p.NameIDFormats = append(p.NameIDFormats, strings.TrimSpace(string(f)))
 		}
 		for _, kd := range d.KeyDescriptors {
 			for _, c := range kd.KeyInfo.X509Data.X509Certificates {

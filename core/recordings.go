@@ -255,15 +255,18 @@ func (c *Console) CheckWithIdP(ctx context.Context, slug string, response []byte
 }
 
 // CheckAgainstIdP validates a response against the connected IdP slug as
-// this console's ACS would decide it (CheckConnectedIdP), with the
-// console's SP key to open encrypted assertions and its current base URL.
+// this console's ACS would decide it (checkConnectedIdP), with the
+// console's SP key (unless opts has one) to open encrypted assertions and
+// its current base URL.
 // Empty Audience and ACS in opts take the console's own values for the
 // IdP; opts' trust fields are ignored. Nothing is created or changed.
 func (c *Console) CheckAgainstIdP(ctx context.Context, slug string, opts CheckOptions) (CheckReport, error) {
-	opts.SPKey = c.sp.key.Key
+	if opts.SPKey == nil {
+		opts.SPKey = c.sp.key.Key
+	}
 	opts.demoServes = c.demoServes
 	if opts.BaseURL == "" {
 		opts.BaseURL = c.BaseURL()
 	}
-	return CheckConnectedIdP(ctx, c.store, slug, opts)
+	return checkConnectedIdP(ctx, c.store, slug, opts)
 }

@@ -11,7 +11,7 @@ import (
 	"strings"
 )
 
-// RulesFileVersion is the version of the rules file format that RulesJSON
+// RulesFileVersion is the version of the rules file format that rulesJSON
 // writes and ParseRulesDocument reads.
 const RulesFileVersion = 1
 
@@ -24,14 +24,14 @@ type RulesDocument struct {
 	Mapping Mapping
 }
 
-// RulesJSON returns an IdP's field mapping, account key settings, sync
+// rulesJSON returns an IdP's field mapping, account key settings, sync
 // policy and rules as indented JSON in the rules file format.
-func RulesJSON(idp IdP) ([]byte, error) {
+func rulesJSON(idp IdP) ([]byte, error) {
 	return json.MarshalIndent(RulesDocument{Version: RulesFileVersion, IdP: idp.Slug, Mapping: idp.Mapping.Normalized()}, "", "  ")
 }
 
 // ParseRulesDocument reads and validates a rules document (the JSON that
-// RulesJSON writes), without a store: unknown fields, another version and
+// ExportRules writes), without a store: unknown fields, another version and
 // an invalid mapping are *Error values with code EINVALID naming the field.
 // Roles it names need not exist yet.
 func ParseRulesDocument(data []byte) (RulesDocument, error) {

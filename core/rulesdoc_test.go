@@ -15,11 +15,7 @@ import (
 func TestRulesExportImportRoundTrip(t *testing.T) {
 	tc := startConsole(t, t.TempDir(), "")
 	ctx := context.Background()
-	idp, err := tc.DB.GetIdP(ctx, "demo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := core.RulesJSON(idp)
+	doc, err := tc.ExportRules(ctx, "demo")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,11 +23,10 @@ func TestRulesExportImportRoundTrip(t *testing.T) {
 	partner := startTestIdP(t, other, "partner")
 	importTestIdP(t, other, partner)
 	withNewRole := strings.Replace(string(doc), `"finance"`, `"finance-team"`, 1)
-	saved, err := other.ImportRules(ctx, "partner", []byte(withNewRole))
-	if err != nil {
+	if _, err := other.ImportRules(ctx, "partner", []byte(withNewRole)); err != nil {
 		t.Fatal(err)
 	}
-	back, _ := core.RulesJSON(saved)
+	back, _ := other.ExportRules(ctx, "partner")
 	if strings.Replace(string(back), `"idp": "partner"`, `"idp": "demo"`, 1) != withNewRole {
 		t.Fatalf("round trip differs:\n%s\nvs\n%s", back, withNewRole)
 	}
@@ -54,8 +49,7 @@ func TestRulesExportImportRoundTrip(t *testing.T) {
 	if err == nil || !strings.Contains(core.ErrorMessage(err), "role_rules[0].conditions[0].value") {
 		t.Fatalf("an invalid regex: %v", err)
 	}
-	after, _ := other.DB.GetIdP(ctx, "partner")
-	if afterDoc, _ := core.RulesJSON(after); string(afterDoc) != string(back) {
+	if afterDoc, _ := other.ExportRules(ctx, "partner"); string(afterDoc) != string(back) {
 		t.Fatal("an invalid file changed the mapping")
 	}
 }

@@ -71,7 +71,7 @@ func TestRulesFileGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
-			got, err := RulesJSON(tt.idp)
+			got, err := rulesJSON(tt.idp)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -86,7 +86,7 @@ func TestRulesFileGolden(t *testing.T) {
 			if doc.IdP != tt.idp.Slug || !reflect.DeepEqual(doc.Mapping, tt.idp.Mapping.Normalized()) {
 				t.Fatalf("round trip changed the mapping:\n%#v\nwant\n%#v", doc.Mapping, tt.idp.Mapping.Normalized())
 			}
-			again, _ := RulesJSON(IdP{Slug: doc.IdP, Mapping: doc.Mapping})
+			again, _ := rulesJSON(IdP{Slug: doc.IdP, Mapping: doc.Mapping})
 			if !bytes.Equal(again, got) {
 				t.Fatalf("export, import, export changes the file:\n%s", again)
 			}

@@ -4,7 +4,6 @@ package core
 
 import (
 	"context"
-	"crypto/rsa"
 	"errors"
 	"fmt"
 	"strings"
@@ -76,8 +75,3 @@ func (c *Console) publishSPKeyReplaced(ctx context.Context) {
 	c.publish(ctx, Event{Kind: EventSPKeyReplaced, Outcome: OutcomeWarning, Message: msg,
 		Detail: "New certificate " + CertFingerprint(c.sp.key.Cert) + "\n" + strings.Join(detail, "\n")})
 }
-
-// ReadSPKey reads the SP's private key from keys without ever creating
-// one: for commands that only read, such as check-response opening an
-// encrypted assertion.
-func ReadSPKey(keys KeyStore) (*rsa.PrivateKey, error) { return loadKey(keys, SPKeyName) }
