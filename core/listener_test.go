@@ -115,6 +115,16 @@ func TestURLsComeFromBaseURLNotHostHeader(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	// A sign-in started on the alias goes to the base URL's host first
+	// (where the binding cookie must be set: loopbackAlias).
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusFound || loc != tc.Base+"/saml/demo/login" {
+		t.Fatalf("login on the alias: redirect %d to %q, want %s", resp.StatusCode, loc, tc.Base+"/saml/demo/login")
+	}
+	resp, err = client.Get(tc.Base + "/saml/demo/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
 	loc := resp.Header.Get("Location")
 	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, tc.Base+"/demo-idp/sso?") {
 		t.Fatalf("redirect %d to %q", resp.StatusCode, loc)
