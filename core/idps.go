@@ -127,34 +127,11 @@ func (c *Console) PreviewMetadata(ctx context.Context, in MetadataInput) (Metada
 // the metadata of the IdP with the same slug, keeping its mapping and
 // settings). Invalid metadata saves nothing.
 func (c *Console) ImportIdP(ctx context.Context, req ImportRequest) (IdP, MetadataPreview, error) {
-	prev, err := c.PreviewMetadata(ctx, req.MetadataInput)
+	plan, err := c.PreviewImport(ctx, req)
+	prev, idp, slug, name, created := plan.Metadata, plan.IdP, plan.IdP.Slug, plan.IdP.DisplayName, !plan.Replaces
 	if err != nil {
 		return IdP{}, prev, err
 	}
-	name := strings.TrimSpace(req.DisplayName)
-	if name == "" {
-		name = SuggestSlug(prev.EntityID)
-	}
-	slug := strings.TrimSpace(req.Slug)
-	if slug == "" {
-		slug = SuggestSlug(name)
-	}
-	if err := ValidateSlug(slug); err != nil {
-		return IdP{}, prev, err
-	}
-	if slug == DemoSlug {
-		return IdP{}, prev, Errorf(EINVALID, "The slug %q belongs to the built-in demo IdP; choose another.", slug)
-	}
-	idp, err := c.store.GetIdP(ctx, slug)
-	created := ErrorCode(err) == ENOTFOUND
-	switch {
-	case created:
-		idp = IdP{Slug: slug, Enabled: true, Mapping: DefaultMapping()}
-	case err != nil:
-		return IdP{}, prev, err
-	}
-	idp.DisplayName, idp.EntityID, idp.MetadataXML = name, prev.EntityID, prev.EntityXML
-	idp.MetadataSource = req.Source
 	idp.MetadataURL = ""
 	if req.Source == SourceURL {
 		idp.MetadataURL = strings.TrimSpace(req.Name)

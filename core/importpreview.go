@@ -16,21 +16,18 @@ type ImportPreview struct {
 	Replaces bool
 }
 
-// PreviewImport validates req as ImportIdP does and says what it would
-// save, saving nothing and writing no event (a dry run; it works on a
-// reader). Certificates and validUntil are judged at the console's clock.
+// PreviewImport validates req and says what ImportIdP would save (ImportIdP
+// saves what it says), saving nothing and writing no event (a dry run; it
+// works on a reader). Certificates and validUntil are judged at the console's clock.
 func (c *Console) PreviewImport(ctx context.Context, req ImportRequest) (ImportPreview, error) {
 	prev, err := c.PreviewMetadata(ctx, req.MetadataInput)
 	if err != nil {
 		return ImportPreview{Metadata: prev}, err
 	}
 	name := strings.TrimSpace(req.DisplayName)
-	if name == "" {
-		name = SuggestSlug(prev.EntityID)
-	}
 	slug := strings.TrimSpace(req.Slug)
 	if slug == "" {
-		slug = SuggestSlug(name)
+		slug = SuggestSlug(firstNonEmpty(name, SuggestSlug(prev.EntityID)))
 	}
 	if err := ValidateSlug(slug); err != nil {
 		return ImportPreview{Metadata: prev}, err
@@ -46,6 +43,14 @@ func (c *Console) PreviewImport(ctx context.Context, req ImportRequest) (ImportP
 	case err != nil:
 		return ImportPreview{Metadata: prev}, err
 	}
-	idp.DisplayName, idp.EntityID, idp.MetadataXML, idp.MetadataSource = name, prev.EntityID, prev.EntityXML, req.Source
+	// A re-import without a name keeps the connection's (a setting, like
+	// its mapping); a new one is named from the entity ID.
+	switch {
+	case name != "":
+		idp.DisplayName = name
+	case !replaces || idp.DisplayName == "":
+		idp.DisplayName = SuggestSlug(prev.EntityID)
+	}
+	idp.EntityID, idp.MetadataXML, idp.MetadataSource = prev.EntityID, prev.EntityXML, req.Source
 	return ImportPreview{IdP: idp, Metadata: prev, Replaces: replaces}, nil
 }
