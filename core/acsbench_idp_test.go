@@ -2,13 +2,7 @@ package core_test
 
 import (
 	"context"
-	"encoding/xml"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,41 +10,30 @@ import (
 	"github.com/crewjam/saml"
 
 	"github.com/jitconsole/jitconsole/core"
+	"github.com/jitconsole/jitconsole/internal/samltest"
 )
 
 // perfIdP is the IdP of BenchmarkACSVersusParse, the same as the outside
 // tool's (../shared/tools/acsload --self-idp), so that both measure the
-// same work: crewjam's IdentityProvider on a loopback listener, imported
-// into the console from its metadata URL, signing a new person with two
-// groups for every SP-initiated request, assertions in the clear (the
-// parse-only side has no SP private key).
+// same work: a samltest IdP (crewjam's IdentityProvider on a loopback
+// listener, RSA-SHA256), imported into the console from its metadata URL,
+// signing a new person with two groups for every SP-initiated request,
+// assertions in the clear (the parse-only side has no SP private key).
 type perfIdP struct {
-	server *httptest.Server
+	*samltest.IdP
 	tc     *testConsole
 	slug   string
-	idp    *saml.IdentityProvider
-
-	mu     sync.Mutex
-	spMeta *saml.EntityDescriptor
 	people atomic.Int64
 }
 
 // startPerfIdP serves a perf IdP and imports it into tc as slug.
 func startPerfIdP(b *testing.B, tc *testConsole, slug string) *perfIdP {
 	b.Helper()
-	key, cert := newCertKey(b, "perf IdP")
 	p := &perfIdP{tc: tc, slug: slug}
-	mux := http.NewServeMux()
-	p.server = httptest.NewServer(mux)
-	b.Cleanup(p.server.Close)
-	p.idp = &saml.IdentityProvider{Key: key, Certificate: cert,
-		MetadataURL: mustURL(p.server.URL + "/metadata"), SSOURL: mustURL(p.server.URL + "/sso"),
-		ServiceProviderProvider: p, SessionProvider: p,
-		NameIDFormats: []saml.NameIDFormat{saml.EmailAddressNameIDFormat}}
-	mux.HandleFunc("/metadata", p.idp.ServeMetadata)
-	mux.HandleFunc("/sso", p.idp.ServeSSO)
+	p.IdP = samltest.Start(b, func() core.Endpoints { return tc.Endpoints(slug) })
+	p.Set(func(s *samltest.Settings) { s.Session, s.Encrypt = p.newHire, false })
 	if _, _, err := tc.ImportIdP(context.Background(), core.ImportRequest{
-		MetadataInput: core.MetadataInput{Source: core.SourceURL, Name: p.server.URL + "/metadata"},
+		MetadataInput: core.MetadataInput{Source: core.SourceURL, Name: p.MetadataURL()},
 		DisplayName:   "perf IdP", Slug: slug,
 	}); err != nil {
 		b.Fatalf("import the perf IdP: %v", err)
@@ -58,40 +41,8 @@ func startPerfIdP(b *testing.B, tc *testConsole, slug string) *perfIdP {
 	return p
 }
 
-// GetServiceProvider implements saml.ServiceProviderProvider: the
-// console's SP metadata for the slug, without its encryption keys.
-func (p *perfIdP) GetServiceProvider(r *http.Request, id string) (*saml.EntityDescriptor, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.spMeta == nil {
-		resp, err := http.Get(p.tc.Endpoints(p.slug).MetadataURL)
-		if err != nil {
-			return nil, err
-		}
-		defer resp.Body.Close()
-		var ed saml.EntityDescriptor
-		if err := xml.NewDecoder(resp.Body).Decode(&ed); err != nil {
-			return nil, err
-		}
-		for i := range ed.SPSSODescriptors {
-			var keep []saml.KeyDescriptor
-			for _, k := range ed.SPSSODescriptors[i].KeyDescriptors {
-				if k.Use != "encryption" {
-					keep = append(keep, k)
-				}
-			}
-			ed.SPSSODescriptors[i].KeyDescriptors = keep
-		}
-		p.spMeta = &ed
-	}
-	if p.spMeta.EntityID != id {
-		return nil, os.ErrNotExist
-	}
-	return p.spMeta, nil
-}
-
-// GetSession implements saml.SessionProvider: a new person every time.
-func (p *perfIdP) GetSession(w http.ResponseWriter, r *http.Request, req *saml.IdpAuthnRequest) *saml.Session {
+// newHire is a new person every time, in two groups (as acsload's).
+func (p *perfIdP) newHire(*saml.IdpAuthnRequest) *saml.Session {
 	i := p.people.Add(1)
 	user := fmt.Sprintf("perf.%d.%d", time.Now().UnixNano()%1e9, i)
 	now := time.Now()
@@ -104,34 +55,15 @@ func (p *perfIdP) GetSession(w http.ResponseWriter, r *http.Request, req *saml.I
 }
 
 // metadata is the IdP's metadata, for the parse-only side.
-func (p *perfIdP) metadata() *saml.EntityDescriptor { return p.idp.Metadata() }
+func (p *perfIdP) metadata() *saml.EntityDescriptor { return p.Provider().Metadata() }
 
 // login runs one SP-initiated login up to the signed response form, as a
 // browser: the form and the cookies the console set on the way.
 func (p *perfIdP) login() (acsForm, error) {
 	client := newClient()
-	resp, err := client.Get(p.tc.Endpoints(p.slug).LoginURL)
+	action, fields, err := p.Response(client, p.tc.Endpoints(p.slug).LoginURL)
 	if err != nil {
-		return acsForm{}, fmt.Errorf("start login: %w", err)
-	}
-	defer resp.Body.Close()
-	page, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return acsForm{}, err
-	}
-	action, fields := parseAutoForm(string(page))
-	if fields.Get("SAMLRequest") != "" { // the POST binding towards the IdP
-		if resp, err = client.PostForm(action, fields); err != nil {
-			return acsForm{}, fmt.Errorf("post the request to the IdP: %w", err)
-		}
-		defer resp.Body.Close()
-		if page, err = io.ReadAll(resp.Body); err != nil {
-			return acsForm{}, err
-		}
-		action, fields = parseAutoForm(string(page))
-	}
-	if action == "" || fields.Get("SAMLResponse") == "" {
-		return acsForm{}, fmt.Errorf("the perf IdP returned no SAMLResponse: %.300s", page)
+		return acsForm{}, fmt.Errorf("a perf login: %w", err)
 	}
 	return acsFormOf(client, action, fields)
 }

@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"github.com/crewjam/saml"
+	dsig "github.com/russellhaering/goxmldsig"
 
 	"github.com/jitconsole/jitconsole/core"
+	"github.com/jitconsole/jitconsole/internal/samltest"
 	"github.com/jitconsole/jitconsole/storage"
 )
 
@@ -19,12 +21,20 @@ func TestSecondIdPFromURLSignsIn(t *testing.T) {
 	tc := startConsole(t, t.TempDir(), "")
 	idp := startTestIdP(t, tc, "partner")
 	saved := importTestIdP(t, tc, idp)
-	if saved.MetadataSource != core.SourceURL || saved.MetadataURL != idp.metadataURL() || !saved.Enabled {
+	if saved.MetadataSource != core.SourceURL || saved.MetadataURL != idp.MetadataURL() || !saved.Enabled {
 		t.Fatalf("saved IdP: %+v", saved)
 	}
 	status, page := idp.login(t)
 	if status != http.StatusOK || !contains(page, "Welcome, Pat Partner") {
 		t.Fatalf("login through the partner IdP: HTTP %d\n%s", status, page)
+	}
+	// The test IdP encrypts its assertions to the SP, as the SP's metadata asks.
+	recs, err := tc.Recordings(context.Background(), core.RecordingFilter{IdPSlug: "partner", Limit: 1})
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("recordings: %+v, %v", recs, err)
+	}
+	if v, err := tc.Recording(context.Background(), recs[0].ID); err != nil || !v.Encrypted {
+		t.Fatalf("the partner IdP's assertion was not encrypted: %v", err)
 	}
 	// The demo IdP still works beside it, and the accounts stay apart.
 	if err := core.DemoLoginAs(context.Background(), nil, tc.Base, "bob"); err != nil {
@@ -58,9 +68,10 @@ func TestCertificateRolloverKeepsLoginsWorking(t *testing.T) {
 	}
 	mustLogin("before the rollover")
 
-	oldKey, oldCert := idp.key, idp.cert
-	newKey, newCert := newCertKey(t, "test-idp-2")
-	idp.set(func(i *testIdP) { i.extra = append(i.extra, newCert) })
+	old := idp.Settings()
+	oldKey, oldCert := old.Key, old.Cert
+	newKey, newCert := samltest.NewCertKey(t, "test-idp-2")
+	idp.Set(func(s *samltest.Settings) { s.Extra = append(s.Extra, newCert) })
 	if _, err := tc.RefreshIdP(ctx, "partner"); err != nil {
 		t.Fatal(err)
 	}
@@ -69,20 +80,20 @@ func TestCertificateRolloverKeepsLoginsWorking(t *testing.T) {
 	}
 	mustLogin("new certificate announced")
 
-	idp.set(func(i *testIdP) { i.key, i.cert, i.extra = newKey, newCert, []*x509.Certificate{oldCert} })
+	idp.Set(func(s *samltest.Settings) { s.Key, s.Cert, s.Extra = newKey, newCert, []*x509.Certificate{oldCert} })
 	mustLogin("signing with the new key")
 
-	idp.set(func(i *testIdP) { i.extra = nil })
+	idp.Set(func(s *samltest.Settings) { s.Extra = nil })
 	if _, err := tc.RefreshIdP(ctx, "partner"); err != nil {
 		t.Fatal(err)
 	}
-	if ev := lastEventOf(t, tc, core.EventIdPRefreshed); !contains(ev.Message, "certificate removed: CN=test-idp-1") {
+	if ev := lastEventOf(t, tc, core.EventIdPRefreshed); !contains(ev.Message, "certificate removed: CN="+oldCert.Subject.CommonName) {
 		t.Fatalf("refresh event: %q", ev.Message)
 	}
 	mustLogin("old certificate dropped")
 
 	// Signing with the retired key now fails as "unknown key".
-	idp.set(func(i *testIdP) { i.key, i.cert = oldKey, oldCert })
+	idp.Set(func(s *samltest.Settings) { s.Key, s.Cert = oldKey, oldCert })
 	if status, _ := idp.login(t); status != http.StatusForbidden {
 		t.Fatalf("retired key accepted: HTTP %d", status)
 	}
@@ -96,7 +107,7 @@ func TestFailedRefreshKeepsLastGoodMetadata(t *testing.T) {
 	ctx := context.Background()
 	idp := startTestIdP(t, tc, "partner")
 	before := importTestIdP(t, tc, idp)
-	idp.set(func(i *testIdP) { i.mdStatus = http.StatusBadGateway })
+	idp.Set(func(s *samltest.Settings) { s.MetadataStatus = http.StatusBadGateway })
 	after, err := tc.RefreshIdP(ctx, "partner")
 	if err == nil || !contains(core.ErrorMessage(err), "HTTP 502") {
 		t.Fatalf("refresh error: %v", err)
@@ -107,7 +118,7 @@ func TestFailedRefreshKeepsLastGoodMetadata(t *testing.T) {
 	if status, _ := idp.login(t); status != http.StatusOK {
 		t.Fatalf("login after a failed refresh: HTTP %d", status)
 	}
-	idp.set(func(i *testIdP) { i.mdStatus = 0 })
+	idp.Set(func(s *samltest.Settings) { s.MetadataStatus = 0 })
 	after, err = tc.RefreshIdP(ctx, "partner")
 	if err != nil || after.RefreshError != "" {
 		t.Fatalf("a good refresh did not clear the error: %v, %q", err, after.RefreshError)
@@ -143,7 +154,7 @@ func TestPerIdPSecuritySettings(t *testing.T) {
 	}
 
 	// SHA-1 is accepted by default and refused when the setting says so.
-	idp.set(func(i *testIdP) { i.sigMethod = "http://www.w3.org/2000/09/xmldsig#rsa-sha1" })
+	idp.Set(func(s *samltest.Settings) { s.SignatureMethod = dsig.RSASHA1SignatureMethod })
 	if status, _ := idp.login(t); status != http.StatusOK {
 		t.Fatalf("SHA-1 refused by default: HTTP %d", status)
 	}
@@ -162,9 +173,9 @@ func TestPerIdPSecuritySettings(t *testing.T) {
 	}
 
 	// An error status from the IdP is shown with its codes.
-	idp.set(func(i *testIdP) {
-		i.sigMethod = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
-		i.errStatus = &saml.StatusError{TopLevel: saml.StatusResponder, SecondLevel: saml.StatusRequestDenied, Message: "user not assigned"}
+	idp.Set(func(s *samltest.Settings) {
+		s.SignatureMethod = dsig.RSASHA256SignatureMethod
+		s.ErrStatus = &saml.StatusError{TopLevel: saml.StatusResponder, SecondLevel: saml.StatusRequestDenied, Message: "user not assigned"}
 	})
 	if status, _ := idp.login(t); status != http.StatusForbidden {
 		t.Fatalf("error status: HTTP %d", status)
@@ -175,10 +186,12 @@ func TestPerIdPSecuritySettings(t *testing.T) {
 	}
 
 	// A transient NameID is refused as an account key.
-	idp.set(func(i *testIdP) {
-		i.errStatus = nil
-		i.session.NameIDFormat = string(saml.TransientNameIDFormat)
-		i.session.NameID = "_tr4ns13nt"
+	idp.Set(func(s *samltest.Settings) {
+		s.ErrStatus = nil
+		s.Session = patWith(func(p *saml.Session) {
+			p.NameIDFormat = string(saml.TransientNameIDFormat)
+			p.NameID = "_tr4ns13nt"
+		})
 	})
 	before := len(users(t, tc))
 	if status, _ := idp.login(t); status != http.StatusForbidden {
@@ -229,29 +242,29 @@ func TestACSRefusesSignedButWrongAssertions(t *testing.T) {
 	importTestIdP(t, tc, idp)
 	tests := []struct {
 		name    string
-		set     func(i *testIdP)
+		set     func(s *samltest.Settings)
 		class   core.RefusalClass
 		message string // part of the stored reason
 	}{
-		{"audience of another SP", func(i *testIdP) {
-			i.mutate = func(a *saml.Assertion) {
+		{"audience of another SP", func(s *samltest.Settings) {
+			s.Mutate = func(a *saml.Assertion) {
 				a.Conditions.AudienceRestrictions = []saml.AudienceRestriction{{Audience: saml.Audience{Value: "https://other-app.example.com/sp"}}}
 			}
 		}, core.ClassAudience, `"https://other-app.example.com/sp"`},
-		{"recipient of another ACS", func(i *testIdP) {
-			i.mutate = func(a *saml.Assertion) {
+		{"recipient of another ACS", func(s *samltest.Settings) {
+			s.Mutate = func(a *saml.Assertion) {
 				a.Subject.SubjectConfirmations[0].SubjectConfirmationData.Recipient = "https://other-app.example.com/acs"
 			}
 		}, core.ClassDestination, `"https://other-app.example.com/acs" (Recipient)`},
-		{"expired: IdP clock an hour behind", func(i *testIdP) { i.mutate = shiftTimes(-time.Hour) }, core.ClassExpired, "allowed skew 3m0s"},
-		{"not yet valid: IdP clock an hour ahead", func(i *testIdP) { i.mutate = shiftTimes(time.Hour) }, core.ClassNotYetValid, "about 1h0m0s ahead"},
-		{"empty NameID", func(i *testIdP) {
-			i.mutate = func(a *saml.Assertion) { a.Subject.NameID.Value = "   " }
+		{"expired: IdP clock an hour behind", func(s *samltest.Settings) { s.Mutate = shiftTimes(-time.Hour) }, core.ClassExpired, "allowed skew 3m0s"},
+		{"not yet valid: IdP clock an hour ahead", func(s *samltest.Settings) { s.Mutate = shiftTimes(time.Hour) }, core.ClassNotYetValid, "about 1h0m0s ahead"},
+		{"empty NameID", func(s *samltest.Settings) {
+			s.Mutate = func(a *saml.Assertion) { a.Subject.NameID.Value = "   " }
 		}, core.ClassEmptyNameID, "NameID is empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			idp.set(func(i *testIdP) { i.mutate = nil; tt.set(i) })
+			idp.Set(func(s *samltest.Settings) { s.Mutate = nil; tt.set(s) })
 			status, page := idp.login(t)
 			if status != http.StatusForbidden || !contains(page, "Sign-in refused") {
 				t.Fatalf("HTTP %d\n%s", status, page)
@@ -266,7 +279,7 @@ func TestACSRefusesSignedButWrongAssertions(t *testing.T) {
 		})
 	}
 	// And the same IdP, set right again, signs in.
-	idp.set(func(i *testIdP) { i.mutate = nil })
+	idp.Set(func(s *samltest.Settings) { s.Mutate = nil })
 	if status, _ := idp.login(t); status != http.StatusOK {
 		t.Fatalf("a correct assertion after the refusals: HTTP %d", status)
 	}
@@ -305,8 +318,8 @@ func TestScheduledRefresh(t *testing.T) {
 	tc := startConsole(t, dir, "")
 	idp := startTestIdP(t, tc, "partner")
 	importTestIdP(t, tc, idp)
-	_, newCert := newCertKey(t, "test-idp-next")
-	idp.set(func(i *testIdP) { i.extra = append(i.extra, newCert) })
+	_, newCert := samltest.NewCertKey(t, "test-idp-next")
+	idp.Set(func(s *samltest.Settings) { s.Extra = append(s.Extra, newCert) })
 	base := tc.Base
 	tc.close()
 

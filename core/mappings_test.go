@@ -11,6 +11,7 @@ import (
 	"github.com/crewjam/saml"
 
 	"github.com/jitconsole/jitconsole/core"
+	"github.com/jitconsole/jitconsole/internal/samltest"
 )
 
 func groupsAttr(groups ...string) saml.Attribute {
@@ -21,9 +22,9 @@ func groupsAttr(groups ...string) saml.Attribute {
 	return a
 }
 
-// setSession replaces the test IdP's user attributes.
+// setAttrs replaces the attributes the test IdP sends for Pat.
 func setAttrs(idp *testIdP, attrs ...saml.Attribute) {
-	idp.set(func(i *testIdP) { i.session.CustomAttributes = attrs })
+	idp.Set(func(s *samltest.Settings) { s.Session = patWith(func(p *saml.Session) { p.CustomAttributes = attrs }) })
 }
 
 func strAttr(name, value string) saml.Attribute {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jitconsole/jitconsole/core"
+	"github.com/jitconsole/jitconsole/internal/samltest"
 )
 
 // TestZoePersona: the README's Zoë signs in with no email attribute and a
@@ -83,11 +84,11 @@ func TestReimportKeepsMappingAndSettings(t *testing.T) {
 	}
 
 	// The IdP rotates its key; its new metadata is imported again.
-	idp.set(func(i *testIdP) { i.key, i.cert = newCertKey(t, "test-idp-2") })
+	idp.Set(func(s *samltest.Settings) { s.Key, s.Cert = samltest.NewCertKey(t, "test-idp-2") })
 	if status, _ := idp.login(t); status == http.StatusOK {
 		t.Fatal("a login signed with the new key passed before the new metadata was imported")
 	}
-	resp, err := http.Get(idp.metadataURL())
+	resp, err := http.Get(idp.MetadataURL())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/jitconsole/jitconsole/core"
+	"github.com/jitconsole/jitconsole/internal/samltest"
 )
 
 func TestFlightRecorderKeepsEveryACSRequest(t *testing.T) {
@@ -102,12 +103,12 @@ func TestRecorderShowsAnUnlistedSigningKey(t *testing.T) {
 	ctx := context.Background()
 	idp := startTestIdP(t, tc, "partner")
 	importTestIdP(t, tc, idp)
-	listed := core.CertFingerprint(idp.cert)
+	listed := core.CertFingerprint(idp.Settings().Cert)
 	if status, _ := idp.login(t); status != http.StatusOK {
 		t.Fatalf("login with the listed key: HTTP %d", status)
 	}
-	rogueKey, rogueCert := newCertKey(t, "rogue")
-	idp.set(func(i *testIdP) { i.key, i.cert = rogueKey, rogueCert })
+	rogueKey, rogueCert := samltest.NewCertKey(t, "rogue")
+	idp.Set(func(s *samltest.Settings) { s.Key, s.Cert = rogueKey, rogueCert })
 	if status, _ := idp.login(t); status != http.StatusForbidden {
 		t.Fatalf("login with an unlisted key: HTTP %d", status)
 	}
