@@ -419,10 +419,6 @@ func decodeWarnings(s string) ([]string, error) {
 	return ws, nil
 }
 
-// accountName names an account for a person: its display name, username
-// or NameID.
-func accountName(u core.User) string { return firstNonEmpty(u.DisplayName, u.Username, u.NameID) }
-
 // firstNonEmpty is the first of s that is not empty.
 func firstNonEmpty[S ~string](s ...S) S {
 	for _, v := range s {
