@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/jitconsole/jitconsole/core"
+	"github.com/jitconsole/jitconsole/internal/samltest"
 )
 
 // runCLIEnv is runCLIStdin with env as the command's whole environment.
@@ -73,28 +74,14 @@ func listUsers(t *testing.T, dir string) usersJSON {
 }
 
 // signInAt runs an SP-initiated sign-in at the console's login URL for
-// slug through the IdP it redirects to, and returns the ACS's status.
-func signInAt(t *testing.T, base, slug string) int {
+// slug through idp, and returns the ACS's status.
+func signInAt(t *testing.T, idp *samltest.IdP, base, slug string) int {
 	t.Helper()
-	client := browser()
-	resp, err := client.Get(base + "/saml/" + slug + "/login")
+	status, _, err := idp.SignIn(samltest.Browser(), base+"/saml/"+slug+"/login")
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("sign in at /saml/%s/login: %v", slug, err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusFound {
-		t.Fatalf("GET /saml/%s/login: HTTP %d", slug, resp.StatusCode)
-	}
-	form, err := answer(client, resp.Header.Get("Location"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err = client.PostForm(base+"/saml/"+slug+"/acs", form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
+	return status
 }
 
 // TestIdPCommandsBesideServe: idp import, list and remove work beside a
@@ -106,11 +93,10 @@ func TestIdPCommandsBesideServe(t *testing.T) {
 	serve := start(t, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir)
 	base := serve.waitFor(t, listeningRE, time.Minute)[2]
 	keysInKeyring(t, dir, serve.stderr.String())
-	idp := startParityIdP(t, core.Endpoints{EntityID: base + "/saml/metadata", MetadataURL: base + "/saml/partner/metadata"})
-	md, err := idp.metadata()
-	if err != nil {
-		t.Fatal(err)
-	}
+	idp := samltest.Start(t, func() core.Endpoints {
+		return core.Endpoints{EntityID: base + "/saml/metadata", MetadataURL: base + "/saml/partner/metadata"}
+	})
+	md := idp.Metadata()
 
 	r := runCLIStdin(t, string(md), "idp", "import", "--stdin", "--slug", "partner", "--name", "Partner", "--base-url", base, "--data-dir", dir)
 	if r.code != 0 || !strings.Contains(r.stdout, `Connected identity provider Partner as "partner".`) ||
@@ -123,7 +109,7 @@ func TestIdPCommandsBesideServe(t *testing.T) {
 	if status, body := httpGet(t, base+"/saml/partner/metadata"); status != http.StatusOK || !strings.Contains(body, base+"/saml/partner/acs") {
 		t.Fatalf("serve's metadata for the imported IdP: HTTP %d\n%s", status, body)
 	}
-	if status := signInAt(t, base, "partner"); status != http.StatusSeeOther {
+	if status := signInAt(t, idp, base, "partner"); status != http.StatusSeeOther {
 		t.Fatalf("a sign-in through the IdP imported beside serve: HTTP %d\nserve's stderr:\n%s", status, serve.stderr)
 	}
 	if us := listUsers(t, dir); len(us) != 1 || us[0].IdP != "partner" || us[0].IdPRemoved {
@@ -161,10 +147,7 @@ func TestDataDirPrecedence(t *testing.T) {
 	}
 	env = append(env, "XDG_CONFIG_HOME="+config, "HOME="+config)
 	withVar := append(slices.Clone(env), "JITCONSOLE_DATA_DIR="+envDir)
-	md, err := startParityIdP(t, core.Endpoints{}).metadata()
-	if err != nil {
-		t.Fatal(err)
-	}
+	md := samltest.Start(t, func() core.Endpoints { return core.Endpoints{} }).Metadata()
 	defaultDir := filepath.Join(config, "jitconsole")
 	for _, run := range []struct {
 		env  []string

@@ -4,25 +4,16 @@ import (
 	"bytes"
 	"compress/flate"
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/xml"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/big"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -31,6 +22,7 @@ import (
 	dsig "github.com/russellhaering/goxmldsig"
 
 	"github.com/jitconsole/jitconsole/core"
+	"github.com/jitconsole/jitconsole/internal/samltest"
 	"github.com/jitconsole/jitconsole/storage"
 )
 
@@ -55,23 +47,37 @@ func TestValidatorACSParity(t *testing.T) {
 	}
 	none := sec(func(*core.IdPSecurity) {})
 	solicited := func() (parityPost, error) { return p.solicited(nil) }
-	mutated := func(m func(*saml.Assertion)) func() (parityPost, error) {
+	// idpDoes is a solicited response from the IdP with its settings
+	// changed by f, put back afterwards.
+	idpDoes := func(f func(*samltest.Settings)) func() (parityPost, error) {
 		return func() (parityPost, error) {
-			p.idp.set(func(i *parityIdP) { i.mutate = m })
-			defer p.idp.set(func(i *parityIdP) { i.mutate = nil })
+			saved := p.idp.Settings()
+			defer p.idp.Set(func(s *samltest.Settings) { *s = saved })
+			p.idp.Set(f)
 			return p.solicited(nil)
 		}
+	}
+	mutated := func(m func(*saml.Assertion)) func() (parityPost, error) {
+		return idpDoes(func(s *samltest.Settings) { s.Mutate = m })
+	}
+	// nameID is Pat with another NameID.
+	nameID := func(value string, format saml.NameIDFormat) func() (parityPost, error) {
+		return idpDoes(func(s *samltest.Settings) {
+			s.Session = func(req *saml.IdpAuthnRequest) *saml.Session {
+				pat := samltest.Pat(req)
+				pat.NameID, pat.NameIDFormat = value, string(format)
+				return pat
+			}
+		})
 	}
 	edited := func(edit func(*etree.Element)) func() (parityPost, error) {
 		return func() (parityPost, error) { return p.solicited(edit) }
 	}
+	sha1 := idpDoes(func(s *samltest.Settings) { s.SignatureMethod = dsig.RSASHA1SignatureMethod })
+	rolledKey, rolledCert := samltest.NewCertKey(t, "rolled-over")
 	rows := []row{
 		{"valid, solicited", none, solicited, ""},
-		{"valid, encrypted assertion", none, func() (parityPost, error) {
-			p.idp.set(func(i *parityIdP) { i.encrypt = true })
-			defer p.idp.set(func(i *parityIdP) { i.encrypt = false })
-			return p.solicited(nil)
-		}, ""},
+		{"valid, encrypted assertion", none, idpDoes(func(s *samltest.Settings) { s.Encrypt = true }), ""},
 		{"unsolicited, IdP-initiated off", none, p.unsolicited, core.ClassUnsolicited},
 		{"unsolicited, IdP-initiated on", sec(func(s *core.IdPSecurity) { s.AllowIdPInitiated = true }), p.unsolicited, ""},
 		{"unsolicited, posted for a request the console started", sec(func(s *core.IdPSecurity) { s.AllowIdPInitiated = true }),
@@ -82,10 +88,10 @@ func TestValidatorACSParity(t *testing.T) {
 		{"require signed response: off, assertion signed only", none, edited(stripResponseSignature), ""},
 		{"require signed response: on, both signed", sec(func(s *core.IdPSecurity) { s.RequireSignedResponse = true }), solicited, ""},
 		{"require signed assertion: on, response signed only", sec(func(s *core.IdPSecurity) { s.RequireSignedAssertion = true }),
-			edited(p.idp.responseSignedOnly), core.ClassNoSignature},
-		{"require signed assertion: off, response signed only", none, edited(p.idp.responseSignedOnly), ""},
-		{"reject SHA-1: on, SHA-1 signature", sec(func(s *core.IdPSecurity) { s.RejectSHA1 = true }), p.sha1, core.ClassWeakAlgorithm},
-		{"reject SHA-1: off, SHA-1 signature", none, p.sha1, ""},
+			edited(p.responseSignedOnly), core.ClassNoSignature},
+		{"require signed assertion: off, response signed only", none, edited(p.responseSignedOnly), ""},
+		{"reject SHA-1: on, SHA-1 signature", sec(func(s *core.IdPSecurity) { s.RejectSHA1 = true }), sha1, core.ClassWeakAlgorithm},
+		{"reject SHA-1: off, SHA-1 signature", none, sha1, ""},
 		{"audience of another SP", none, mutated(func(a *saml.Assertion) {
 			a.Conditions.AudienceRestrictions[0].Audience.Value = "https://other.example/sp"
 		}), core.ClassAudience},
@@ -103,7 +109,8 @@ func TestValidatorACSParity(t *testing.T) {
 			mutated(func(a *saml.Assertion) { a.Conditions.NotBefore = time.Now().Add(4 * time.Minute) }), core.ClassNotYetValid},
 		{"4 minutes ahead, stored skew 10 minutes", func() { p.setSkew(10 * time.Minute) },
 			mutated(func(a *saml.Assertion) { a.Conditions.NotBefore = time.Now().Add(4 * time.Minute) }), ""},
-		{"signed by a key the metadata does not list", func() { p.setSkew(core.DefaultClockSkew) }, p.unknownKey, core.ClassUnknownKey},
+		{"signed by a key the metadata does not list", func() { p.setSkew(core.DefaultClockSkew) },
+			idpDoes(func(s *samltest.Settings) { s.Key, s.Cert = rolledKey, rolledCert }), core.ClassUnknownKey},
 		{"changed after signing", none, edited(func(r *etree.Element) {
 			nameID := r.FindElement("./Assertion/Subject/NameID")
 			nameID.SetText("mallory@partner.example")
@@ -118,16 +125,14 @@ func TestValidatorACSParity(t *testing.T) {
 			post.response = append([]byte(`<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x "y">]>`), post.response...)
 			return post, err
 		}, core.ClassMalformed},
-		{"IdP error status", none, func() (parityPost, error) {
-			p.idp.set(func(i *parityIdP) { i.errStatus = true })
-			defer p.idp.set(func(i *parityIdP) { i.errStatus = false })
-			return p.solicited(nil)
-		}, core.ClassIdPError},
-		{"transient NameID, no account key attribute", none, p.withNameID("_transient-1", saml.TransientNameIDFormat), core.ClassTransientNameID},
+		{"IdP error status", none, idpDoes(func(s *samltest.Settings) {
+			s.ErrStatus = &saml.StatusError{TopLevel: saml.StatusResponder, SecondLevel: saml.StatusRequestDenied, Message: "user not assigned"}
+		}), core.ClassIdPError},
+		{"transient NameID, no account key attribute", none, nameID("_transient-1", saml.TransientNameIDFormat), core.ClassTransientNameID},
 		{"transient NameID, account key attribute", func() { p.updateMapping(func(m *core.Mapping) { m.AccountKeyAttr = "email" }) },
-			p.withNameID("_transient-2", saml.TransientNameIDFormat), ""},
+			nameID("_transient-2", saml.TransientNameIDFormat), ""},
 		{"empty NameID", func() { p.updateMapping(func(m *core.Mapping) { m.AccountKeyAttr = "" }) },
-			p.withNameID("", saml.EmailAddressNameIDFormat), core.ClassEmptyNameID},
+			nameID("", saml.EmailAddressNameIDFormat), core.ClassEmptyNameID},
 		{"deny policy", func() {
 			p.updateMapping(func(m *core.Mapping) {
 				m.NoMatch = core.NoMatchDeny
@@ -189,7 +194,9 @@ type parity struct {
 	dir string
 	con *core.Console
 	db  *storage.DB
-	idp *parityIdP
+	idp *samltest.IdP
+	// trusted is the key and certificate of the IdP's metadata.
+	trusted samltest.Settings
 	// mapping0 is the mapping the import gave the IdP.
 	mapping0 core.Mapping
 }
@@ -215,13 +222,10 @@ func startParity(t *testing.T) *parity {
 		con.Close()
 		db.Close()
 	})
-	p.idp = startParityIdP(t, con.Endpoints("p"))
-	md, err := p.idp.metadata()
-	if err != nil {
-		t.Fatal(err)
-	}
+	p.idp = samltest.Start(t, func() core.Endpoints { return con.Endpoints("p") })
+	p.trusted = p.idp.Settings()
 	if _, _, err := con.ImportIdP(ctx, core.ImportRequest{MetadataInput: core.MetadataInput{
-		Source: core.SourcePaste, Name: "parity", Data: md}, DisplayName: "Parity IdP", Slug: "p"}); err != nil {
+		Source: core.SourcePaste, Name: "parity", Data: p.idp.Metadata()}, DisplayName: "Parity IdP", Slug: "p"}); err != nil {
 		t.Fatal(err)
 	}
 	idp, err := db.GetIdP(ctx, "p")
@@ -286,15 +290,6 @@ type parityPost struct {
 	slug      string // the IdP connection; "" is "p"
 }
 
-var formFieldRe = regexp.MustCompile(`name="(SAMLResponse|RelayState)"\s+value="([^"]*)"`)
-
-// browser is an HTTP client with cookies that does not follow redirects.
-func browser() *http.Client {
-	jar := core.NewBrowserJar()
-	return &http.Client{Timeout: 30 * time.Second, Jar: jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-}
-
 // startLogin starts an SP-initiated login in client and returns the URL
 // of the IdP's SSO endpoint with the request.
 func (p *parity) startLogin(client *http.Client) (string, error) {
@@ -307,28 +302,6 @@ func (p *parity) startLogin(client *http.Client) (string, error) {
 		return "", fmt.Errorf("login: HTTP %d", resp.StatusCode)
 	}
 	return resp.Header.Get("Location"), nil
-}
-
-// answer asks the IdP at ssoURL for its response form.
-func answer(client *http.Client, ssoURL string) (url.Values, error) {
-	resp, err := client.Get(ssoURL)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	form := url.Values{}
-	for _, m := range formFieldRe.FindAllStringSubmatch(string(body), -1) {
-		form.Set(m[1], htmlUnescape(m[2]))
-	}
-	if form.Get("SAMLResponse") == "" {
-		return nil, fmt.Errorf("the IdP answered HTTP %d without a response: %.300s", resp.StatusCode, body)
-	}
-	return form, nil
-}
-
-func htmlUnescape(s string) string {
-	return strings.NewReplacer("&#43;", "+", "&#61;", "=", "&amp;", "&", "&#34;", `"`, "&quot;", `"`, "&lt;", "<", "&gt;", ">").Replace(s)
 }
 
 // postFor makes a post of form in client, with edit applied to the
@@ -353,12 +326,12 @@ func postFor(client *http.Client, form url.Values, edit func(*etree.Element)) (p
 
 // solicited is a fresh SP-initiated login, answered by the IdP.
 func (p *parity) solicited(edit func(*etree.Element)) (parityPost, error) {
-	client := browser()
+	client := samltest.Browser()
 	sso, err := p.startLogin(client)
 	if err != nil {
 		return parityPost{}, err
 	}
-	form, err := answer(client, sso)
+	_, form, err := p.idp.Answer(client, sso)
 	if err != nil {
 		return parityPost{}, err
 	}
@@ -367,8 +340,8 @@ func (p *parity) solicited(edit func(*etree.Element)) (parityPost, error) {
 
 // unsolicited is a login started at the IdP.
 func (p *parity) unsolicited() (parityPost, error) {
-	client := browser()
-	form, err := answer(client, p.idp.server.URL+"/initiate")
+	client := samltest.Browser()
+	_, form, err := p.idp.Initiated(client)
 	if err != nil {
 		return parityPost{}, err
 	}
@@ -378,7 +351,7 @@ func (p *parity) unsolicited() (parityPost, error) {
 // unsolicitedWithToken posts an unsolicited response with the RelayState
 // of a login the browser started; check-response gets its request ID.
 func (p *parity) unsolicitedWithToken() (parityPost, error) {
-	client := browser()
+	client := samltest.Browser()
 	sso, err := p.startLogin(client)
 	if err != nil {
 		return parityPost{}, err
@@ -428,31 +401,10 @@ func requestIDOf(sso *url.URL) string {
 	return r.ID
 }
 
-func (p *parity) sha1() (parityPost, error) {
-	p.idp.set(func(i *parityIdP) { i.sigMethod = dsig.RSASHA1SignatureMethod })
-	defer p.idp.set(func(i *parityIdP) { i.sigMethod = dsig.RSASHA256SignatureMethod })
-	return p.solicited(nil)
-}
-
-func (p *parity) unknownKey() (parityPost, error) {
-	key, cert := newParityCert(p.t, "rolled-over")
-	p.idp.set(func(i *parityIdP) { i.key, i.cert = key, cert })
-	defer p.idp.set(func(i *parityIdP) { i.key, i.cert = i.trustedKey, i.trustedCert })
-	return p.solicited(nil)
-}
-
-func (p *parity) withNameID(value string, format saml.NameIDFormat) func() (parityPost, error) {
-	return func() (parityPost, error) {
-		p.idp.set(func(i *parityIdP) { i.nameID, i.nameIDFormat = value, string(format) })
-		defer p.idp.set(func(i *parityIdP) { i.nameID, i.nameIDFormat = "", "" })
-		return p.solicited(nil)
-	}
-}
-
 // demoResponse is a sign-in of a demo persona, through the demo IdP's
 // own picker.
 func (p *parity) demoResponse() (parityPost, error) {
-	client := browser()
+	client := samltest.Browser()
 	client.CheckRedirect = nil
 	if _, err := p.con.SetDemoIdPEnabled(context.Background(), true); err != nil {
 		return parityPost{}, err
@@ -482,16 +434,16 @@ func (p *parity) replayed() (parityPost, error) {
 // secondResponse gets two responses to one request, posts the first
 // (accepted), then offers the second.
 func (p *parity) secondResponse() (parityPost, error) {
-	client := browser()
+	client := samltest.Browser()
 	sso, err := p.startLogin(client)
 	if err != nil {
 		return parityPost{}, err
 	}
-	first, err := answer(client, sso)
+	_, first, err := p.idp.Answer(client, sso)
 	if err != nil {
 		return parityPost{}, err
 	}
-	second, err := answer(client, sso)
+	_, second, err := p.idp.Answer(client, sso)
 	if err != nil {
 		return parityPost{}, err
 	}
@@ -561,170 +513,6 @@ func (p *parity) postACS(t *testing.T, post parityPost) core.RefusalClass {
 	return recs[0].Class
 }
 
-// parityIdP is a real SAML IdP (crewjam's) on 127.0.0.1 whose key,
-// algorithm, subject and assertion a row can change.
-type parityIdP struct {
-	t      *testing.T
-	server *httptest.Server
-	ep     core.Endpoints
-
-	mu                   sync.Mutex
-	key, trustedKey      *rsa.PrivateKey
-	cert, trustedCert    *x509.Certificate
-	sigMethod            string
-	nameID, nameIDFormat string
-	errStatus            bool
-	encrypt              bool // to the SP's encryption certificate
-	mutate               func(*saml.Assertion)
-	spMetadata           *saml.EntityDescriptor
-	spMetadataOnce       sync.Once
-	spMetadataErr        error
-}
-
-func newParityCert(t *testing.T, cn string) (*rsa.PrivateKey, *x509.Certificate) {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(365 * 24 * time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	return key, cert
-}
-
-func startParityIdP(t *testing.T, ep core.Endpoints) *parityIdP {
-	i := &parityIdP{t: t, ep: ep, sigMethod: dsig.RSASHA256SignatureMethod}
-	i.key, i.cert = newParityCert(t, "parity-idp")
-	i.trustedKey, i.trustedCert = i.key, i.cert
-	i.server = httptest.NewServer(http.HandlerFunc(i.serve))
-	t.Cleanup(i.server.Close)
-	return i
-}
-
-func (i *parityIdP) set(f func(*parityIdP)) {
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	f(i)
-}
-
-func (i *parityIdP) provider() *saml.IdentityProvider {
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	return &saml.IdentityProvider{
-		AssertionMaker: parityMaker{i.mutate},
-		Key:            i.key, Certificate: i.cert,
-		MetadataURL:             mustParseURL(i.server.URL + "/metadata"),
-		SSOURL:                  mustParseURL(i.server.URL + "/sso"),
-		ServiceProviderProvider: i,
-		SessionProvider:         i,
-		SignatureMethod:         i.sigMethod,
-	}
-}
-
-func mustParseURL(s string) url.URL {
-	u, err := url.Parse(s)
-	if err != nil {
-		panic(err)
-	}
-	return *u
-}
-
-func (i *parityIdP) metadata() ([]byte, error) {
-	return xml.Marshal(i.provider().Metadata())
-}
-
-func (i *parityIdP) serve(w http.ResponseWriter, r *http.Request) {
-	switch r.URL.Path {
-	case "/sso":
-		i.provider().ServeSSO(w, r)
-	case "/initiate":
-		i.provider().ServeIDPInitiated(w, r, i.ep.EntityID, "")
-	default:
-		http.NotFound(w, r)
-	}
-}
-
-// GetServiceProvider implements saml.ServiceProviderProvider with the
-// console's SP metadata for "p".
-func (i *parityIdP) GetServiceProvider(r *http.Request, id string) (*saml.EntityDescriptor, error) {
-	if id != i.ep.EntityID {
-		return nil, os.ErrNotExist
-	}
-	i.spMetadataOnce.Do(func() {
-		resp, err := http.Get(i.ep.MetadataURL)
-		if err != nil {
-			i.spMetadataErr = err
-			return
-		}
-		defer resp.Body.Close()
-		i.spMetadata = &saml.EntityDescriptor{}
-		i.spMetadataErr = xml.NewDecoder(resp.Body).Decode(i.spMetadata)
-	})
-	if i.spMetadataErr != nil {
-		return nil, i.spMetadataErr
-	}
-	i.mu.Lock()
-	encrypt := i.encrypt
-	i.mu.Unlock()
-	md := *i.spMetadata
-	if !encrypt {
-		// Without the SP's encryption certificate the IdP sends the
-		// assertion in clear, for rows that edit it.
-		md.SPSSODescriptors = append([]saml.SPSSODescriptor(nil), md.SPSSODescriptors...)
-		for n := range md.SPSSODescriptors {
-			var kds []saml.KeyDescriptor
-			for _, kd := range md.SPSSODescriptors[n].KeyDescriptors {
-				if kd.Use != "encryption" {
-					kds = append(kds, kd)
-				}
-			}
-			md.SPSSODescriptors[n].KeyDescriptors = kds
-		}
-	}
-	return &md, nil
-}
-
-// GetSession implements saml.SessionProvider: Pat is always signed in.
-func (i *parityIdP) GetSession(w http.ResponseWriter, r *http.Request, req *saml.IdpAuthnRequest) *saml.Session {
-	i.mu.Lock()
-	nameID, format, errStatus := i.nameID, i.nameIDFormat, i.errStatus
-	i.mu.Unlock()
-	if errStatus {
-		_ = req.IDP.SendErrorResponse(w, req, &saml.StatusError{TopLevel: saml.StatusResponder, SecondLevel: saml.StatusRequestDenied, Message: "user not assigned"})
-		return nil
-	}
-	if format == "" {
-		nameID, format = "pat@partner.example", string(saml.EmailAddressNameIDFormat)
-	}
-	now := time.Now()
-	return &saml.Session{ID: fmt.Sprint(now.UnixNano()), CreateTime: now, ExpireTime: now.Add(time.Hour), Index: "1",
-		NameID: nameID, NameIDFormat: format,
-		CustomAttributes: []saml.Attribute{
-			{Name: "email", Values: []saml.AttributeValue{{Value: "pat@partner.example"}}},
-			{Name: "displayName", Values: []saml.AttributeValue{{Value: "Pat Partner"}}},
-			{Name: "groups", Values: []saml.AttributeValue{{Value: "Engineering"}}},
-		}}
-}
-
-// parityMaker makes crewjam's assertion, then lets a row change it before
-// it is signed: genuinely signed, wrong content.
-type parityMaker struct{ mutate func(*saml.Assertion) }
-
-func (m parityMaker) MakeAssertion(req *saml.IdpAuthnRequest, s *saml.Session) error {
-	if err := (saml.DefaultAssertionMaker{}).MakeAssertion(req, s); err != nil {
-		return err
-	}
-	if m.mutate != nil {
-		m.mutate(req.Assertion)
-	}
-	return nil
-}
-
 // stripResponseSignature removes the Response's own signature, leaving
 // the assertion's.
 func stripResponseSignature(r *etree.Element) {
@@ -734,19 +522,17 @@ func stripResponseSignature(r *etree.Element) {
 }
 
 // responseSignedOnly removes both signatures and signs the Response again
-// with the IdP's key: only the response is signed.
-func (i *parityIdP) responseSignedOnly(r *etree.Element) {
+// with the IdP's trusted key: only the response is signed.
+func (p *parity) responseSignedOnly(r *etree.Element) {
 	stripResponseSignature(r)
 	a := r.SelectElement("Assertion")
 	a.RemoveChild(a.SelectElement("Signature"))
-	i.mu.Lock()
-	ks := dsig.TLSCertKeyStore(tls.Certificate{Certificate: [][]byte{i.trustedCert.Raw}, PrivateKey: i.trustedKey})
-	i.mu.Unlock()
+	ks := dsig.TLSCertKeyStore(tls.Certificate{Certificate: [][]byte{p.trusted.Cert.Raw}, PrivateKey: p.trusted.Key})
 	ctx := dsig.NewDefaultSigningContext(ks)
 	ctx.Canonicalizer = dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList("")
 	signed, err := ctx.SignEnveloped(r)
 	if err != nil {
-		i.t.Fatalf("sign the response: %v", err)
+		p.t.Fatalf("sign the response: %v", err)
 	}
 	sig := signed.ChildElements()[len(signed.ChildElements())-1]
 	// The signature goes right after the Issuer, as the schema orders it.

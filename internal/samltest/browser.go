@@ -60,19 +60,27 @@ func (i *IdP) Response(client *http.Client, loginURL string) (string, url.Values
 	if action, fields := ParseForm(page); fields.Get("SAMLResponse") != "" {
 		return action, fields, nil // a client that follows redirects is at the IdP's answer already
 	}
-	switch {
-	case resp.StatusCode == http.StatusFound || resp.StatusCode == http.StatusSeeOther:
-		if resp, err = client.Get(resp.Header.Get("Location")); err != nil {
-			return "", nil, fmt.Errorf("go to the IdP: %w", err)
-		}
-	default:
-		action, fields := ParseForm(page)
-		if fields.Get("SAMLRequest") == "" {
-			return "", nil, fmt.Errorf("the SP answered HTTP %d with neither a redirect nor a request form: %.300s", resp.StatusCode, page)
-		}
-		if resp, err = client.PostForm(action, fields); err != nil {
-			return "", nil, fmt.Errorf("post the request to the IdP: %w", err)
-		}
+	if resp.StatusCode == http.StatusFound || resp.StatusCode == http.StatusSeeOther {
+		return i.Answer(client, resp.Header.Get("Location"))
+	}
+	action, fields := ParseForm(page)
+	if fields.Get("SAMLRequest") == "" {
+		return "", nil, fmt.Errorf("the SP answered HTTP %d with neither a redirect nor a request form: %.300s", resp.StatusCode, page)
+	}
+	if resp, err = client.PostForm(action, fields); err != nil {
+		return "", nil, fmt.Errorf("post the request to the IdP: %w", err)
+	}
+	return answerOf(resp)
+}
+
+// Answer is the IdP's answer in client to the request in ssoURL (the
+// HTTP-Redirect URL that the SP sent the browser to): the ACS's URL and
+// the form. Each call is a new response to the same request, as when a
+// browser goes back and asks the IdP again.
+func (i *IdP) Answer(client *http.Client, ssoURL string) (string, url.Values, error) {
+	resp, err := client.Get(ssoURL)
+	if err != nil {
+		return "", nil, fmt.Errorf("go to the IdP: %w", err)
 	}
 	return answerOf(resp)
 }

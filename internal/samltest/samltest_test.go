@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -114,4 +115,47 @@ func decode(t *testing.T, b64 string) string {
 		t.Fatal(err)
 	}
 	return string(xml)
+}
+
+// TestAnswerTwice: Answer at the SSO URL the console redirected to gives
+// a new response to the same request each time; the console accepts the
+// first and refuses the second.
+func TestAnswerTwice(t *testing.T) {
+	con, idp := console(t)
+	browser := samltest.Browser()
+	resp, err := browser.Get(con.Endpoints("p").LoginURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	sso := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(sso, idp.SSOURL()) {
+		t.Fatalf("the login answered HTTP %d to %q, want a redirect to %s", resp.StatusCode, sso, idp.SSOURL())
+	}
+	action, first, err := idp.Answer(browser, sso)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, second, err := idp.Answer(browser, sso)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if action != con.Endpoints("p").ACSURL {
+		t.Errorf("the answer posts to %q, want the ACS %q", action, con.Endpoints("p").ACSURL)
+	}
+	if first.Get("SAMLResponse") == second.Get("SAMLResponse") {
+		t.Fatal("two answers to one request are the same response")
+	}
+	for _, want := range []struct {
+		form   url.Values
+		status int
+	}{{first, http.StatusSeeOther}, {second, http.StatusForbidden}} {
+		status, page, err := samltest.Post(browser, action, want.form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status != want.status {
+			t.Errorf("the ACS answered HTTP %d, want %d: %.300s", status, want.status, page)
+		}
+	}
 }
