@@ -188,7 +188,7 @@ func TestValidatorACSParity(t *testing.T) {
 	}
 }
 
-// parity is a running console with one connected test IdP, "p".
+// parity is a running console with one connected test IdP (samltest), "p".
 type parity struct {
 	t   *testing.T
 	dir string
