@@ -230,10 +230,7 @@ func (v *activity) read() {
 	}
 	list, err := v.app.svc.Recordings(ctx, f)
 	idps, _ := v.app.svc.IdPs(ctx)
-	if ctx.Err() != nil {
-		return
-	}
-	v.app.bridge.ui(func() { v.apply(q, list, idps, err) })
+	v.app.deliver("read the flight recorder", err, func() { v.apply(q, list, idps, err) })
 }
 
 // apply shows a read, on the UI goroutine.
@@ -311,10 +308,7 @@ func (v *activity) readDetail() {
 		return
 	}
 	rec, err := v.app.svc.Recording(ctx, id)
-	if ctx.Err() != nil {
-		return
-	}
-	v.app.bridge.ui(func() {
+	v.app.deliver(fmt.Sprintf("read recording %d", id), err, func() {
 		if v.selected.Load() != id {
 			return // another entry was selected meanwhile
 		}

@@ -14,6 +14,7 @@ package ui
 import (
 	"context"
 	"image/color"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -117,6 +118,7 @@ type App struct {
 	svc     Service
 	bridge  *bridge
 	feed    *feed
+	log     *slog.Logger // nil for slog.Default(); see logFailure
 
 	ctx    context.Context
 	cancel context.CancelFunc

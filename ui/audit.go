@@ -103,10 +103,7 @@ func auditWho(e core.Event) string {
 func (v *auditLog) read() {
 	ctx := v.app.ctx
 	list, err := v.app.svc.AuditLog(ctx, auditLimit)
-	if ctx.Err() != nil {
-		return
-	}
-	v.app.bridge.ui(func() { v.apply(list, err) })
+	v.app.deliver("read the audit log", err, func() { v.apply(list, err) })
 }
 
 // apply shows a read, on the UI goroutine.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"strconv"
@@ -245,10 +246,7 @@ func (d *dashboard) read() {
 	keep(err)
 	s.events, err = svc.RecentEvents(ctx, feedLength)
 	keep(err)
-	if ctx.Err() != nil {
-		return // closing
-	}
-	d.app.bridge.ui(func() { d.apply(s) })
+	d.app.deliver("read the dashboard", s.err, func() { d.apply(s) })
 }
 
 // apply shows a snapshot, on the UI goroutine.
@@ -326,16 +324,17 @@ func (d *dashboard) onRestart() {
 	}
 	d.restartButton.Disable()
 	d.listenerText.SetText("Starting the SP listener on " + addr + "…")
-	d.app.bridge.run(func() {
+	var st core.ListenerStatus
+	backgroundErr(d.app, "restart the SP listener on "+addr, func(context.Context) error {
 		err := d.app.svc.Restart(addr)
-		st := d.app.svc.Listener()
-		d.app.bridge.ui(func() {
-			d.restartButton.Enable()
-			d.applyListener(st)
-			if err != nil {
-				d.app.bridge.showErrorNow(err)
-			}
-		})
+		st = d.app.svc.Listener()
+		return err
+	}, func(err error) {
+		d.restartButton.Enable()
+		d.applyListener(st)
+		if err != nil {
+			d.app.bridge.showErrorNow(err)
+		}
 		d.refresh.Trigger() // the endpoints follow the new port
 	})
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -134,10 +135,7 @@ func (d *demo) readPersonas() {
 	ctx := d.app.ctx
 	ps, err := d.app.svc.Personas(ctx)
 	st := d.app.svc.DemoIdP(ctx)
-	if ctx.Err() != nil {
-		return
-	}
-	d.app.bridge.ui(func() {
+	d.app.deliver("read the personas", err, func() {
 		d.applyState(st)
 		d.applyPersonas(ps, err)
 	})
@@ -253,14 +251,9 @@ func (d *demo) onStart() {
 	d.simLatest, d.simQueued, d.simRunning = core.SimProgress{Total: n}, false, true
 	d.simMu.Unlock()
 
-	ctx := d.app.ctx
-	d.app.bridge.run(func() {
-		res, err := d.app.svc.SimulateOnboarding(ctx, n, c, d.onProgress)
-		if ctx.Err() != nil {
-			return
-		}
-		d.app.bridge.ui(func() { d.finish(n, res, err) })
-	})
+	background(d.app, fmt.Sprintf("simulate %d new hires", n), func(ctx context.Context) (core.SimResult, error) {
+		return d.app.svc.SimulateOnboarding(ctx, n, c, d.onProgress)
+	}, func(res core.SimResult, err error) { d.finish(n, res, err) })
 }
 
 // onProgress runs on the simulation's worker goroutines. Reports are
@@ -424,21 +417,16 @@ func (d *demo) onSavePersona(e *personaEditor) {
 		return
 	}
 	e.save.Disable()
-	ctx := d.app.ctx
-	d.app.bridge.run(func() {
-		err := d.app.svc.SavePersona(ctx, p)
-		if ctx.Err() != nil {
+	backgroundErr(d.app, "save persona "+p.ID, func(ctx context.Context) error {
+		return d.app.svc.SavePersona(ctx, p)
+	}, func(err error) {
+		e.save.Enable()
+		if err != nil {
+			e.showError(errorText(err))
 			return
 		}
-		d.app.bridge.ui(func() {
-			e.save.Enable()
-			if err != nil {
-				e.showError(errorText(err))
-				return
-			}
-			e.dialog.Hide()
-			d.reload.Trigger()
-		})
+		e.dialog.Hide()
+		d.reload.Trigger()
 	})
 }
 

@@ -201,10 +201,7 @@ func (s *idps) read() {
 			Source: core.SourcePaste, Name: idp.Slug, Data: []byte(idp.MetadataXML), EntityID: idp.EntityID})
 		infos = append(infos, i)
 	}
-	if ctx.Err() != nil {
-		return
-	}
-	s.app.bridge.ui(func() { s.apply(infos, err) })
+	s.app.deliver("read the identity providers", err, func() { s.apply(infos, err) })
 }
 
 // apply shows a read, on the UI goroutine, keeping the selection on the

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -155,10 +156,7 @@ func (r *rules) read() {
 	ctx := r.app.ctx
 	idps, err := r.app.svc.IdPs(ctx)
 	roles, rerr := r.app.svc.Roles(ctx)
-	if ctx.Err() != nil {
-		return
-	}
-	r.app.bridge.ui(func() { r.apply(idps, err, roles, rerr) })
+	r.app.deliver("read the identity providers and roles", errors.Join(err, rerr), func() { r.apply(idps, err, roles, rerr) })
 }
 
 // apply shows a read, on the UI goroutine: the IdP choice follows the
@@ -368,23 +366,19 @@ func (r *rules) onAddMissing() {
 	roles := slices.Clone(r.missing)
 	r.addMissing.Disable()
 	a := r.app
-	a.bridge.run(func() {
-		var err error
+	backgroundErr(a, "add the missing roles", func(ctx context.Context) error {
 		for _, role := range roles {
-			if err = a.svc.SaveRole(a.ctx, role, ""); err != nil {
-				break
+			if err := a.svc.SaveRole(ctx, role, ""); err != nil {
+				return err
 			}
 		}
-		if a.ctx.Err() != nil {
-			return
+		return nil
+	}, func(err error) {
+		r.addMissing.Enable()
+		if err != nil {
+			showText(r.status, "The roles could not be added: "+errorText(err), widget.DangerImportance)
 		}
-		a.bridge.ui(func() {
-			r.addMissing.Enable()
-			if err != nil {
-				showText(r.status, "The roles could not be added: "+errorText(err), widget.DangerImportance)
-			}
-			r.reload.Trigger()
-		})
+		r.reload.Trigger()
 	})
 }
 
@@ -487,23 +481,21 @@ func (r *rules) doSave(revoke []ruleOffer) {
 	r.busy = true
 	r.refreshState()
 	showText(r.status, "Saving…", widget.LowImportance)
-	a.bridge.run(func() {
-		idp, revoked, err := a.svc.SaveMapping(a.ctx, slug, m, ids)
-		if a.ctx.Err() != nil {
+	var revoked int
+	background(a, "save the mapping of "+slug, func(ctx context.Context) (idp core.IdP, err error) {
+		idp, revoked, err = a.svc.SaveMapping(ctx, slug, m, ids)
+		return idp, err
+	}, func(idp core.IdP, err error) {
+		r.busy = false
+		if err != nil {
+			r.saveFailed(err)
 			return
 		}
-		a.bridge.ui(func() {
-			r.busy = false
-			if err != nil {
-				r.saveFailed(err)
-				return
-			}
-			note := "Saved. It applies from the next sign-in through " + idp.DisplayName + "."
-			if len(revoke) > 0 {
-				note += " " + plural(revoked, "grant", "grants") + " of the changed rules revoked."
-			}
-			r.saved(slug, idp, note)
-		})
+		note := "Saved. It applies from the next sign-in through " + idp.DisplayName + "."
+		if len(revoke) > 0 {
+			note += " " + plural(revoked, "grant", "grants") + " of the changed rules revoked."
+		}
+		r.saved(slug, idp, note)
 	})
 }
 
@@ -546,18 +538,14 @@ func (r *rules) onPreview() {
 	r.refreshState()
 	r.side.Select(r.impactTab)
 	r.impact.running("Evaluating the working copy against the last sign-in of every account of " + r.idp.DisplayName + "…")
-	a.bridge.run(func() {
-		im, err := a.svc.PreviewImpact(a.ctx, slug, m)
-		if a.ctx.Err() != nil {
-			return
+	background(a, "preview the impact of the mapping of "+slug, func(ctx context.Context) (core.Impact, error) {
+		return a.svc.PreviewImpact(ctx, slug, m)
+	}, func(im core.Impact, err error) {
+		r.previewing = false
+		if r.currentSlug() == slug {
+			r.impact.show(im, err, key, false)
 		}
-		a.bridge.ui(func() {
-			r.previewing = false
-			if r.currentSlug() == slug {
-				r.impact.show(im, err, key, false)
-			}
-			r.refreshState()
-		})
+		r.refreshState()
 	})
 }
 
@@ -592,37 +580,30 @@ func (r *rules) doApply() {
 	r.refreshState()
 	r.side.Select(r.impactTab)
 	r.impact.running("Applying the mapping to every account of " + r.idp.DisplayName + "…")
-	a.bridge.run(func() {
-		var (
-			idp core.IdP
-			err error
-			im  core.Impact
-		)
+	var idp core.IdP
+	background(a, "apply the mapping of "+slug+" now", func(ctx context.Context) (core.Impact, error) {
 		if dirty {
-			idp, _, err = a.svc.SaveMapping(a.ctx, slug, m, nil)
+			var err error
+			if idp, _, err = a.svc.SaveMapping(ctx, slug, m, nil); err != nil {
+				return core.Impact{}, err
+			}
 		}
-		if err == nil {
-			im, err = a.svc.ApplyNow(a.ctx, slug)
-		}
-		if a.ctx.Err() != nil {
+		return a.svc.ApplyNow(ctx, slug)
+	}, func(im core.Impact, err error) {
+		r.busy = false
+		if err != nil {
+			r.impact.show(core.Impact{}, err, "", true)
+			r.saveFailed(err)
 			return
 		}
-		a.bridge.ui(func() {
-			r.busy = false
-			if err != nil {
-				r.impact.show(core.Impact{}, err, "", true)
-				r.saveFailed(err)
-				return
-			}
-			r.impact.show(im, nil, key, true)
-			note := "Applied now: " + strings.TrimSuffix(impactSummary(im), ".") + "."
-			if dirty {
-				r.saved(slug, idp, note)
-				return
-			}
-			r.note = note
-			r.refreshState()
-		})
+		r.impact.show(im, nil, key, true)
+		note := "Applied now: " + strings.TrimSuffix(impactSummary(im), ".") + "."
+		if dirty {
+			r.saved(slug, idp, note)
+			return
+		}
+		r.note = note
+		r.refreshState()
 	})
 }
 

@@ -166,10 +166,7 @@ func (t *ruleTester) readRecordings() {
 			}
 		}
 	}
-	if a.ctx.Err() != nil {
-		return
-	}
-	a.bridge.ui(func() { t.applyRecordings(slug, recs, names, err) })
+	a.deliver("read the recordings of "+slug, err, func() { t.applyRecordings(slug, recs, names, err) })
 }
 
 // recordingOption names a recorded sign-in in the choice.
@@ -295,10 +292,7 @@ func (t *ruleTester) runLatest() {
 		rt, r, err = a.svc.TestRulesOnResponse(a.ctx, req.slug, req.m, req.response)
 		rep = &r
 	}
-	if a.ctx.Err() != nil {
-		return
-	}
-	a.bridge.ui(func() { t.apply(req.seq, rt, rep, err) })
+	a.deliver("test the rules of "+req.slug, err, func() { t.apply(req.seq, rt, rep, err) })
 }
 
 // apply shows a result, on the UI goroutine, unless a newer request was

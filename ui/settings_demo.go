@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
@@ -60,16 +62,12 @@ func (s *demoSwitch) onChanged(on bool) {
 	}
 	s.enabled.Disable()
 	a := s.app
-	a.bridge.run(func() {
-		st, err := a.svc.SetDemoIdPEnabled(a.ctx, on)
-		if a.ctx.Err() != nil {
-			return
+	background(a, "switch the demo IdP", func(ctx context.Context) (core.DemoIdPState, error) {
+		return a.svc.SetDemoIdPEnabled(ctx, on)
+	}, func(st core.DemoIdPState, err error) {
+		s.show(st)
+		if err != nil {
+			showText(s.status, "Not saved: "+errorText(err), widget.DangerImportance)
 		}
-		a.bridge.ui(func() {
-			s.show(st)
-			if err != nil {
-				showText(s.status, "Not saved: "+errorText(err), widget.DangerImportance)
-			}
-		})
 	})
 }

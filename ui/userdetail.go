@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strconv"
@@ -217,27 +218,22 @@ func rolesView(roles []core.RoleGrant) fyne.CanvasObject {
 	return box
 }
 
-// act runs an action on the account in the background, then notes its
+// act runs an action on the account in the background (what names it
+// for the log), then notes its
 // outcome and reads the account and the table again.
-func (ud *userDetail) act(do func() error, done string) {
+func (ud *userDetail) act(what string, do func() error, done string) {
 	a, u, id := ud.u.app, ud.u, ud.d.ID
-	a.bridge.run(func() {
-		err := do()
-		if a.ctx.Err() != nil {
-			return
+	backgroundErr(a, what, func(context.Context) error { return do() }, func(err error) {
+		if err != nil {
+			u.note = detailNote{id, errorText(err), widget.DangerImportance}
+		} else {
+			u.note = detailNote{id, done, widget.SuccessImportance}
 		}
-		a.bridge.ui(func() {
-			if err != nil {
-				u.note = detailNote{id, errorText(err), widget.DangerImportance}
-			} else {
-				u.note = detailNote{id, done, widget.SuccessImportance}
-			}
-			if u.acct != nil && u.acct.d.ID == id {
-				showText(u.acct.msg, u.note.text, u.note.imp)
-			}
-			u.reload.Trigger()
-			u.loadDetail.Trigger()
-		})
+		if u.acct != nil && u.acct.d.ID == id {
+			showText(u.acct.msg, u.note.text, u.note.imp)
+		}
+		u.reload.Trigger()
+		u.loadDetail.Trigger()
 	})
 }
 
@@ -249,7 +245,7 @@ func (ud *userDetail) onGrant() {
 	}
 	ud.grant.Disable()
 	a, id := ud.u.app, ud.d.ID
-	ud.act(func() error { return a.svc.GrantRole(a.ctx, id, role) },
+	ud.act(fmt.Sprintf("grant %q to account %d", role, id), func() error { return a.svc.GrantRole(a.ctx, id, role) },
 		fmt.Sprintf("Granted “%s” by hand: it stays whatever the IdP sends.", role))
 }
 
@@ -258,7 +254,7 @@ func (ud *userDetail) onRevoke(role string) {
 		b.Disable()
 	}
 	a, id := ud.u.app, ud.d.ID
-	ud.act(func() error { return a.svc.RevokeRole(a.ctx, id, role) },
+	ud.act(fmt.Sprintf("revoke %q from account %d", role, id), func() error { return a.svc.RevokeRole(a.ctx, id, role) },
 		fmt.Sprintf("Revoked the manual grant of “%s”.", role))
 }
 
@@ -269,7 +265,7 @@ func (ud *userDetail) onToggle() {
 	if disable {
 		done = "Disabled: the next sign-in is refused."
 	}
-	ud.act(func() error {
+	ud.act(fmt.Sprintf("set account %d disabled=%t", id, disable), func() error {
 		_, err := a.svc.SetUsersDisabled(a.ctx, []int64{id}, disable)
 		return err
 	}, done)
@@ -297,22 +293,18 @@ func (ud *userDetail) onDelete() {
 func (ud *userDetail) doDelete() {
 	a, u, id, name := ud.u.app, ud.u, ud.d.ID, orDash(ud.d.DisplayName)
 	ud.remove.Disable()
-	a.bridge.run(func() {
-		err := a.svc.DeleteUser(a.ctx, id)
-		if a.ctx.Err() != nil {
+	backgroundErr(a, fmt.Sprintf("delete account %d", id), func(ctx context.Context) error {
+		return a.svc.DeleteUser(ctx, id)
+	}, func(err error) {
+		if err != nil {
+			ud.remove.Enable()
+			showText(ud.msg, "Not deleted: "+errorText(err), widget.DangerImportance)
 			return
 		}
-		a.bridge.ui(func() {
-			if err != nil {
-				ud.remove.Enable()
-				showText(ud.msg, "Not deleted: "+errorText(err), widget.DangerImportance)
-				return
-			}
-			if u.selected.Load() == id {
-				u.unselect()
-			}
-			showText(u.notice, "Deleted the account of "+name+".", widget.SuccessImportance)
-			u.reload.Trigger()
-		})
+		if u.selected.Load() == id {
+			u.unselect()
+		}
+		showText(u.notice, "Deleted the account of "+name+".", widget.SuccessImportance)
+		u.reload.Trigger()
 	})
 }

@@ -2,7 +2,9 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"image/color"
 	"io"
@@ -391,10 +393,7 @@ func (u *users) read() {
 	list, err := u.app.svc.Users(ctx, q.filter(userLimit))
 	idps, ierr := u.app.svc.IdPs(ctx)
 	roles, rerr := u.app.svc.Roles(ctx)
-	if ctx.Err() != nil {
-		return
-	}
-	u.app.bridge.ui(func() {
+	u.app.deliver("read the accounts", errors.Join(err, ierr, rerr), func() {
 		if ierr == nil {
 			u.applyIdPs(idps)
 		}
@@ -567,23 +566,19 @@ func (u *users) onDisableSelected() {
 func (u *users) disableAccounts(ids []int64) {
 	a := u.app
 	u.disableSel.Disable()
-	a.bridge.run(func() {
-		n, err := a.svc.SetUsersDisabled(a.ctx, ids, true)
-		if a.ctx.Err() != nil {
+	background(a, fmt.Sprintf("disable %d accounts", len(ids)), func(ctx context.Context) (int, error) {
+		return a.svc.SetUsersDisabled(ctx, ids, true)
+	}, func(n int, err error) {
+		if err != nil {
+			showText(u.notice, "Not disabled: "+errorText(err), widget.DangerImportance)
+			u.updateBulk()
 			return
 		}
-		a.bridge.ui(func() {
-			if err != nil {
-				showText(u.notice, "Not disabled: "+errorText(err), widget.DangerImportance)
-				u.updateBulk()
-				return
-			}
-			showText(u.notice, "Disabled "+plural(n, "account", "accounts")+".", widget.SuccessImportance)
-			u.checked = map[int64]bool{}
-			u.selectAll.SetChecked(false)
-			u.reload.Trigger()
-			u.loadDetail.Trigger()
-		})
+		showText(u.notice, "Disabled "+plural(n, "account", "accounts")+".", widget.SuccessImportance)
+		u.checked = map[int64]bool{}
+		u.selectAll.SetChecked(false)
+		u.reload.Trigger()
+		u.loadDetail.Trigger()
 	})
 }
 
@@ -608,24 +603,20 @@ func (u *users) exportTo(w fyne.URIWriteCloser) {
 	a, q := u.app, u.currentQuery()
 	u.export.Disable()
 	showText(u.notice, "Exporting…", widget.LowImportance)
-	a.bridge.run(func() {
-		list, err := a.svc.Users(a.ctx, q.filter(0))
+	background(a, "export accounts to "+w.URI().Path(), func(ctx context.Context) ([]core.User, error) {
+		list, err := a.svc.Users(ctx, q.filter(0))
 		var out bytes.Buffer
 		if err == nil {
 			err = writeUsersCSV(&out, list)
 		}
-		err = writeFile(w, out.Bytes(), err)
-		if a.ctx.Err() != nil {
+		return list, writeFile(w, out.Bytes(), err)
+	}, func(list []core.User, err error) {
+		u.export.Enable()
+		if err != nil {
+			showText(u.notice, "Not exported: "+errorText(err), widget.DangerImportance)
 			return
 		}
-		a.bridge.ui(func() {
-			u.export.Enable()
-			if err != nil {
-				showText(u.notice, "Not exported: "+errorText(err), widget.DangerImportance)
-				return
-			}
-			showText(u.notice, fmt.Sprintf("Exported %s to %s", plural(len(list), "account", "accounts"), w.URI().Path()), widget.SuccessImportance)
-		})
+		showText(u.notice, fmt.Sprintf("Exported %s to %s", plural(len(list), "account", "accounts"), w.URI().Path()), widget.SuccessImportance)
 	})
 }
 
@@ -672,10 +663,7 @@ func (u *users) readDetail() {
 		return
 	}
 	d, err := u.app.svc.User(ctx, id)
-	if ctx.Err() != nil {
-		return
-	}
-	u.app.bridge.ui(func() {
+	u.app.deliver(fmt.Sprintf("read account %d", id), err, func() {
 		if u.selected.Load() != id {
 			return // another account was selected meanwhile
 		}
