@@ -1,5 +1,9 @@
 package ui
 
+// The Activity screen (tab "Activity"): the flight recorder's sign-ins with
+// their filters, updating live, and the selected entry's decoded detail. Its
+// audit log tab is in audit.go, the validator window in validator.go.
+
 import (
 	"fmt"
 	"slices"

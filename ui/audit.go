@@ -1,5 +1,8 @@
 package ui
 
+// The Activity screen's "Audit log" tab: admin changes, newest first, with
+// who made each.
+
 import (
 	"fmt"
 	"slices"

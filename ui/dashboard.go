@@ -1,5 +1,9 @@
 package ui
 
+// The Dashboard screen (tab "Dashboard"): SP endpoints with copy buttons,
+// the listener's status and restart, the counters, the sign-ins chart and
+// the live feed.
+
 import (
 	"context"
 	"fmt"

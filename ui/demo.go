@@ -1,5 +1,8 @@
 package ui
 
+// The Demo screen (tab "Demo"): the built-in IdP's personas with "Sign in
+// as…" and their editor, and "Simulate new hires" with its progress.
+
 import (
 	"context"
 	"fmt"

@@ -1,5 +1,8 @@
 package ui
 
+// The Identity Providers screen's detail pane of the selected IdP: its SP
+// values to copy, metadata, settings, refresh, test sign-in and removal.
+
 import (
 	"context"
 	"fmt"

@@ -1,5 +1,8 @@
 package ui
 
+// The Identity Providers screen's "Add identity provider…" dialog: metadata
+// from a file, a URL or pasted XML, previewed before it is added.
+
 import (
 	"context"
 	"errors"

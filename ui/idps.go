@@ -1,5 +1,9 @@
 package ui
 
+// The Identity Providers screen (tab "Identity Providers"): its controller
+// and the list of connected IdPs. The selected IdP's pane is in
+// idpdetail.go, the add dialog in idpimport.go.
+
 import (
 	"fmt"
 	"slices"

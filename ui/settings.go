@@ -1,5 +1,9 @@
 package ui
 
+// The Settings screen (tab "Settings"): its controller and the allowed clock
+// skew card. Its other cards are in settings_binding.go, settings_demo.go
+// and settings_storage.go.
+
 import (
 	"context"
 	"fmt"

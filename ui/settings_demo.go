@@ -1,5 +1,8 @@
 package ui
 
+// The Settings screen's "Demo IdP" card: its switch and whether it serves in
+// this run.
+
 import (
 	"context"
 

@@ -1,5 +1,8 @@
 package ui
 
+// The Settings screen's "Storage and retention" card: the retention
+// policy, the database's size and "Run now".
+
 import (
 	"context"
 	"fmt"

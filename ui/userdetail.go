@@ -1,5 +1,9 @@
 package ui
 
+// The Users screen's detail pane of the selected account: reading it, its
+// status and actions, roles with their provenance, attributes and sign-in
+// history.
+
 import (
 	"context"
 	"fmt"
@@ -307,4 +311,109 @@ func (ud *userDetail) doDelete() {
 		showText(u.notice, "Deleted the account of "+name+".", widget.SuccessImportance)
 		u.reload.Trigger()
 	})
+}
+
+// readDetail runs in a background goroutine.
+func (u *users) readDetail() {
+	ctx := u.app.ctx
+	id := u.selected.Load()
+	if id == 0 {
+		return
+	}
+	d, err := u.app.svc.User(ctx, id)
+	u.app.deliver(fmt.Sprintf("read account %d", id), err, func() {
+		if u.selected.Load() != id {
+			return // another account was selected meanwhile
+		}
+		if err != nil {
+			if core.ErrorCode(err) == core.ENOTFOUND {
+				u.unselect()
+				return
+			}
+			u.showDetailError(err)
+			return
+		}
+		u.showDetail(d)
+	})
+}
+
+// unselect empties the detail pane (the account was deleted).
+func (u *users) unselect() {
+	u.selected.Store(0)
+	u.selectedRow = -1
+	u.table.UnselectAll()
+	u.table.Refresh()
+	u.showNoSelection()
+}
+
+func (u *users) showNoSelection() {
+	u.acct = nil
+	hint := widget.NewLabel("Select an account to see its roles and where each came from, the attributes of its last assertion and its sign-in history.")
+	hint.Wrapping = fyne.TextWrapWord
+	hint.Alignment = fyne.TextAlignCenter
+	hint.Importance = widget.LowImportance
+	u.detail.Objects = []fyne.CanvasObject{layout.NewSpacer(), container.NewCenter(widget.NewIcon(theme.AccountIcon())), hint}
+	u.detail.Refresh()
+	if u.detailScroll != nil {
+		u.detailScroll.Refresh()
+	}
+}
+
+func (u *users) showLoading(user core.User) {
+	u.acct = nil
+	u.setDetail(user.DisplayName, widget.NewLabel("Loading…"))
+}
+
+func (u *users) showDetailError(err error) {
+	l := widget.NewLabel("This account could not be read: " + errorText(err))
+	l.Importance = widget.DangerImportance
+	l.Wrapping = fyne.TextWrapWord
+	u.setDetail(u.detailTitle.Text, l)
+}
+
+func (u *users) setDetail(title string, parts ...fyne.CanvasObject) {
+	u.detailTitle = widget.NewLabelWithStyle(orDash(title), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	u.detailTitle.SizeName = theme.SizeNameSubHeadingText
+	u.detailTitle.Truncation = fyne.TextTruncateEllipsis
+	head := container.NewBorder(nil, nil, widget.NewIcon(theme.AccountIcon()), nil, u.detailTitle)
+	u.detail.Objects = append([]fyne.CanvasObject{head}, parts...)
+	u.detail.Refresh()
+	u.detailScroll.Refresh()
+}
+
+func attributesView(attrs core.Attributes) fyne.CanvasObject {
+	if len(attrs) == 0 {
+		return lowLabel("No attributes recorded.")
+	}
+	names := make([]string, 0, len(attrs))
+	for name := range attrs {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	pairs := make([]string, 0, 2*len(names))
+	for _, name := range names {
+		pairs = append(pairs, name, strings.Join(attrs[name], "\n"))
+	}
+	return formRows(pairs...)
+}
+
+func loginsView(logins []core.Login) fyne.CanvasObject {
+	if len(logins) == 0 {
+		return lowLabel("No sign-ins recorded.")
+	}
+	box := container.NewVBox()
+	for _, l := range logins {
+		reason := l.Reason
+		if reason == "" && l.Outcome == core.OutcomeAccepted {
+			reason = "Signed in"
+		}
+		at := widget.NewLabel(longTime(l.At))
+		outcome := widget.NewLabel(l.Outcome)
+		outcome.Importance = outcomeImportance(l.Outcome)
+		why := widget.NewLabel(reason)
+		why.Wrapping = fyne.TextWrapWord
+		box.Add(container.NewBorder(nil, nil,
+			container.NewHBox(widget.NewIcon(outcomeIcon(l.Outcome)), at, outcome), nil, why))
+	}
+	return box
 }

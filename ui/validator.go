@@ -1,5 +1,9 @@
 package ui
 
+// The assertion validator's window (Activity's "Validate a response…"): a
+// SAMLResponse checked against a connected IdP, a metadata file or a
+// certificate, with the verdict and the decoded response.
+
 import (
 	"context"
 	"fmt"

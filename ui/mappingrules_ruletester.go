@@ -1,5 +1,9 @@
 package ui
 
+// The Mapping Rules screen's "Rule tester" tab: evaluates the working copy
+// against a recorded sign-in or a pasted response and shows, per rule,
+// matched or not and why.
+
 import (
 	"fmt"
 	"slices"

@@ -1,5 +1,8 @@
 package ui
 
+// Tests of the Mapping Rules screen: the editor form, save and revoke,
+// preview and apply, the rule tester and the role catalogue.
+
 import (
 	"context"
 	"slices"

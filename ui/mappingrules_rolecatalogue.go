@@ -1,5 +1,8 @@
 package ui
 
+// The role catalogue dialog, opened by the Mapping Rules screen's "Role
+// catalogue…" button: list, create, rename, describe and delete roles.
+
 import (
 	"context"
 	"fmt"
