@@ -86,8 +86,8 @@ type activity struct {
 
 func newActivity(a *App) *activity {
 	v := &activity{app: a, query: recordingQuery{span: 24 * time.Hour}}
-	v.reload = newThrottle(a.bridge, refreshInterval, v.read)
-	v.loadDetail = newThrottle(a.bridge, refreshInterval, v.readDetail)
+	v.reload = newThrottle(a.bridge, a.refresh, v.read)
+	v.loadDetail = newThrottle(a.bridge, a.refresh, v.readDetail)
 	a.feed.listen(func(e core.Event) {
 		switch e.Kind {
 		case core.EventLoginRefused, core.EventUserCreated, core.EventUserUpdated,

@@ -39,7 +39,7 @@ type auditLog struct {
 
 func newAuditLog(a *App) *auditLog {
 	v := &auditLog{app: a}
-	v.reload = newThrottle(a.bridge, refreshInterval, v.read)
+	v.reload = newThrottle(a.bridge, a.refresh, v.read)
 	a.feed.listen(func(e core.Event) {
 		if e.Kind == core.EventAdminChange {
 			v.reload.Trigger()

@@ -37,7 +37,7 @@ func bareApp(t *testing.T) (*App, *uiQueue, *lockedBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	q := &uiQueue{}
+	q := newUIQueue()
 	logs := &lockedBuffer{}
 	a := &App{ctx: ctx, cancel: cancel, bridge: newBridge(q.do, nil),
 		log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}

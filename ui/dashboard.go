@@ -84,7 +84,7 @@ type idpEndpoints struct {
 
 func newDashboard(a *App) *dashboard {
 	d := &dashboard{app: a, stopped: make(chan struct{}), selectedIdx: -1}
-	d.refresh = newThrottle(a.bridge, refreshInterval, d.read)
+	d.refresh = newThrottle(a.bridge, a.refresh, d.read)
 	a.feed.listen(func(core.Event) { d.refresh.Trigger() })
 	d.content = d.build()
 	d.ticker = time.NewTicker(idleRefresh)

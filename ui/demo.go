@@ -71,7 +71,7 @@ type personaRow struct {
 
 func newDemo(a *App) *demo {
 	d := &demo{app: a}
-	d.reload = newThrottle(a.bridge, refreshInterval, d.readPersonas)
+	d.reload = newThrottle(a.bridge, a.refresh, d.readPersonas)
 	a.feed.listen(func(e core.Event) {
 		if e.Kind == core.EventPersonaChanged || e.Kind == core.EventIdPRegistered || e.Kind == core.EventListener ||
 			(e.Kind == core.EventAdminChange && e.IdPSlug == core.DemoSlug) {

@@ -27,6 +27,9 @@ import (
 
 var _ Service = (*core.Console)(nil)
 
+// testRefresh is the screens' refresh interval in harnesses.
+const testRefresh = 20 * time.Millisecond
+
 // TestMain makes what the tests share: the test app of the harnesses (a
 // new test app empties Fyne's caches of text sizes, fonts and icons, and
 // filling them again is most of what building the screens costs under
@@ -117,14 +120,21 @@ func copySeed(t *testing.T, dir string) {
 // bridge queues work here and the test goroutine runs it, in order, in
 // drain, like the app's event loop does.
 type uiQueue struct {
-	mu  sync.Mutex
-	fns []func()
+	mu   sync.Mutex
+	fns  []func()
+	wake chan struct{} // gets a token when work is queued; see waitFor
 }
+
+func newUIQueue() *uiQueue { return &uiQueue{wake: make(chan struct{}, 1)} }
 
 func (q *uiQueue) do(fn func()) {
 	q.mu.Lock()
 	q.fns = append(q.fns, fn)
 	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default: // a token is already waiting
+	}
 }
 
 func (q *uiQueue) drain() {
@@ -212,8 +222,10 @@ func newHarnessFor(t *testing.T, con *core.Console, wrap func(Service) Service) 
 	if wrap != nil {
 		svc = wrap(con)
 	}
-	h := &harness{t: t, con: con, win: win, q: &uiQueue{}}
-	h.app = create(a, win, svc, h.q.do)
+	h := &harness{t: t, con: con, win: win, q: newUIQueue()}
+	// The screens re-read at most every 20 ms rather than every 500:
+	// the coalescing is the same, and the tests do not wait it out.
+	h.app = createWith(a, win, svc, h.q.do, testRefresh)
 	t.Cleanup(h.q.drain)
 	return h
 }
@@ -231,7 +243,15 @@ func (h *harness) waitFor(what string, cond func() bool) {
 		if time.Now().After(deadline) {
 			h.t.Fatalf("timed out waiting for %s", what)
 		}
-		time.Sleep(10 * time.Millisecond)
+		// Widgets change only when the queue runs, so wait for work to be
+		// queued rather than evaluating cond (which may walk every widget
+		// on screen) in a tight loop that takes the CPU from the workers
+		// being waited for. A condition on other state (the store, a
+		// listener) is still looked at every 50 ms.
+		select {
+		case <-h.q.wake:
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
 }
 

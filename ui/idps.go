@@ -61,7 +61,7 @@ type idps struct {
 
 func newIdPs(a *App) *idps {
 	s := &idps{app: a}
-	s.reload = newThrottle(a.bridge, refreshInterval, s.read)
+	s.reload = newThrottle(a.bridge, a.refresh, s.read)
 	a.feed.listen(func(e core.Event) {
 		switch e.Kind {
 		case core.EventIdPRegistered, core.EventIdPRefreshed, core.EventIdPRemoved,

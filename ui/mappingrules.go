@@ -78,7 +78,7 @@ type rules struct {
 
 func newRules(a *App) *rules {
 	r := &rules{app: a}
-	r.reload = newThrottle(a.bridge, refreshInterval, r.read)
+	r.reload = newThrottle(a.bridge, a.refresh, r.read)
 	r.tester = newRuleTester(r)
 	a.feed.listen(r.onEvent)
 	r.content = r.build()

@@ -71,8 +71,8 @@ type testRequest struct {
 
 func newRuleTester(r *rules) *ruleTester {
 	t := &ruleTester{r: r, recIDs: map[string]int64{}}
-	t.loadRecs = newThrottle(r.app.bridge, refreshInterval, t.readRecordings)
-	t.runner = newThrottle(r.app.bridge, refreshInterval, t.runLatest)
+	t.loadRecs = newThrottle(r.app.bridge, r.app.refresh, t.readRecordings)
+	t.runner = newThrottle(r.app.bridge, r.app.refresh, t.runLatest)
 	t.content = t.build()
 	return t
 }

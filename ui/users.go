@@ -116,8 +116,8 @@ type users struct {
 func newUsers(a *App) *users {
 	u := &users{app: a, selectedRow: -1, columns: userColumns, checked: map[int64]bool{},
 		query: userQuery{staleDays: defaultStaleDays}}
-	u.reload = newThrottle(a.bridge, refreshInterval, u.read)
-	u.loadDetail = newThrottle(a.bridge, refreshInterval, u.readDetail)
+	u.reload = newThrottle(a.bridge, a.refresh, u.read)
+	u.loadDetail = newThrottle(a.bridge, a.refresh, u.readDetail)
 	a.feed.listen(u.onEvent)
 	u.content = u.build()
 	return u
