@@ -43,16 +43,17 @@ func (a *App) deliver(what string, err error, fn func()) {
 	a.bridge.ui(fn)
 }
 
-// logFailure logs a failed background operation. A refusal core explained
-// to the person (a core.Error other than EINTERNAL) is routine and goes in
-// at info level; anything else is an error.
+// logFailure logs a failed background operation. A failure core explained
+// to the person (a core.Error other than EINTERNAL: a refusal, a thing
+// not found) is routine and goes in at info level; anything else is an
+// error.
 func (a *App) logFailure(what string, err error) {
 	log := a.log
 	if log == nil {
 		log = slog.Default()
 	}
 	if core.ErrorCode(err) != core.EINTERNAL {
-		log.Info("console: "+what+" refused", "op", what, "err", err)
+		log.Info("console: "+what+" failed", "op", what, "err", err)
 		return
 	}
 	log.Error("console: "+what+" failed", "op", what, "err", err)

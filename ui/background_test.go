@@ -51,7 +51,7 @@ func TestBackgroundHandsResultToUIQueue(t *testing.T) {
 		wantLog string // "" for no log line
 	}{
 		{"success", nil, ""},
-		{"refusal core explained", core.Errorf(core.EINVALID, "The slug is taken."), "level=INFO msg=\"console: save IdP okta refused\" op=\"save IdP okta\""},
+		{"refusal core explained", core.Errorf(core.EINVALID, "The slug is taken."), "level=INFO msg=\"console: save IdP okta failed\" op=\"save IdP okta\" err=\"The slug is taken.\""},
 		{"unclassified failure", errors.New("disk I/O error"), "level=ERROR msg=\"console: save IdP okta failed\" op=\"save IdP okta\" err=\"disk I/O error\""},
 	}
 	for _, tt := range tests {
