@@ -7,6 +7,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 
 	"github.com/jitconsole/jitconsole/core"
@@ -45,14 +46,15 @@ func (a *App) deliver(what string, err error, fn func()) {
 
 // logFailure logs a failed background operation. A failure core explained
 // to the person (a core.Error other than EINTERNAL: a refusal, a thing
-// not found) is routine and goes in at info level; anything else is an
-// error.
+// not found; or the question which IdP of an aggregate) is routine and
+// goes in at info level; anything else is an error.
 func (a *App) logFailure(what string, err error) {
 	log := a.log
 	if log == nil {
 		log = slog.Default()
 	}
-	if core.ErrorCode(err) != core.EINTERNAL {
+	var choose *core.ChooseEntityError // an aggregate: the person picks one
+	if core.ErrorCode(err) != core.EINTERNAL || errors.As(err, &choose) {
 		log.Info("console: "+what+" failed", "op", what, "err", err)
 		return
 	}

@@ -52,6 +52,7 @@ func TestBackgroundHandsResultToUIQueue(t *testing.T) {
 	}{
 		{"success", nil, ""},
 		{"refusal core explained", core.Errorf(core.EINVALID, "The slug is taken."), "level=INFO msg=\"console: save IdP okta failed\" op=\"save IdP okta\" err=\"The slug is taken.\""},
+		{"which IdP of an aggregate", &core.ChooseEntityError{EntityIDs: []string{"a", "b"}}, "level=INFO msg=\"console: save IdP okta failed\""},
 		{"unclassified failure", errors.New("disk I/O error"), "level=ERROR msg=\"console: save IdP okta failed\" op=\"save IdP okta\" err=\"disk I/O error\""},
 	}
 	for _, tt := range tests {

@@ -27,7 +27,9 @@ import (
 
 var _ Service = (*core.Console)(nil)
 
-// testRefresh is the screens' refresh interval in harnesses.
+// testRefresh is the screens' refresh interval in harnesses: they re-read
+// at most every 20 ms rather than every 500, so that tests do not wait out
+// the coalescing (TestDemoSimulateDrivesProgress checks it at 500).
 const testRefresh = 20 * time.Millisecond
 
 // TestMain makes what the tests share: the test app of the harnesses (a
@@ -210,6 +212,13 @@ func newHarness(t *testing.T, wrap func(Service) Service) *harness {
 
 func newHarnessFor(t *testing.T, con *core.Console, wrap func(Service) Service) *harness {
 	t.Helper()
+	return newHarnessRefreshing(t, con, wrap, testRefresh)
+}
+
+// newHarnessRefreshing is newHarnessFor with the screens' refresh
+// interval given: refreshInterval for a test of the coalescing itself.
+func newHarnessRefreshing(t *testing.T, con *core.Console, wrap func(Service) Service, refresh time.Duration) *harness {
+	t.Helper()
 	// The package's one test app (see TestMain), not one per test: a new
 	// test app empties Fyne's caches of text sizes and fonts, and filling
 	// them again is most of what building the screens costs under -race.
@@ -223,9 +232,7 @@ func newHarnessFor(t *testing.T, con *core.Console, wrap func(Service) Service) 
 		svc = wrap(con)
 	}
 	h := &harness{t: t, con: con, win: win, q: newUIQueue()}
-	// The screens re-read at most every 20 ms rather than every 500:
-	// the coalescing is the same, and the tests do not wait it out.
-	h.app = createWith(a, win, svc, h.q.do, testRefresh)
+	h.app = createWith(a, win, svc, h.q.do, refresh)
 	t.Cleanup(h.q.drain)
 	return h
 }
