@@ -1,5 +1,9 @@
 package ui
 
+// The Activity screen (tab "Activity"): the flight recorder's sign-ins with
+// their filters, updating live, and the selected entry's decoded detail. Its
+// audit log tab is in audit.go, the validator window in validator.go.
+
 import (
 	"fmt"
 	"slices"
@@ -82,8 +86,8 @@ type activity struct {
 
 func newActivity(a *App) *activity {
 	v := &activity{app: a, query: recordingQuery{span: 24 * time.Hour}}
-	v.reload = newThrottle(a.bridge, refreshInterval, v.read)
-	v.loadDetail = newThrottle(a.bridge, refreshInterval, v.readDetail)
+	v.reload = newThrottle(a.bridge, a.refresh, v.read)
+	v.loadDetail = newThrottle(a.bridge, a.refresh, v.readDetail)
 	a.feed.listen(func(e core.Event) {
 		switch e.Kind {
 		case core.EventLoginRefused, core.EventUserCreated, core.EventUserUpdated,
@@ -230,10 +234,7 @@ func (v *activity) read() {
 	}
 	list, err := v.app.svc.Recordings(ctx, f)
 	idps, _ := v.app.svc.IdPs(ctx)
-	if ctx.Err() != nil {
-		return
-	}
-	v.app.bridge.ui(func() { v.apply(q, list, idps, err) })
+	v.app.deliver("read the flight recorder", err, func() { v.apply(q, list, idps, err) })
 }
 
 // apply shows a read, on the UI goroutine.
@@ -311,10 +312,7 @@ func (v *activity) readDetail() {
 		return
 	}
 	rec, err := v.app.svc.Recording(ctx, id)
-	if ctx.Err() != nil {
-		return
-	}
-	v.app.bridge.ui(func() {
+	v.app.deliver(fmt.Sprintf("read recording %d", id), err, func() {
 		if v.selected.Load() != id {
 			return // another entry was selected meanwhile
 		}

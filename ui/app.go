@@ -14,6 +14,7 @@ package ui
 import (
 	"context"
 	"image/color"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -117,9 +118,11 @@ type App struct {
 	svc     Service
 	bridge  *bridge
 	feed    *feed
+	log     *slog.Logger // nil for slog.Default(); see logFailure
 
-	ctx    context.Context
-	cancel context.CancelFunc
+	ctx     context.Context
+	cancel  context.CancelFunc
+	refresh time.Duration // the screens' throttles' interval
 
 	dashboard *dashboard
 	idps      *idps
@@ -147,8 +150,15 @@ func Create(a fyne.App, w fyne.Window, svc Service) *App {
 // create is Create with the door from goroutines to widgets given: fyne.Do
 // in the app, a queue drained by the test goroutine in tests.
 func create(a fyne.App, w fyne.Window, svc Service, do func(func())) *App {
+	return createWith(a, w, svc, do, refreshInterval)
+}
+
+// createWith is create with the screens' refresh interval given (the
+// least time between two re-reads of a screen while changes arrive);
+// tests shorten it, so that they do not wait out the coalescing.
+func createWith(a fyne.App, w fyne.Window, svc Service, do func(func()), refresh time.Duration) *App {
 	ctx, cancel := context.WithCancel(context.Background())
-	ui := &App{fyneApp: a, win: w, svc: svc, ctx: ctx, cancel: cancel}
+	ui := &App{fyneApp: a, win: w, svc: svc, ctx: ctx, cancel: cancel, refresh: refresh}
 	ui.bridge = newBridge(do, w)
 	ui.feed = newFeed(svc)
 

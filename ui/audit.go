@@ -1,5 +1,8 @@
 package ui
 
+// The Activity screen's "Audit log" tab: admin changes, newest first, with
+// who made each.
+
 import (
 	"fmt"
 	"slices"
@@ -36,7 +39,7 @@ type auditLog struct {
 
 func newAuditLog(a *App) *auditLog {
 	v := &auditLog{app: a}
-	v.reload = newThrottle(a.bridge, refreshInterval, v.read)
+	v.reload = newThrottle(a.bridge, a.refresh, v.read)
 	a.feed.listen(func(e core.Event) {
 		if e.Kind == core.EventAdminChange {
 			v.reload.Trigger()
@@ -103,10 +106,7 @@ func auditWho(e core.Event) string {
 func (v *auditLog) read() {
 	ctx := v.app.ctx
 	list, err := v.app.svc.AuditLog(ctx, auditLimit)
-	if ctx.Err() != nil {
-		return
-	}
-	v.app.bridge.ui(func() { v.apply(list, err) })
+	v.app.deliver("read the audit log", err, func() { v.apply(list, err) })
 }
 
 // apply shows a read, on the UI goroutine.

@@ -1,5 +1,9 @@
 package ui
 
+// The one door from goroutines to widgets (bridge) and the throttle that
+// coalesces background reads. Background work itself starts through
+// background.go.
+
 import (
 	"errors"
 	"sync"

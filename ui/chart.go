@@ -1,5 +1,7 @@
 package ui
 
+// The Dashboard's bar chart of sign-ins per minute.
+
 import (
 	"fmt"
 	"image/color"

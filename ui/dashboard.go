@@ -1,6 +1,11 @@
 package ui
 
+// The Dashboard screen (tab "Dashboard"): SP endpoints with copy buttons,
+// the listener's status and restart, the counters, the sign-ins chart and
+// the live feed.
+
 import (
+	"context"
 	"fmt"
 	"net"
 	"strconv"
@@ -79,7 +84,7 @@ type idpEndpoints struct {
 
 func newDashboard(a *App) *dashboard {
 	d := &dashboard{app: a, stopped: make(chan struct{}), selectedIdx: -1}
-	d.refresh = newThrottle(a.bridge, refreshInterval, d.read)
+	d.refresh = newThrottle(a.bridge, a.refresh, d.read)
 	a.feed.listen(func(core.Event) { d.refresh.Trigger() })
 	d.content = d.build()
 	d.ticker = time.NewTicker(idleRefresh)
@@ -245,10 +250,7 @@ func (d *dashboard) read() {
 	keep(err)
 	s.events, err = svc.RecentEvents(ctx, feedLength)
 	keep(err)
-	if ctx.Err() != nil {
-		return // closing
-	}
-	d.app.bridge.ui(func() { d.apply(s) })
+	d.app.deliver("read the dashboard", s.err, func() { d.apply(s) })
 }
 
 // apply shows a snapshot, on the UI goroutine.
@@ -326,16 +328,17 @@ func (d *dashboard) onRestart() {
 	}
 	d.restartButton.Disable()
 	d.listenerText.SetText("Starting the SP listener on " + addr + "…")
-	d.app.bridge.run(func() {
+	var st core.ListenerStatus
+	backgroundErr(d.app, "restart the SP listener on "+addr, func(context.Context) error {
 		err := d.app.svc.Restart(addr)
-		st := d.app.svc.Listener()
-		d.app.bridge.ui(func() {
-			d.restartButton.Enable()
-			d.applyListener(st)
-			if err != nil {
-				d.app.bridge.showErrorNow(err)
-			}
-		})
+		st = d.app.svc.Listener()
+		return err
+	}, func(err error) {
+		d.restartButton.Enable()
+		d.applyListener(st)
+		if err != nil {
+			d.app.bridge.showErrorNow(err)
+		}
 		d.refresh.Trigger() // the endpoints follow the new port
 	})
 }

@@ -1,6 +1,10 @@
 package ui
 
+// The Demo screen (tab "Demo"): the built-in IdP's personas with "Sign in
+// as…" and their editor, and "Simulate new hires" with its progress.
+
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -67,7 +71,7 @@ type personaRow struct {
 
 func newDemo(a *App) *demo {
 	d := &demo{app: a}
-	d.reload = newThrottle(a.bridge, refreshInterval, d.readPersonas)
+	d.reload = newThrottle(a.bridge, a.refresh, d.readPersonas)
 	a.feed.listen(func(e core.Event) {
 		if e.Kind == core.EventPersonaChanged || e.Kind == core.EventIdPRegistered || e.Kind == core.EventListener ||
 			(e.Kind == core.EventAdminChange && e.IdPSlug == core.DemoSlug) {
@@ -134,10 +138,7 @@ func (d *demo) readPersonas() {
 	ctx := d.app.ctx
 	ps, err := d.app.svc.Personas(ctx)
 	st := d.app.svc.DemoIdP(ctx)
-	if ctx.Err() != nil {
-		return
-	}
-	d.app.bridge.ui(func() {
+	d.app.deliver("read the personas", err, func() {
 		d.applyState(st)
 		d.applyPersonas(ps, err)
 	})
@@ -253,14 +254,9 @@ func (d *demo) onStart() {
 	d.simLatest, d.simQueued, d.simRunning = core.SimProgress{Total: n}, false, true
 	d.simMu.Unlock()
 
-	ctx := d.app.ctx
-	d.app.bridge.run(func() {
-		res, err := d.app.svc.SimulateOnboarding(ctx, n, c, d.onProgress)
-		if ctx.Err() != nil {
-			return
-		}
-		d.app.bridge.ui(func() { d.finish(n, res, err) })
-	})
+	background(d.app, fmt.Sprintf("simulate %d new hires", n), func(ctx context.Context) (core.SimResult, error) {
+		return d.app.svc.SimulateOnboarding(ctx, n, c, d.onProgress)
+	}, func(res core.SimResult, err error) { d.finish(n, res, err) })
 }
 
 // onProgress runs on the simulation's worker goroutines. Reports are
@@ -424,21 +420,16 @@ func (d *demo) onSavePersona(e *personaEditor) {
 		return
 	}
 	e.save.Disable()
-	ctx := d.app.ctx
-	d.app.bridge.run(func() {
-		err := d.app.svc.SavePersona(ctx, p)
-		if ctx.Err() != nil {
+	backgroundErr(d.app, "save persona "+p.ID, func(ctx context.Context) error {
+		return d.app.svc.SavePersona(ctx, p)
+	}, func(err error) {
+		e.save.Enable()
+		if err != nil {
+			e.showError(errorText(err))
 			return
 		}
-		d.app.bridge.ui(func() {
-			e.save.Enable()
-			if err != nil {
-				e.showError(errorText(err))
-				return
-			}
-			e.dialog.Hide()
-			d.reload.Trigger()
-		})
+		e.dialog.Hide()
+		d.reload.Trigger()
 	})
 }
 

@@ -27,10 +27,12 @@ func (c *countingService) Stats(ctx context.Context) (core.Stats, error) {
 func TestDemoSimulateDrivesProgress(t *testing.T) {
 	began := time.Now()
 	var counting *countingService
-	h := newHarness(t, func(s Service) Service {
+	// The console's own refresh interval, not the tests' shorter one:
+	// the read rate is the point here.
+	h := newHarnessRefreshing(t, newConsole(t, "127.0.0.1:0", true), func(s Service) Service {
 		counting = &countingService{Service: s}
 		return counting
-	})
+	}, refreshInterval)
 	h.showTab("Demo")
 	d := h.app.demo
 	if d.hires.Text != "50" || d.concurrency.Text != "4" {

@@ -1,5 +1,7 @@
 package ui
 
+// What a screen shows a person for an error (errorText).
+
 import (
 	"errors"
 	"log/slog"

@@ -1,5 +1,8 @@
 package ui
 
+// The live feed: core's events fanned out to the screens that follow them,
+// and how an event reads in a feed row.
+
 import (
 	"fmt"
 

@@ -1,5 +1,7 @@
 package ui
 
+// Formatting shared by the screens: times, outcomes, plurals, sizes.
+
 import (
 	"fmt"
 	"strings"

@@ -2,8 +2,15 @@ package ui
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -20,20 +27,116 @@ import (
 
 var _ Service = (*core.Console)(nil)
 
+// testRefresh is the screens' refresh interval in harnesses: they re-read
+// at most every 20 ms rather than every 500, so that tests do not wait out
+// the coalescing (TestDemoSimulateDrivesProgress checks it at 500).
+const testRefresh = 20 * time.Millisecond
+
+// TestMain makes what the tests share: the test app of the harnesses (a
+// new test app empties Fyne's caches of text sizes, fonts and icons, and
+// filling them again is most of what building the screens costs under
+// -race; a test that needs an app of its own still calls
+// test.NewTempApp, whose cleanup leaves a fresh one current), and the seed
+// data dir every console starts from a copy of (seedDir). The test binary
+// also collects garbage less often: the screens allocate a lot, and the
+// race detector makes each collection dear.
+func TestMain(m *testing.M) {
+	test.NewApp()
+	debug.SetGCPercent(400)
+	dir, err := makeSeedDir()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ui tests:", err)
+		os.Exit(1)
+	}
+	seedDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// seedDir is a data dir made once for the package: an empty database with
+// every migration applied, and the SP's and the demo IdP's private keys in
+// key files. A UI test is about neither the migrations nor two RSA-2048
+// key generations, which take about half a second under -race; the
+// certificates, the demo IdP and everything else are still made by each
+// console, with its own clock.
+var seedDir string
+
+func makeSeedDir() (string, error) {
+	dir, err := os.MkdirTemp("", "jitconsole-ui-seed-")
+	if err != nil {
+		return "", err
+	}
+	db, err := storage.Open(context.Background(), storage.DBPath(dir))
+	if err != nil {
+		return "", fmt.Errorf("seed database: %w", err)
+	}
+	if err := db.Close(); err != nil {
+		return "", fmt.Errorf("seed database: %w", err)
+	}
+	keys := storage.NewFileKeyStore(dir)
+	for _, name := range []string{core.SPKeyName, core.DemoIdPKeyName} {
+		key, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			return "", fmt.Errorf("seed %s: %w", name, err)
+		}
+		der, err := x509.MarshalPKCS8PrivateKey(key)
+		if err != nil {
+			return "", fmt.Errorf("seed %s: %w", name, err)
+		}
+		if err := keys.Set(name, der); err != nil {
+			return "", fmt.Errorf("seed %s: %w", name, err)
+		}
+	}
+	return dir, nil
+}
+
+// copySeed copies the files of seedDir into dir, modes kept.
+func copySeed(t *testing.T, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir(seedDir)
+	if err != nil {
+		t.Fatalf("read seed dir: %v", err)
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			t.Fatalf("seed file %s: %v", e.Name(), err)
+		}
+		data, err := os.ReadFile(filepath.Join(seedDir, e.Name()))
+		if err != nil {
+			t.Fatalf("seed file %s: %v", e.Name(), err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), data, info.Mode().Perm()); err != nil {
+			t.Fatalf("seed file %s: %v", e.Name(), err)
+		}
+	}
+}
+
 // uiQueue stands in for the app's UI goroutine. The test driver's fyne.Do
 // runs a function at once on the calling goroutine, which would let
 // worker goroutines touch widgets while the test reads them; instead the
 // bridge queues work here and the test goroutine runs it, in order, in
 // drain, like the app's event loop does.
 type uiQueue struct {
-	mu  sync.Mutex
-	fns []func()
+	mu   sync.Mutex
+	fns  []func()
+	wake chan struct{} // gets a token when work is queued; see waitFor
 }
+
+func newUIQueue() *uiQueue { return &uiQueue{wake: make(chan struct{}, 1)} }
 
 func (q *uiQueue) do(fn func()) {
 	q.mu.Lock()
 	q.fns = append(q.fns, fn)
 	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default: // a token is already waiting
+	}
 }
 
 func (q *uiQueue) drain() {
@@ -61,7 +164,8 @@ type harness struct {
 	q   *uiQueue
 }
 
-// newConsole opens a real console in a temp dir. listen is its address;
+// newConsole opens a real console in a temp dir, started from a copy of
+// seedDir. listen is its address;
 // when start is set the listener is started.
 func newConsole(t *testing.T, listen string, start bool) *core.Console {
 	t.Helper()
@@ -73,6 +177,7 @@ func newConsoleWith(t *testing.T, listen string, start bool, clock core.Clock) *
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
+	copySeed(t, dir)
 	db, err := storage.Open(ctx, storage.DBPath(dir))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
@@ -107,7 +212,17 @@ func newHarness(t *testing.T, wrap func(Service) Service) *harness {
 
 func newHarnessFor(t *testing.T, con *core.Console, wrap func(Service) Service) *harness {
 	t.Helper()
-	a := test.NewTempApp(t)
+	return newHarnessRefreshing(t, con, wrap, testRefresh)
+}
+
+// newHarnessRefreshing is newHarnessFor with the screens' refresh
+// interval given: refreshInterval for a test of the coalescing itself.
+func newHarnessRefreshing(t *testing.T, con *core.Console, wrap func(Service) Service, refresh time.Duration) *harness {
+	t.Helper()
+	// The package's one test app (see TestMain), not one per test: a new
+	// test app empties Fyne's caches of text sizes and fonts, and filling
+	// them again is most of what building the screens costs under -race.
+	a := fyne.CurrentApp()
 	// Registered after the console's cleanup, so it runs first: the UI
 	// stops before the console and the database close.
 	win := test.NewTempWindow(t, widget.NewLabel(""))
@@ -116,8 +231,8 @@ func newHarnessFor(t *testing.T, con *core.Console, wrap func(Service) Service) 
 	if wrap != nil {
 		svc = wrap(con)
 	}
-	h := &harness{t: t, con: con, win: win, q: &uiQueue{}}
-	h.app = create(a, win, svc, h.q.do)
+	h := &harness{t: t, con: con, win: win, q: newUIQueue()}
+	h.app = createWith(a, win, svc, h.q.do, refresh)
 	t.Cleanup(h.q.drain)
 	return h
 }
@@ -135,7 +250,15 @@ func (h *harness) waitFor(what string, cond func() bool) {
 		if time.Now().After(deadline) {
 			h.t.Fatalf("timed out waiting for %s", what)
 		}
-		time.Sleep(10 * time.Millisecond)
+		// Widgets change only when the queue runs, so wait for work to be
+		// queued rather than evaluating cond (which may walk every widget
+		// on screen) in a tight loop that takes the CPU from the workers
+		// being waited for. A condition on other state (the store, a
+		// listener) is still looked at every 50 ms.
+		select {
+		case <-h.q.wake:
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
 }
 

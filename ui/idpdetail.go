@@ -1,6 +1,10 @@
 package ui
 
+// The Identity Providers screen's detail pane of the selected IdP: its SP
+// values to copy, metadata, settings, refresh, test sign-in and removal.
+
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -324,21 +328,17 @@ func (d *idpDetail) onSave() {
 	d.save.Disable()
 	showText(d.saveMsg, "Saving…", widget.LowImportance)
 	a := d.s.app
-	a.bridge.run(func() {
-		saved, err := a.svc.UpdateIdP(a.ctx, idp)
-		if a.ctx.Err() != nil {
+	background(a, "save IdP "+idp.Slug, func(ctx context.Context) (core.IdP, error) {
+		return a.svc.UpdateIdP(ctx, idp)
+	}, func(saved core.IdP, err error) {
+		if err != nil {
+			showText(d.saveMsg, "Not saved: "+errorText(err), widget.DangerImportance)
+			d.onEdited()
 			return
 		}
-		a.bridge.ui(func() {
-			if err != nil {
-				showText(d.saveMsg, "Not saved: "+errorText(err), widget.DangerImportance)
-				d.onEdited()
-				return
-			}
-			d.fill(saved)
-			showText(d.saveMsg, "Saved.", widget.SuccessImportance)
-			d.s.reload.Trigger()
-		})
+		d.fill(saved)
+		showText(d.saveMsg, "Saved.", widget.SuccessImportance)
+		d.s.reload.Trigger()
 	})
 }
 
@@ -350,22 +350,18 @@ func (d *idpDetail) onRefresh() {
 	showText(d.refreshMsg, "Fetching "+d.info.idp.MetadataURL+"…", widget.LowImportance)
 	a, slug := d.s.app, d.slug
 	btn, bar, msg := d.refreshNow, d.refreshing, d.refreshMsg
-	a.bridge.run(func() {
-		idp, err := a.svc.RefreshIdP(a.ctx, slug)
-		if a.ctx.Err() != nil {
-			return
+	background(a, "refresh the metadata of "+slug, func(ctx context.Context) (core.IdP, error) {
+		return a.svc.RefreshIdP(ctx, slug)
+	}, func(idp core.IdP, err error) {
+		btn.Enable()
+		bar.Stop()
+		bar.Hide()
+		if err != nil {
+			showText(msg, "Refresh failed; the last good metadata stays in use. "+errorText(err), widget.DangerImportance)
+		} else {
+			showText(msg, "Refreshed "+longTime(idp.RefreshedAt)+".", widget.SuccessImportance)
 		}
-		a.bridge.ui(func() {
-			btn.Enable()
-			bar.Stop()
-			bar.Hide()
-			if err != nil {
-				showText(msg, "Refresh failed; the last good metadata stays in use. "+errorText(err), widget.DangerImportance)
-			} else {
-				showText(msg, "Refreshed "+longTime(idp.RefreshedAt)+".", widget.SuccessImportance)
-			}
-			d.s.reload.Trigger()
-		})
+		d.s.reload.Trigger()
 	})
 }
 
@@ -389,19 +385,15 @@ func (d *idpDetail) onSaveSPMetadata() {
 // where it went.
 func (d *idpDetail) writeSPMetadata(w fyne.URIWriteCloser) {
 	a, slug := d.s.app, d.slug
-	a.bridge.run(func() {
-		data, err := a.svc.SPMetadataXML(a.ctx, slug)
-		err = writeFile(w, data, err)
-		if a.ctx.Err() != nil {
+	backgroundErr(a, "save the SP metadata of "+slug, func(ctx context.Context) error {
+		data, err := a.svc.SPMetadataXML(ctx, slug)
+		return writeFile(w, data, err)
+	}, func(err error) {
+		if err != nil {
+			showText(d.spSaved, "Not saved: "+errorText(err), widget.DangerImportance)
 			return
 		}
-		a.bridge.ui(func() {
-			if err != nil {
-				showText(d.spSaved, "Not saved: "+errorText(err), widget.DangerImportance)
-				return
-			}
-			showText(d.spSaved, "Saved to "+w.URI().Path(), widget.SuccessImportance)
-		})
+		showText(d.spSaved, "Saved to "+w.URI().Path(), widget.SuccessImportance)
 	})
 }
 
@@ -420,49 +412,41 @@ func (d *idpDetail) onTestSignIn() {
 func (d *idpDetail) onRemove() {
 	a, slug, name := d.s.app, d.slug, d.info.idp.DisplayName
 	d.remove.Disable()
-	a.bridge.run(func() {
-		users, err := a.svc.Users(a.ctx, core.UserFilter{IdPSlug: slug})
-		if a.ctx.Err() != nil {
-			return
-		}
-		a.bridge.ui(func() {
-			d.remove.Enable()
-			stay := "Its accounts stay, marked as from a removed IdP."
-			if err == nil {
-				stay = fmt.Sprintf("Its %s stay, marked as from a removed IdP.", plural(len(users), "user", "users"))
-				if len(users) == 1 {
-					stay = "Its 1 user stays, marked as from a removed IdP."
-				}
+	background(a, "count the accounts of "+slug, func(ctx context.Context) ([]core.User, error) {
+		return a.svc.Users(ctx, core.UserFilter{IdPSlug: slug})
+	}, func(users []core.User, err error) {
+		d.remove.Enable()
+		stay := "Its accounts stay, marked as from a removed IdP."
+		if err == nil {
+			stay = fmt.Sprintf("Its %s stay, marked as from a removed IdP.", plural(len(users), "user", "users"))
+			if len(users) == 1 {
+				stay = "Its 1 user stays, marked as from a removed IdP."
 			}
-			msg := wrapped(fmt.Sprintf("Sign-ins through %s stop at once; its metadata and settings are deleted. %s", name, stay), widget.MediumImportance)
-			d.removeConfirm = dialog.NewCustomConfirm("Remove "+name+"?", "Remove", "Cancel", msg, func(ok bool) {
-				d.removeConfirm = nil
-				if ok {
-					d.doRemove()
-				}
-			}, a.win)
-			d.removeConfirm.SetConfirmImportance(widget.DangerImportance)
-			d.removeConfirm.Resize(fyne.NewSize(480, d.removeConfirm.MinSize().Height))
-			d.removeConfirm.Show()
-		})
+		}
+		msg := wrapped(fmt.Sprintf("Sign-ins through %s stop at once; its metadata and settings are deleted. %s", name, stay), widget.MediumImportance)
+		d.removeConfirm = dialog.NewCustomConfirm("Remove "+name+"?", "Remove", "Cancel", msg, func(ok bool) {
+			d.removeConfirm = nil
+			if ok {
+				d.doRemove()
+			}
+		}, a.win)
+		d.removeConfirm.SetConfirmImportance(widget.DangerImportance)
+		d.removeConfirm.Resize(fyne.NewSize(480, d.removeConfirm.MinSize().Height))
+		d.removeConfirm.Show()
 	})
 }
 
 func (d *idpDetail) doRemove() {
 	a, slug := d.s.app, d.slug
 	d.remove.Disable()
-	a.bridge.run(func() {
-		err := a.svc.RemoveIdP(a.ctx, slug)
-		if a.ctx.Err() != nil {
-			return
+	backgroundErr(a, "remove IdP "+slug, func(ctx context.Context) error {
+		return a.svc.RemoveIdP(ctx, slug)
+	}, func(err error) {
+		d.remove.Enable()
+		if err != nil {
+			a.bridge.showErrorNow(err)
 		}
-		a.bridge.ui(func() {
-			d.remove.Enable()
-			if err != nil {
-				a.bridge.showErrorNow(err)
-			}
-			d.s.reload.Trigger()
-		})
+		d.s.reload.Trigger()
 	})
 }
 

@@ -1,6 +1,10 @@
 package ui
 
+// The Identity Providers screen's "Add identity provider…" dialog: metadata
+// from a file, a URL or pasted XML, previewed before it is added.
+
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -186,11 +190,10 @@ func (w *idpImport) onChooseFile() {
 			return // cancelled
 		}
 		name := r.URI().Name()
-		a.bridge.run(func() {
+		background(a, "read metadata file "+name, func(context.Context) ([]byte, error) {
 			defer r.Close()
-			data, err := io.ReadAll(io.LimitReader(r, core.MaxMetadataSize+1))
-			a.bridge.ui(func() { w.setFile(name, data, err) })
-		})
+			return io.ReadAll(io.LimitReader(r, core.MaxMetadataSize+1))
+		}, func(data []byte, err error) { w.setFile(name, data, err) })
 	}, a.win)
 	open.Show()
 }
@@ -271,15 +274,11 @@ func (w *idpImport) onPreview() {
 	}
 	w.setBusy(true)
 	a := w.s.app
-	a.bridge.run(func() {
-		prev, err := a.svc.PreviewMetadata(a.ctx, in)
-		if a.ctx.Err() != nil {
-			return
-		}
-		a.bridge.ui(func() {
-			w.setBusy(false)
-			w.applyPreview(in, prev, err)
-		})
+	background(a, "preview metadata "+in.Name, func(ctx context.Context) (core.MetadataPreview, error) {
+		return a.svc.PreviewMetadata(ctx, in)
+	}, func(prev core.MetadataPreview, err error) {
+		w.setBusy(false)
+		w.applyPreview(in, prev, err)
 	})
 }
 
@@ -377,21 +376,18 @@ func (w *idpImport) onImport() {
 		DisplayName: strings.TrimSpace(w.name.Text), Slug: strings.TrimSpace(w.slug.Text)}
 	w.setBusy(true)
 	a := w.s.app
-	a.bridge.run(func() {
-		idp, _, err := a.svc.ImportIdP(a.ctx, req)
-		if a.ctx.Err() != nil {
+	background(a, "add IdP "+req.Slug, func(ctx context.Context) (core.IdP, error) {
+		idp, _, err := a.svc.ImportIdP(ctx, req)
+		return idp, err
+	}, func(idp core.IdP, err error) {
+		w.setBusy(false)
+		if err != nil {
+			showText(w.errLabel, "Not added: "+errorText(err), widget.DangerImportance)
 			return
 		}
-		a.bridge.ui(func() {
-			w.setBusy(false)
-			if err != nil {
-				showText(w.errLabel, "Not added: "+errorText(err), widget.DangerImportance)
-				return
-			}
-			w.dlg.Hide()
-			w.s.wantSelect = idp.Slug
-			w.s.reload.Trigger()
-		})
+		w.dlg.Hide()
+		w.s.wantSelect = idp.Slug
+		w.s.reload.Trigger()
 	})
 }
 

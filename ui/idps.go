@@ -1,5 +1,9 @@
 package ui
 
+// The Identity Providers screen (tab "Identity Providers"): its controller
+// and the list of connected IdPs. The selected IdP's pane is in
+// idpdetail.go, the add dialog in idpimport.go.
+
 import (
 	"fmt"
 	"slices"
@@ -57,7 +61,7 @@ type idps struct {
 
 func newIdPs(a *App) *idps {
 	s := &idps{app: a}
-	s.reload = newThrottle(a.bridge, refreshInterval, s.read)
+	s.reload = newThrottle(a.bridge, a.refresh, s.read)
 	a.feed.listen(func(e core.Event) {
 		switch e.Kind {
 		case core.EventIdPRegistered, core.EventIdPRefreshed, core.EventIdPRemoved,
@@ -201,10 +205,7 @@ func (s *idps) read() {
 			Source: core.SourcePaste, Name: idp.Slug, Data: []byte(idp.MetadataXML), EntityID: idp.EntityID})
 		infos = append(infos, i)
 	}
-	if ctx.Err() != nil {
-		return
-	}
-	s.app.bridge.ui(func() { s.apply(infos, err) })
+	s.app.deliver("read the identity providers", err, func() { s.apply(infos, err) })
 }
 
 // apply shows a read, on the UI goroutine, keeping the selection on the

@@ -1,5 +1,8 @@
 package ui
 
+// The view of an IdP's metadata as validated: entity ID, endpoints,
+// certificates with their expiry.
+
 import (
 	"fmt"
 	"strings"

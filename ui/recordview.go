@@ -1,5 +1,9 @@
 package ui
 
+// The decoded view of one recorded sign-in (Activity and the validator):
+// verdict, signatures, conditions on a time ruler, attributes, the pretty-
+// printed XML.
+
 import (
 	"fmt"
 	"strconv"

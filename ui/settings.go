@@ -1,6 +1,11 @@
 package ui
 
+// The Settings screen (tab "Settings"): its controller and the allowed clock
+// skew card. Its other cards are in settings_binding.go, settings_demo.go
+// and settings_storage.go.
+
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -78,19 +83,16 @@ func (s *settings) build() fyne.CanvasObject {
 func (s *settings) load() {
 	s.storage.load()
 	a := s.app
-	a.bridge.run(func() {
-		d := a.svc.ClockSkew(a.ctx)
-		demo := a.svc.DemoIdP(a.ctx)
-		if a.ctx.Err() != nil {
-			return
-		}
-		a.bridge.ui(func() {
-			s.demo.show(demo)
-			s.current, s.hasValue = d, true
-			s.skew.SetText(strconv.Itoa(int(d / time.Second)))
-			showText(s.status, "Responses may now be up to "+seconds(d)+" early or late.", widget.LowImportance)
-			s.onEdited()
-		})
+	var demo core.DemoIdPState
+	background(a, "read the settings", func(ctx context.Context) (time.Duration, error) {
+		demo = a.svc.DemoIdP(ctx)
+		return a.svc.ClockSkew(ctx), nil
+	}, func(d time.Duration, _ error) {
+		s.demo.show(demo)
+		s.current, s.hasValue = d, true
+		s.skew.SetText(strconv.Itoa(int(d / time.Second)))
+		showText(s.status, "Responses may now be up to "+seconds(d)+" early or late.", widget.LowImportance)
+		s.onEdited()
 	})
 }
 
@@ -123,24 +125,20 @@ func (s *settings) onSave() {
 	s.save.Disable()
 	showText(s.status, "Saving and restarting the SP listener…", widget.LowImportance)
 	a := s.app
-	a.bridge.run(func() {
-		err := a.svc.SetClockSkew(a.ctx, d)
-		saved := a.svc.ClockSkew(a.ctx)
-		if a.ctx.Err() != nil {
-			return
+	background(a, "save the clock skew", func(ctx context.Context) (time.Duration, error) {
+		err := a.svc.SetClockSkew(ctx, d)
+		return a.svc.ClockSkew(ctx), err
+	}, func(saved time.Duration, err error) {
+		s.current = saved
+		switch {
+		case err != nil && saved == d:
+			showText(s.status, "Saved, but the SP listener did not restart: "+errorText(err), widget.DangerImportance)
+		case err != nil:
+			showText(s.status, "Not saved: "+errorText(err), widget.DangerImportance)
+		default:
+			showText(s.status, "Saved: responses may now be up to "+seconds(saved)+" early or late.", widget.SuccessImportance)
 		}
-		a.bridge.ui(func() {
-			s.current = saved
-			switch {
-			case err != nil && saved == d:
-				showText(s.status, "Saved, but the SP listener did not restart: "+errorText(err), widget.DangerImportance)
-			case err != nil:
-				showText(s.status, "Not saved: "+errorText(err), widget.DangerImportance)
-			default:
-				showText(s.status, "Saved: responses may now be up to "+seconds(saved)+" early or late.", widget.SuccessImportance)
-			}
-			s.onEdited()
-		})
+		s.onEdited()
 	})
 }
 

@@ -1,5 +1,8 @@
 package ui
 
+// The Settings screen's "Browser binding of sign-ins" card: whether login
+// CSRF protection works with the current base URL.
+
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"

@@ -1,6 +1,11 @@
 package ui
 
+// The Settings screen's "Demo IdP" card: its switch and whether it serves in
+// this run.
+
 import (
+	"context"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
@@ -60,16 +65,12 @@ func (s *demoSwitch) onChanged(on bool) {
 	}
 	s.enabled.Disable()
 	a := s.app
-	a.bridge.run(func() {
-		st, err := a.svc.SetDemoIdPEnabled(a.ctx, on)
-		if a.ctx.Err() != nil {
-			return
+	background(a, "switch the demo IdP", func(ctx context.Context) (core.DemoIdPState, error) {
+		return a.svc.SetDemoIdPEnabled(ctx, on)
+	}, func(st core.DemoIdPState, err error) {
+		s.show(st)
+		if err != nil {
+			showText(s.status, "Not saved: "+errorText(err), widget.DangerImportance)
 		}
-		a.bridge.ui(func() {
-			s.show(st)
-			if err != nil {
-				showText(s.status, "Not saved: "+errorText(err), widget.DangerImportance)
-			}
-		})
 	})
 }

@@ -1,5 +1,8 @@
 package ui
 
+// The Settings screen's "Storage and retention" card: the retention
+// policy, the database's size and "Run now".
+
 import (
 	"context"
 	"fmt"
@@ -167,13 +170,7 @@ func (s *storageSection) show(p core.RetentionPolicy) {
 // calls it once the window is built.
 func (s *storageSection) load() {
 	a := s.app
-	a.bridge.run(func() {
-		st, err := a.svc.StorageStatus(a.ctx)
-		if a.ctx.Err() != nil {
-			return
-		}
-		a.bridge.ui(func() { s.apply(st, err) })
-	})
+	background(a, "read the storage figures", a.svc.StorageStatus, s.apply)
 }
 
 func (s *storageSection) apply(st core.StorageStatus, err error) {
@@ -217,20 +214,16 @@ func (s *storageSection) onSave() {
 	s.save.Disable()
 	showText(s.status, "Saving…", widget.LowImportance)
 	a := s.app
-	a.bridge.run(func() {
-		err := a.svc.SetRetention(a.ctx, p)
-		if a.ctx.Err() != nil {
-			return
+	backgroundErr(a, "save the retention policy", func(ctx context.Context) error {
+		return a.svc.SetRetention(ctx, p)
+	}, func(err error) {
+		if err != nil {
+			showText(s.status, "Not saved: "+errorText(err), widget.DangerImportance)
+		} else {
+			s.saved = p
+			showText(s.status, "Saved: "+policyText(p)+". It applies from the next run.", widget.SuccessImportance)
 		}
-		a.bridge.ui(func() {
-			if err != nil {
-				showText(s.status, "Not saved: "+errorText(err), widget.DangerImportance)
-			} else {
-				s.saved = p
-				showText(s.status, "Saved: "+policyText(p)+". It applies from the next run.", widget.SuccessImportance)
-			}
-			s.onEdited()
-		})
+		s.onEdited()
 	})
 }
 
@@ -239,19 +232,13 @@ func (s *storageSection) onRunNow() {
 	s.runNow.Disable()
 	showText(s.runStatus, "Running retention…", widget.LowImportance)
 	a := s.app
-	a.bridge.run(func() {
-		rep, err := a.svc.RunRetention(a.ctx)
-		if a.ctx.Err() != nil {
-			return
+	background(a, "run retention", a.svc.RunRetention, func(rep core.RetentionReport, err error) {
+		s.runNow.Enable()
+		if err != nil {
+			showText(s.runStatus, "Retention stopped early: "+errorText(err), widget.DangerImportance)
+		} else {
+			showText(s.runStatus, rep.Summary()+".", widget.SuccessImportance)
 		}
-		a.bridge.ui(func() {
-			s.runNow.Enable()
-			if err != nil {
-				showText(s.runStatus, "Retention stopped early: "+errorText(err), widget.DangerImportance)
-			} else {
-				showText(s.runStatus, rep.Summary()+".", widget.SuccessImportance)
-			}
-		})
 		s.load()
 	})
 }

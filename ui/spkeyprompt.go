@@ -1,5 +1,8 @@
 package ui
 
+// The windows shown before the console exists: the prompt when the SP's
+// private key is lost (make a new key or quit), and the refusal to start.
+
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"

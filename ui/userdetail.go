@@ -1,6 +1,11 @@
 package ui
 
+// The Users screen's detail pane of the selected account: reading it, its
+// status and actions, roles with their provenance, attributes and sign-in
+// history.
+
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strconv"
@@ -217,27 +222,22 @@ func rolesView(roles []core.RoleGrant) fyne.CanvasObject {
 	return box
 }
 
-// act runs an action on the account in the background, then notes its
+// act runs an action on the account in the background (what names it
+// for the log), then notes its
 // outcome and reads the account and the table again.
-func (ud *userDetail) act(do func() error, done string) {
+func (ud *userDetail) act(what string, do func() error, done string) {
 	a, u, id := ud.u.app, ud.u, ud.d.ID
-	a.bridge.run(func() {
-		err := do()
-		if a.ctx.Err() != nil {
-			return
+	backgroundErr(a, what, func(context.Context) error { return do() }, func(err error) {
+		if err != nil {
+			u.note = detailNote{id, errorText(err), widget.DangerImportance}
+		} else {
+			u.note = detailNote{id, done, widget.SuccessImportance}
 		}
-		a.bridge.ui(func() {
-			if err != nil {
-				u.note = detailNote{id, errorText(err), widget.DangerImportance}
-			} else {
-				u.note = detailNote{id, done, widget.SuccessImportance}
-			}
-			if u.acct != nil && u.acct.d.ID == id {
-				showText(u.acct.msg, u.note.text, u.note.imp)
-			}
-			u.reload.Trigger()
-			u.loadDetail.Trigger()
-		})
+		if u.acct != nil && u.acct.d.ID == id {
+			showText(u.acct.msg, u.note.text, u.note.imp)
+		}
+		u.reload.Trigger()
+		u.loadDetail.Trigger()
 	})
 }
 
@@ -249,7 +249,7 @@ func (ud *userDetail) onGrant() {
 	}
 	ud.grant.Disable()
 	a, id := ud.u.app, ud.d.ID
-	ud.act(func() error { return a.svc.GrantRole(a.ctx, id, role) },
+	ud.act(fmt.Sprintf("grant %q to account %d", role, id), func() error { return a.svc.GrantRole(a.ctx, id, role) },
 		fmt.Sprintf("Granted “%s” by hand: it stays whatever the IdP sends.", role))
 }
 
@@ -258,7 +258,7 @@ func (ud *userDetail) onRevoke(role string) {
 		b.Disable()
 	}
 	a, id := ud.u.app, ud.d.ID
-	ud.act(func() error { return a.svc.RevokeRole(a.ctx, id, role) },
+	ud.act(fmt.Sprintf("revoke %q from account %d", role, id), func() error { return a.svc.RevokeRole(a.ctx, id, role) },
 		fmt.Sprintf("Revoked the manual grant of “%s”.", role))
 }
 
@@ -269,7 +269,7 @@ func (ud *userDetail) onToggle() {
 	if disable {
 		done = "Disabled: the next sign-in is refused."
 	}
-	ud.act(func() error {
+	ud.act(fmt.Sprintf("set account %d disabled=%t", id, disable), func() error {
 		_, err := a.svc.SetUsersDisabled(a.ctx, []int64{id}, disable)
 		return err
 	}, done)
@@ -297,22 +297,123 @@ func (ud *userDetail) onDelete() {
 func (ud *userDetail) doDelete() {
 	a, u, id, name := ud.u.app, ud.u, ud.d.ID, orDash(ud.d.DisplayName)
 	ud.remove.Disable()
-	a.bridge.run(func() {
-		err := a.svc.DeleteUser(a.ctx, id)
-		if a.ctx.Err() != nil {
+	backgroundErr(a, fmt.Sprintf("delete account %d", id), func(ctx context.Context) error {
+		return a.svc.DeleteUser(ctx, id)
+	}, func(err error) {
+		if err != nil {
+			ud.remove.Enable()
+			showText(ud.msg, "Not deleted: "+errorText(err), widget.DangerImportance)
 			return
 		}
-		a.bridge.ui(func() {
-			if err != nil {
-				ud.remove.Enable()
-				showText(ud.msg, "Not deleted: "+errorText(err), widget.DangerImportance)
+		if u.selected.Load() == id {
+			u.unselect()
+		}
+		showText(u.notice, "Deleted the account of "+name+".", widget.SuccessImportance)
+		u.reload.Trigger()
+	})
+}
+
+// readDetail runs in a background goroutine.
+func (u *users) readDetail() {
+	ctx := u.app.ctx
+	id := u.selected.Load()
+	if id == 0 {
+		return
+	}
+	d, err := u.app.svc.User(ctx, id)
+	u.app.deliver(fmt.Sprintf("read account %d", id), err, func() {
+		if u.selected.Load() != id {
+			return // another account was selected meanwhile
+		}
+		if err != nil {
+			if core.ErrorCode(err) == core.ENOTFOUND {
+				u.unselect()
 				return
 			}
-			if u.selected.Load() == id {
-				u.unselect()
-			}
-			showText(u.notice, "Deleted the account of "+name+".", widget.SuccessImportance)
-			u.reload.Trigger()
-		})
+			u.showDetailError(err)
+			return
+		}
+		u.showDetail(d)
 	})
+}
+
+// unselect empties the detail pane (the account was deleted).
+func (u *users) unselect() {
+	u.selected.Store(0)
+	u.selectedRow = -1
+	u.table.UnselectAll()
+	u.table.Refresh()
+	u.showNoSelection()
+}
+
+func (u *users) showNoSelection() {
+	u.acct = nil
+	hint := widget.NewLabel("Select an account to see its roles and where each came from, the attributes of its last assertion and its sign-in history.")
+	hint.Wrapping = fyne.TextWrapWord
+	hint.Alignment = fyne.TextAlignCenter
+	hint.Importance = widget.LowImportance
+	u.detail.Objects = []fyne.CanvasObject{layout.NewSpacer(), container.NewCenter(widget.NewIcon(theme.AccountIcon())), hint}
+	u.detail.Refresh()
+	if u.detailScroll != nil {
+		u.detailScroll.Refresh()
+	}
+}
+
+func (u *users) showLoading(user core.User) {
+	u.acct = nil
+	u.setDetail(user.DisplayName, widget.NewLabel("Loading…"))
+}
+
+func (u *users) showDetailError(err error) {
+	l := widget.NewLabel("This account could not be read: " + errorText(err))
+	l.Importance = widget.DangerImportance
+	l.Wrapping = fyne.TextWrapWord
+	u.setDetail(u.detailTitle.Text, l)
+}
+
+func (u *users) setDetail(title string, parts ...fyne.CanvasObject) {
+	u.detailTitle = widget.NewLabelWithStyle(orDash(title), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	u.detailTitle.SizeName = theme.SizeNameSubHeadingText
+	u.detailTitle.Truncation = fyne.TextTruncateEllipsis
+	head := container.NewBorder(nil, nil, widget.NewIcon(theme.AccountIcon()), nil, u.detailTitle)
+	u.detail.Objects = append([]fyne.CanvasObject{head}, parts...)
+	u.detail.Refresh()
+	u.detailScroll.Refresh()
+}
+
+func attributesView(attrs core.Attributes) fyne.CanvasObject {
+	if len(attrs) == 0 {
+		return lowLabel("No attributes recorded.")
+	}
+	names := make([]string, 0, len(attrs))
+	for name := range attrs {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	pairs := make([]string, 0, 2*len(names))
+	for _, name := range names {
+		pairs = append(pairs, name, strings.Join(attrs[name], "\n"))
+	}
+	return formRows(pairs...)
+}
+
+func loginsView(logins []core.Login) fyne.CanvasObject {
+	if len(logins) == 0 {
+		return lowLabel("No sign-ins recorded.")
+	}
+	box := container.NewVBox()
+	for _, l := range logins {
+		reason := l.Reason
+		if reason == "" && l.Outcome == core.OutcomeAccepted {
+			reason = "Signed in"
+		}
+		at := widget.NewLabel(longTime(l.At))
+		outcome := widget.NewLabel(string(l.Outcome))
+		outcome.Importance = outcomeImportance(l.Outcome)
+		why := widget.NewLabel(reason)
+		why.Wrapping = fyne.TextWrapWord
+		box.Add(container.NewBorder(nil, nil,
+			container.NewHBox(widget.NewIcon(outcomeIcon(l.Outcome)), at, outcome), nil, why))
+	}
+	return box
 }

@@ -1,14 +1,17 @@
 package ui
 
+// The Users screen (tab "Users"): its controller, the accounts table and its
+// columns, reading the accounts and selecting one. The search and filters
+// are in users_filters.go, the stale-accounts view with bulk disable in
+// users_stale.go, Export CSV… in users_export.go, the selected account's
+// pane in userdetail.go.
+
 import (
-	"bytes"
-	"encoding/csv"
+	"errors"
 	"fmt"
 	"image/color"
-	"io"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,7 +20,6 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -32,14 +34,6 @@ const (
 	searchDelay = 250 * time.Millisecond
 	// defaultStaleDays is the stale view's default: no sign-in for 90 days.
 	defaultStaleDays = 90
-)
-
-// Options of the Users screen's filters.
-const (
-	allRoles       = "All roles"
-	anyStatus      = "Any status"
-	statusActive   = "Active"
-	statusDisabled = "Disabled"
 )
 
 // Kinds of the users table's columns.
@@ -72,28 +66,6 @@ var userColumns = []userColumn{
 
 // staleColumns are the stale view's: a selection column first.
 var staleColumns = append([]userColumn{{"", 40, nil, colCheck}}, userColumns...)
-
-// userQuery is what the search and the filters select, read by the
-// background read.
-type userQuery struct {
-	search    string
-	idp       string // slug, "" for all
-	role      string
-	status    core.UserStatus // "" for all
-	warnings  bool
-	stale     bool
-	staleDays int
-}
-
-// filter is the query as core takes it; limit 0 reads every account.
-func (q userQuery) filter(limit int) core.UserFilter {
-	f := core.UserFilter{Search: q.search, IdPSlug: q.idp, Role: q.role, Status: q.status,
-		WithWarnings: q.warnings, Limit: limit}
-	if q.stale {
-		f.LastLoginBefore = time.Now().AddDate(0, 0, -q.staleDays)
-	}
-	return f
-}
 
 // users is the Users screen: the accounts table with a search, filters
 // (IdP, role, status, warnings), the stale-accounts view with bulk disable
@@ -144,8 +116,8 @@ type users struct {
 func newUsers(a *App) *users {
 	u := &users{app: a, selectedRow: -1, columns: userColumns, checked: map[int64]bool{},
 		query: userQuery{staleDays: defaultStaleDays}}
-	u.reload = newThrottle(a.bridge, refreshInterval, u.read)
-	u.loadDetail = newThrottle(a.bridge, refreshInterval, u.readDetail)
+	u.reload = newThrottle(a.bridge, a.refresh, u.read)
+	u.loadDetail = newThrottle(a.bridge, a.refresh, u.readDetail)
 	a.feed.listen(u.onEvent)
 	u.content = u.build()
 	return u
@@ -208,62 +180,6 @@ func (u *users) build() fyne.CanvasObject {
 	return split
 }
 
-func (u *users) buildFilters() fyne.CanvasObject {
-	u.idpOptions = map[string]string{allIdPs: ""}
-	u.idpSelect = widget.NewSelect([]string{allIdPs}, func(opt string) {
-		u.setQuery(func(q *userQuery) { q.idp = u.idpOptions[opt] })
-	})
-	u.idpSelect.SetSelected(allIdPs)
-	u.roleSelect = widget.NewSelect([]string{allRoles}, func(opt string) {
-		u.setQuery(func(q *userQuery) {
-			q.role = opt
-			if opt == allRoles {
-				q.role = ""
-			}
-		})
-	})
-	u.roleSelect.SetSelected(allRoles)
-	u.statusSel = widget.NewSelect([]string{anyStatus, statusActive, statusDisabled}, func(opt string) {
-		u.setQuery(func(q *userQuery) {
-			q.status = map[string]core.UserStatus{statusActive: core.UserActive, statusDisabled: core.UserDisabled}[opt]
-		})
-	})
-	u.statusSel.SetSelected(anyStatus)
-	u.warnings = widget.NewCheck("With warnings", func(on bool) {
-		u.setQuery(func(q *userQuery) { q.warnings = on })
-	})
-	return container.NewBorder(nil, nil, nil, u.warnings,
-		container.NewGridWithColumns(3, u.idpSelect, u.roleSelect, u.statusSel))
-}
-
-// buildStale is the stale-accounts switch with its number of days, and the
-// bar of the stale view.
-func (u *users) buildStale() fyne.CanvasObject {
-	u.staleDays = widget.NewEntry()
-	u.staleDays.SetText(strconv.Itoa(defaultStaleDays))
-	u.staleDays.OnChanged = func(text string) {
-		n, err := boundedInt(text, 1, 3650, "The number of days")
-		if err != nil {
-			showText(u.notice, errorText(err), widget.DangerImportance)
-			return
-		}
-		showText(u.notice, "", widget.DangerImportance)
-		u.setQuery(func(q *userQuery) { q.staleDays = n })
-	}
-	u.stale = widget.NewCheck("Stale accounts: no sign-in for", u.onStale)
-	days := container.NewGridWrap(fyne.NewSize(70, u.staleDays.MinSize().Height), u.staleDays)
-	u.selectAll = widget.NewCheck("Select all", u.onSelectAll)
-	u.disableSel = widget.NewButtonWithIcon("Disable selected", theme.MediaPauseIcon(), u.onDisableSelected)
-	u.disableSel.Importance = widget.WarningImportance
-	u.disableSel.Disable()
-	hint := widget.NewLabel("JIT never deprovisions: disable who no longer signs in.")
-	hint.Importance = widget.LowImportance
-	hint.Truncation = fyne.TextTruncateEllipsis
-	u.staleBar = container.NewBorder(nil, nil, container.NewHBox(u.selectAll, u.disableSel), nil, hint)
-	u.staleBar.Hide()
-	return container.NewVBox(container.NewHBox(u.stale, days, widget.NewLabel("days")), u.staleBar)
-}
-
 // setColumns switches the table's columns.
 func (u *users) setColumns(cols []userColumn) {
 	u.columns = cols
@@ -271,35 +187,6 @@ func (u *users) setColumns(cols []userColumn) {
 		u.table.SetColumnWidth(i, c.width)
 	}
 	u.table.Refresh()
-}
-
-func (u *users) onStale(on bool) {
-	if on {
-		u.setColumns(staleColumns)
-		u.staleBar.Show()
-	} else {
-		u.setColumns(userColumns)
-		u.staleBar.Hide()
-	}
-	u.checked = map[int64]bool{}
-	u.updateBulk()
-	u.setQuery(func(q *userQuery) { q.stale = on })
-}
-
-// setQuery changes the filters and reads again.
-func (u *users) setQuery(change func(*userQuery)) {
-	u.queryMu.Lock()
-	change(&u.query)
-	u.queryMu.Unlock()
-	if u.reload != nil {
-		u.reload.Trigger()
-	}
-}
-
-func (u *users) currentQuery() userQuery {
-	u.queryMu.Lock()
-	defer u.queryMu.Unlock()
-	return u.query
 }
 
 // userIdP is the account's IdP slug, marked when that IdP was removed.
@@ -372,17 +259,6 @@ func (u *users) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	}
 }
 
-// onSearch runs the search once typing pauses.
-func (u *users) onSearch(text string) {
-	u.queryMu.Lock()
-	u.query.search = strings.TrimSpace(text)
-	u.queryMu.Unlock()
-	if u.searchTimer != nil {
-		u.searchTimer.Stop()
-	}
-	u.searchTimer = time.AfterFunc(searchDelay, u.reload.Trigger)
-}
-
 // read runs in a background goroutine: the accounts the filters select,
 // the IdPs and the role catalogue for the filters.
 func (u *users) read() {
@@ -391,10 +267,7 @@ func (u *users) read() {
 	list, err := u.app.svc.Users(ctx, q.filter(userLimit))
 	idps, ierr := u.app.svc.IdPs(ctx)
 	roles, rerr := u.app.svc.Roles(ctx)
-	if ctx.Err() != nil {
-		return
-	}
-	u.app.bridge.ui(func() {
+	u.app.deliver("read the accounts", errors.Join(err, ierr, rerr), func() {
 		if ierr == nil {
 			u.applyIdPs(idps)
 		}
@@ -403,40 +276,6 @@ func (u *users) read() {
 		}
 		u.applyList(q, list, err)
 	})
-}
-
-// applyIdPs keeps the IdP filter's options in step with the connections.
-func (u *users) applyIdPs(idps []core.IdP) {
-	opts := []string{allIdPs}
-	byOpt := map[string]string{allIdPs: ""}
-	u.idpNames = map[string]string{}
-	for _, idp := range idps {
-		opt := idpOption(idp)
-		opts = append(opts, opt)
-		byOpt[opt] = idp.Slug
-		u.idpNames[idp.Slug] = idp.DisplayName
-	}
-	if !slices.Equal(opts, u.idpSelect.Options) {
-		u.idpOptions = byOpt
-		u.idpSelect.SetOptions(opts)
-	}
-}
-
-// applyRoles keeps the role filter and the grant choice in step with the
-// catalogue.
-func (u *users) applyRoles(roles []core.RoleInfo) {
-	names := make([]string, len(roles))
-	for i, r := range roles {
-		names[i] = r.Name
-	}
-	slices.Sort(names)
-	u.catalogue = names
-	if opts := append([]string{allRoles}, names...); !slices.Equal(opts, u.roleSelect.Options) {
-		u.roleSelect.SetOptions(opts)
-		if u.acct != nil {
-			u.acct.setCatalogue(names)
-		}
-	}
 }
 
 // applyList shows a read of the table, on the UI goroutine.
@@ -501,273 +340,4 @@ func (u *users) onSelect(id widget.TableCellID) {
 		u.showLoading(user)
 	}
 	u.loadDetail.Trigger()
-}
-
-// setChecked selects an account of the stale view, or unselects it.
-func (u *users) setChecked(id int64, on bool) {
-	if on {
-		u.checked[id] = true
-	} else {
-		delete(u.checked, id)
-	}
-	u.updateBulk()
-}
-
-func (u *users) onSelectAll(on bool) {
-	u.checked = map[int64]bool{}
-	if on {
-		for _, x := range u.list {
-			u.checked[x.ID] = true
-		}
-	}
-	u.table.Refresh()
-	u.updateBulk()
-}
-
-// checkedIDs lists the stale view's selected accounts in table order.
-func (u *users) checkedIDs() []int64 {
-	var ids []int64
-	for _, x := range u.list {
-		if u.checked[x.ID] {
-			ids = append(ids, x.ID)
-		}
-	}
-	return ids
-}
-
-// updateBulk labels the bulk button with the selection's size.
-func (u *users) updateBulk() {
-	n := len(u.checkedIDs())
-	u.disableSel.SetText("Disable selected")
-	if n > 0 {
-		u.disableSel.SetText(fmt.Sprintf("Disable %s", plural(n, "account", "accounts")))
-	}
-	enable(u.disableSel, n > 0)
-}
-
-// onDisableSelected asks, then disables the stale view's selection.
-func (u *users) onDisableSelected() {
-	ids := u.checkedIDs()
-	if len(ids) == 0 {
-		return
-	}
-	msg := wrapped(fmt.Sprintf("Disable %s? Their sign-ins are refused with a clear page until an administrator enables them again. "+
-		"Nothing is deleted: roles, attributes and history stay.", plural(len(ids), "account", "accounts")), widget.MediumImportance)
-	u.bulkConfirm = dialog.NewCustomConfirm("Disable stale accounts?", "Disable", "Cancel", msg, func(ok bool) {
-		u.bulkConfirm = nil
-		if ok {
-			u.disableAccounts(ids)
-		}
-	}, u.app.win)
-	u.bulkConfirm.SetConfirmImportance(widget.WarningImportance)
-	u.bulkConfirm.Resize(fyne.NewSize(480, u.bulkConfirm.MinSize().Height))
-	u.bulkConfirm.Show()
-}
-
-func (u *users) disableAccounts(ids []int64) {
-	a := u.app
-	u.disableSel.Disable()
-	a.bridge.run(func() {
-		n, err := a.svc.SetUsersDisabled(a.ctx, ids, true)
-		if a.ctx.Err() != nil {
-			return
-		}
-		a.bridge.ui(func() {
-			if err != nil {
-				showText(u.notice, "Not disabled: "+errorText(err), widget.DangerImportance)
-				u.updateBulk()
-				return
-			}
-			showText(u.notice, "Disabled "+plural(n, "account", "accounts")+".", widget.SuccessImportance)
-			u.checked = map[int64]bool{}
-			u.selectAll.SetChecked(false)
-			u.reload.Trigger()
-			u.loadDetail.Trigger()
-		})
-	})
-}
-
-// onExport asks where to save the current view as CSV.
-func (u *users) onExport() {
-	save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			u.app.bridge.showErrorNow(err)
-			return
-		}
-		if w != nil { // else cancelled
-			u.exportTo(w)
-		}
-	}, u.app.win)
-	save.SetFileName("jitconsole-users-" + time.Now().Format("2006-01-02") + ".csv")
-	save.Show()
-}
-
-// exportTo reads every account the filters select (not only the table's
-// first userLimit) and writes them to w as CSV, in the background.
-func (u *users) exportTo(w fyne.URIWriteCloser) {
-	a, q := u.app, u.currentQuery()
-	u.export.Disable()
-	showText(u.notice, "Exporting…", widget.LowImportance)
-	a.bridge.run(func() {
-		list, err := a.svc.Users(a.ctx, q.filter(0))
-		var out bytes.Buffer
-		if err == nil {
-			err = writeUsersCSV(&out, list)
-		}
-		err = writeFile(w, out.Bytes(), err)
-		if a.ctx.Err() != nil {
-			return
-		}
-		a.bridge.ui(func() {
-			u.export.Enable()
-			if err != nil {
-				showText(u.notice, "Not exported: "+errorText(err), widget.DangerImportance)
-				return
-			}
-			showText(u.notice, fmt.Sprintf("Exported %s to %s", plural(len(list), "account", "accounts"), w.URI().Path()), widget.SuccessImportance)
-		})
-	})
-}
-
-// csvHeader names the export's columns.
-var csvHeader = []string{"username", "display name", "email", "IdP", "roles", "status", "created", "last login", "logins", "warnings"}
-
-// writeUsersCSV writes accounts as CSV: one header row, then one row per
-// account; times in RFC 3339 (UTC), roles and warnings separated by "; ".
-func writeUsersCSV(w io.Writer, list []core.User) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(csvHeader); err != nil {
-		return err
-	}
-	stamp := func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.UTC().Format(time.RFC3339)
-	}
-	for _, x := range list {
-		roles := make([]string, len(x.Roles))
-		for i, r := range x.Roles {
-			roles[i] = r.Role
-		}
-		status := core.UserActive
-		if x.Disabled {
-			status = core.UserDisabled
-		}
-		if err := cw.Write([]string{x.Username, x.DisplayName, x.Email, userIdP(x), strings.Join(roles, "; "),
-			string(status), stamp(x.CreatedAt), stamp(x.LastLoginAt), strconv.Itoa(x.LoginCount),
-			strings.Join(x.Warnings, "; ")}); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// readDetail runs in a background goroutine.
-func (u *users) readDetail() {
-	ctx := u.app.ctx
-	id := u.selected.Load()
-	if id == 0 {
-		return
-	}
-	d, err := u.app.svc.User(ctx, id)
-	if ctx.Err() != nil {
-		return
-	}
-	u.app.bridge.ui(func() {
-		if u.selected.Load() != id {
-			return // another account was selected meanwhile
-		}
-		if err != nil {
-			if core.ErrorCode(err) == core.ENOTFOUND {
-				u.unselect()
-				return
-			}
-			u.showDetailError(err)
-			return
-		}
-		u.showDetail(d)
-	})
-}
-
-// unselect empties the detail pane (the account was deleted).
-func (u *users) unselect() {
-	u.selected.Store(0)
-	u.selectedRow = -1
-	u.table.UnselectAll()
-	u.table.Refresh()
-	u.showNoSelection()
-}
-
-func (u *users) showNoSelection() {
-	u.acct = nil
-	hint := widget.NewLabel("Select an account to see its roles and where each came from, the attributes of its last assertion and its sign-in history.")
-	hint.Wrapping = fyne.TextWrapWord
-	hint.Alignment = fyne.TextAlignCenter
-	hint.Importance = widget.LowImportance
-	u.detail.Objects = []fyne.CanvasObject{layout.NewSpacer(), container.NewCenter(widget.NewIcon(theme.AccountIcon())), hint}
-	u.detail.Refresh()
-	if u.detailScroll != nil {
-		u.detailScroll.Refresh()
-	}
-}
-
-func (u *users) showLoading(user core.User) {
-	u.acct = nil
-	u.setDetail(user.DisplayName, widget.NewLabel("Loading…"))
-}
-
-func (u *users) showDetailError(err error) {
-	l := widget.NewLabel("This account could not be read: " + errorText(err))
-	l.Importance = widget.DangerImportance
-	l.Wrapping = fyne.TextWrapWord
-	u.setDetail(u.detailTitle.Text, l)
-}
-
-func (u *users) setDetail(title string, parts ...fyne.CanvasObject) {
-	u.detailTitle = widget.NewLabelWithStyle(orDash(title), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	u.detailTitle.SizeName = theme.SizeNameSubHeadingText
-	u.detailTitle.Truncation = fyne.TextTruncateEllipsis
-	head := container.NewBorder(nil, nil, widget.NewIcon(theme.AccountIcon()), nil, u.detailTitle)
-	u.detail.Objects = append([]fyne.CanvasObject{head}, parts...)
-	u.detail.Refresh()
-	u.detailScroll.Refresh()
-}
-
-func attributesView(attrs core.Attributes) fyne.CanvasObject {
-	if len(attrs) == 0 {
-		return lowLabel("No attributes recorded.")
-	}
-	names := make([]string, 0, len(attrs))
-	for name := range attrs {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	pairs := make([]string, 0, 2*len(names))
-	for _, name := range names {
-		pairs = append(pairs, name, strings.Join(attrs[name], "\n"))
-	}
-	return formRows(pairs...)
-}
-
-func loginsView(logins []core.Login) fyne.CanvasObject {
-	if len(logins) == 0 {
-		return lowLabel("No sign-ins recorded.")
-	}
-	box := container.NewVBox()
-	for _, l := range logins {
-		reason := l.Reason
-		if reason == "" && l.Outcome == core.OutcomeAccepted {
-			reason = "Signed in"
-		}
-		at := widget.NewLabel(longTime(l.At))
-		outcome := widget.NewLabel(string(l.Outcome))
-		outcome.Importance = outcomeImportance(l.Outcome)
-		why := widget.NewLabel(reason)
-		why.Wrapping = fyne.TextWrapWord
-		box.Add(container.NewBorder(nil, nil,
-			container.NewHBox(widget.NewIcon(outcomeIcon(l.Outcome)), at, outcome), nil, why))
-	}
-	return box
 }

@@ -1,5 +1,9 @@
 package ui
 
+// The assertion validator's window (Activity's "Validate a response…"): a
+// SAMLResponse checked against a connected IdP, a metadata file or a
+// certificate, with the verdict and the decoded response.
+
 import (
 	"context"
 	"fmt"
@@ -227,31 +231,28 @@ func (v *validator) onOpenResponse() {
 // loadIdPs reads the connected IdPs and their endpoints in the background.
 func (v *validator) loadIdPs() {
 	a := v.app
-	a.bridge.run(func() {
-		idps, err := a.svc.IdPs(a.ctx)
-		eps := map[string]core.Endpoints{}
+	eps := map[string]core.Endpoints{}
+	background(a, "read the connected IdPs", func(ctx context.Context) ([]core.IdP, error) {
+		idps, err := a.svc.IdPs(ctx)
 		for _, idp := range idps {
 			eps[idp.Slug] = a.svc.Endpoints(idp.Slug)
 		}
-		if a.ctx.Err() != nil {
+		return idps, err
+	}, func(idps []core.IdP, err error) {
+		if err != nil {
+			showText(v.errLabel, "The connected IdPs could not be read: "+errorText(err), widget.DangerImportance)
 			return
 		}
-		a.bridge.ui(func() {
-			if err != nil {
-				showText(v.errLabel, "The connected IdPs could not be read: "+errorText(err), widget.DangerImportance)
-				return
-			}
-			v.idps, v.endpoints = idps, eps
-			opts := make([]string, len(idps))
-			for i, idp := range idps {
-				opts[i] = idpOption(idp)
-			}
-			v.idpSelect.PlaceHolder = "Choose an IdP"
-			v.idpSelect.SetOptions(opts)
-			if len(opts) > 0 && v.idpSelect.Selected == "" {
-				v.idpSelect.SetSelected(opts[0])
-			}
-		})
+		v.idps, v.endpoints = idps, eps
+		opts := make([]string, len(idps))
+		for i, idp := range idps {
+			opts[i] = idpOption(idp)
+		}
+		v.idpSelect.PlaceHolder = "Choose an IdP"
+		v.idpSelect.SetOptions(opts)
+		if len(opts) > 0 && v.idpSelect.Selected == "" {
+			v.idpSelect.SetSelected(opts[0])
+		}
 	})
 }
 
@@ -341,22 +342,20 @@ func (v *validator) onCheck() {
 	v.progress.Start()
 	showText(v.errLabel, "", widget.DangerImportance)
 	a := v.app
-	a.bridge.run(func() {
-		rep, view, err := runCheck(a.ctx, a.svc, req)
-		if a.ctx.Err() != nil {
+	var view core.RecordingView
+	background(a, "check a response", func(ctx context.Context) (rep core.CheckReport, err error) {
+		rep, view, err = runCheck(ctx, a.svc, req)
+		return rep, err
+	}, func(rep core.CheckReport, err error) {
+		v.check.Enable()
+		v.progress.Stop()
+		v.progress.Hide()
+		if err != nil {
+			showText(v.errLabel, errorText(err), widget.DangerImportance)
 			return
 		}
-		a.bridge.ui(func() {
-			v.check.Enable()
-			v.progress.Stop()
-			v.progress.Hide()
-			if err != nil {
-				showText(v.errLabel, errorText(err), widget.DangerImportance)
-				return
-			}
-			v.report = &rep
-			v.result.show(view)
-		})
+		v.report = &rep
+		v.result.show(view)
 	})
 }
 

@@ -1,15 +1,16 @@
 package ui
 
+// The small widgets and helpers every screen builds with.
+
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
 	"github.com/jitconsole/jitconsole/core"
 )
-
-// The small widgets and helpers every screen builds with.
 
 // enable enables or disables b.
 func enable(b *widget.Button, on bool) {

@@ -1,5 +1,9 @@
 package ui
 
+// The Mapping Rules screen's "Rule tester" tab: evaluates the working copy
+// against a recorded sign-in or a pasted response and shows, per rule,
+// matched or not and why.
+
 import (
 	"fmt"
 	"slices"
@@ -67,8 +71,8 @@ type testRequest struct {
 
 func newRuleTester(r *rules) *ruleTester {
 	t := &ruleTester{r: r, recIDs: map[string]int64{}}
-	t.loadRecs = newThrottle(r.app.bridge, refreshInterval, t.readRecordings)
-	t.runner = newThrottle(r.app.bridge, refreshInterval, t.runLatest)
+	t.loadRecs = newThrottle(r.app.bridge, r.app.refresh, t.readRecordings)
+	t.runner = newThrottle(r.app.bridge, r.app.refresh, t.runLatest)
 	t.content = t.build()
 	return t
 }
@@ -166,10 +170,7 @@ func (t *ruleTester) readRecordings() {
 			}
 		}
 	}
-	if a.ctx.Err() != nil {
-		return
-	}
-	a.bridge.ui(func() { t.applyRecordings(slug, recs, names, err) })
+	a.deliver("read the recordings of "+slug, err, func() { t.applyRecordings(slug, recs, names, err) })
 }
 
 // recordingOption names a recorded sign-in in the choice.
@@ -295,10 +296,7 @@ func (t *ruleTester) runLatest() {
 		rt, r, err = a.svc.TestRulesOnResponse(a.ctx, req.slug, req.m, req.response)
 		rep = &r
 	}
-	if a.ctx.Err() != nil {
-		return
-	}
-	a.bridge.ui(func() { t.apply(req.seq, rt, rep, err) })
+	a.deliver("test the rules of "+req.slug, err, func() { t.apply(req.seq, rt, rep, err) })
 }
 
 // apply shows a result, on the UI goroutine, unless a newer request was

@@ -1,6 +1,10 @@
 package ui
 
+// The role catalogue dialog, opened by the Mapping Rules screen's "Role
+// catalogue…" button: list, create, rename, describe and delete roles.
+
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -152,33 +156,28 @@ func (c *roleCatalogue) onSave() {
 	}
 	c.saveBtn.Disable()
 	a := c.r.app
-	a.bridge.run(func() {
-		var err error
+	backgroundErr(a, "save role "+name, func(ctx context.Context) error {
 		if old != "" && old != name {
-			err = a.svc.RenameRole(a.ctx, old, name)
+			if err := a.svc.RenameRole(ctx, old, name); err != nil {
+				return err
+			}
 		}
-		if err == nil {
-			err = a.svc.SaveRole(a.ctx, name, desc)
-		}
-		if a.ctx.Err() != nil {
+		return a.svc.SaveRole(ctx, name, desc)
+	}, func(err error) {
+		c.saveBtn.Enable()
+		if err != nil {
+			showText(c.msg, errorText(err), widget.DangerImportance)
 			return
 		}
-		a.bridge.ui(func() {
-			c.saveBtn.Enable()
-			if err != nil {
-				showText(c.msg, errorText(err), widget.DangerImportance)
-				return
-			}
-			c.selected = name
-			c.deleteBtn.Enable()
-			c.editTitle.SetText("Role “" + name + "”")
-			text := fmt.Sprintf("Saved “%s”.", name)
-			if old != "" && old != name {
-				text = fmt.Sprintf("Renamed “%s” to “%s”.", old, name)
-			}
-			showText(c.msg, text, widget.SuccessImportance)
-			c.r.reload.Trigger()
-		})
+		c.selected = name
+		c.deleteBtn.Enable()
+		c.editTitle.SetText("Role “" + name + "”")
+		text := fmt.Sprintf("Saved “%s”.", name)
+		if old != "" && old != name {
+			text = fmt.Sprintf("Renamed “%s” to “%s”.", old, name)
+		}
+		showText(c.msg, text, widget.SuccessImportance)
+		c.r.reload.Trigger()
 	})
 }
 
@@ -191,20 +190,16 @@ func (c *roleCatalogue) onDelete() {
 	}
 	c.deleteBtn.Disable()
 	a := c.r.app
-	a.bridge.run(func() {
-		err := a.svc.DeleteRole(a.ctx, name)
-		if a.ctx.Err() != nil {
+	backgroundErr(a, "delete role "+name, func(ctx context.Context) error {
+		return a.svc.DeleteRole(ctx, name)
+	}, func(err error) {
+		if err != nil {
+			c.deleteBtn.Enable()
+			showText(c.msg, "Not deleted: "+errorText(err), widget.DangerImportance)
 			return
 		}
-		a.bridge.ui(func() {
-			if err != nil {
-				c.deleteBtn.Enable()
-				showText(c.msg, "Not deleted: "+errorText(err), widget.DangerImportance)
-				return
-			}
-			c.startNew()
-			showText(c.msg, fmt.Sprintf("Deleted “%s”.", name), widget.SuccessImportance)
-			c.r.reload.Trigger()
-		})
+		c.startNew()
+		showText(c.msg, fmt.Sprintf("Deleted “%s”.", name), widget.SuccessImportance)
+		c.r.reload.Trigger()
 	})
 }
