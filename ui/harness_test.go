@@ -23,6 +23,7 @@ import (
 
 	"github.com/jitconsole/jitconsole/core"
 	"github.com/jitconsole/jitconsole/storage"
+	"github.com/jitconsole/jitconsole/storage/memstore"
 )
 
 var _ Service = (*core.Console)(nil)
@@ -154,8 +155,9 @@ func (q *uiQueue) drain() {
 	}
 }
 
-// harness is the UI over a real console: a SQLite file in a temp dir,
-// keys in files, the listener on a free loopback port.
+// harness is the UI over a real console: its store in memory (or a
+// SQLite file in a temp dir, newConsoleOnDisk), keys in files, the
+// listener on a free loopback port.
 type harness struct {
 	t   *testing.T
 	con *core.Console
@@ -172,18 +174,46 @@ func newConsole(t *testing.T, listen string, start bool) *core.Console {
 	return newConsoleWith(t, listen, start, nil)
 }
 
-// newConsoleWith is newConsole with a clock (nil for the system's).
+// newConsoleWith is newConsole with a clock (nil for the system's) for
+// the console; the store keeps the system's, as a database does. Its
+// store is in memory (storage/memstore, which keeps the SQLite store's
+// contract): a screen's test is not about the database. Tests of what the
+// database file does use newConsoleOnDisk.
 func newConsoleWith(t *testing.T, listen string, start bool, clock core.Clock) *core.Console {
+	t.Helper()
+	return openConsole(t, listen, start, clock, func(string) (core.Store, func(), error) {
+		return memstore.New(nil), func() {}, nil
+	})
+}
+
+// newConsoleOnDisk is newConsole over a SQLite file, for the screens
+// whose point is the database itself (its size, its retention).
+func newConsoleOnDisk(t *testing.T, listen string, start bool, clock core.Clock) *core.Console {
+	t.Helper()
+	return openConsole(t, listen, start, clock, func(dir string) (core.Store, func(), error) {
+		db, err := storage.Open(context.Background(), storage.DBPath(dir))
+		if err != nil {
+			return nil, nil, err
+		}
+		return db, func() { db.Close() }, nil
+	})
+}
+
+// openConsole makes a console in a temp dir started from a copy of
+// seedDir (keys in files), over the store open returns for the dir.
+func openConsole(t *testing.T, listen string, start bool, clock core.Clock,
+	open func(dir string) (core.Store, func(), error)) *core.Console {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	copySeed(t, dir)
-	db, err := storage.Open(ctx, storage.DBPath(dir))
+	store, closeStore, err := open(dir)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
+	db := closer(closeStore)
 	con, err := core.New(ctx, core.Options{
-		Store: db, Keys: storage.NewFileKeyStore(dir),
+		Store: store, Keys: storage.NewFileKeyStore(dir),
 		ListenAddr: listen, Clock: clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
@@ -208,6 +238,13 @@ func newHarness(t *testing.T, wrap func(Service) Service) *harness {
 	t.Helper()
 	con := newConsole(t, "127.0.0.1:0", true)
 	return newHarnessFor(t, con, wrap)
+}
+
+// newHarnessOnDisk is newHarness over a console whose store is a SQLite
+// file (newConsoleOnDisk).
+func newHarnessOnDisk(t *testing.T) *harness {
+	t.Helper()
+	return newHarnessFor(t, newConsoleOnDisk(t, "127.0.0.1:0", true, nil), nil)
 }
 
 func newHarnessFor(t *testing.T, con *core.Console, wrap func(Service) Service) *harness {
@@ -323,3 +360,8 @@ func (h *harness) showTab(name string) {
 	}
 	h.t.Fatalf("no tab %q", name)
 }
+
+// closer is a func with the Close of a store.
+type closer func()
+
+func (c closer) Close() { c() }

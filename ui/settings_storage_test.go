@@ -14,7 +14,7 @@ import (
 )
 
 func TestSettingsStorageSection(t *testing.T) {
-	h := newHarness(t, nil)
+	h := newHarnessOnDisk(t) // the figures are the database file's
 	h.showTab("Settings")
 	s := h.app.settings.storage
 	h.waitFor("the saved retention", func() bool {
@@ -77,7 +77,7 @@ func TestEventTextShowsTheCount(t *testing.T) {
 // TestSettingsStorageFiguresAreCurrent: opening Settings shows the
 // database as it is now, not as it was when the window opened.
 func TestSettingsStorageFiguresAreCurrent(t *testing.T) {
-	h := newHarness(t, nil)
+	h := newHarnessOnDisk(t)
 	s := h.app.settings.storage
 	h.waitFor("the first figures", func() bool { return strings.Contains(s.usage.Text, "in 0 entries") })
 	resp, err := http.Get(h.con.Endpoints("nosuch").ACSURL) // a refusal: one recorder entry
