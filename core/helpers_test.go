@@ -13,6 +13,7 @@ import (
 
 	"github.com/jitconsole/jitconsole/core"
 	"github.com/jitconsole/jitconsole/storage"
+	"github.com/jitconsole/jitconsole/storage/memstore"
 )
 
 // testConsole is a console over a real SQLite file and a file key store,
@@ -54,6 +55,26 @@ func startConsoleWith(t *testing.T, dir string, edit func(*core.Options)) *testC
 	tc := &testConsole{Console: c, DB: db, Dir: dir, Base: c.BaseURL()}
 	t.Cleanup(tc.close)
 	return tc
+}
+
+// startMemConsole is a started console (listener on 127.0.0.1, demo IdP
+// registered) over an in-memory store (storage/memstore, which keeps the
+// SQLite store's contract), for tests of what core computes rather than of
+// the database.
+func startMemConsole(t *testing.T) (*core.Console, *memstore.Store) {
+	t.Helper()
+	dir := t.TempDir()
+	store := memstore.New(nil)
+	c, err := core.New(context.Background(), core.Options{Store: store, Keys: storage.NewFileKeyStore(dir),
+		ListenAddr: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatalf("new console: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if err := c.Start(); err != nil {
+		t.Fatalf("start console: %v", err)
+	}
+	return c, store
 }
 
 func (tc *testConsole) close() {

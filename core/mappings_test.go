@@ -199,8 +199,14 @@ func hireAttributes(h core.Persona) core.Attributes {
 // store, as logins would, with the demo mapping's roles.
 func seedAccounts(tb testing.TB, tc *testConsole, n int) {
 	tb.Helper()
+	seedAccountsIn(tb, tc.DB, n)
+}
+
+// seedAccountsIn is seedAccounts into any store with the demo IdP.
+func seedAccountsIn(tb testing.TB, store core.Store, n int) {
+	tb.Helper()
 	ctx := context.Background()
-	idp, err := tc.DB.GetIdP(ctx, "demo")
+	idp, err := store.GetIdP(ctx, "demo")
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -211,7 +217,7 @@ func seedAccounts(tb testing.TB, tc *testConsole, n int) {
 		for j := range ev.Fields.Roles {
 			ev.Fields.Roles[j].IdPSlug = "demo"
 		}
-		if _, err := tc.DB.ApplyLogin(ctx, core.Provision{At: time.Now(), IdPSlug: "demo", NameID: h.NameIDValue(),
+		if _, err := store.ApplyLogin(ctx, core.Provision{At: time.Now(), IdPSlug: "demo", NameID: h.NameIDValue(),
 			Username: ev.Fields.Username, Email: ev.Fields.Email, DisplayName: ev.Fields.DisplayName,
 			Roles: ev.Fields.Roles, Attributes: attrs, CaseInsensitiveKey: true}); err != nil {
 			tb.Fatalf("seed %d: %v", i, err)

@@ -110,11 +110,8 @@ func (s *Store) UserByKey(ctx context.Context, idpSlug, nameID string, caseInsen
 // caseInsensitive, the exact NameID preferred, then the oldest).
 func (s *Store) findAccount(idpSlug, nameID string, caseInsensitive bool) *account {
 	var best *account
-	for _, id := range s.userIDs() {
+	for _, id := range s.byKey[accountKey(idpSlug, nameID)] {
 		a := s.users[id]
-		if a.IdPSlug != idpSlug || foldKey(a.NameID) != foldKey(nameID) {
-			continue
-		}
 		if a.NameID == nameID {
 			return a
 		}
@@ -131,8 +128,8 @@ func (s *Store) otherIdPWithEmail(email, idpSlug string) *account {
 	if email == "" {
 		return nil
 	}
-	for _, id := range s.userIDs() {
-		if a := s.users[id]; a.IdPSlug != idpSlug && a.Email != "" && foldKey(a.Email) == foldKey(email) {
+	for _, id := range s.byEmail[foldKey(email)] {
+		if a := s.users[id]; a.IdPSlug != idpSlug {
 			return a
 		}
 	}
@@ -176,6 +173,7 @@ func (s *Store) DeleteUser(ctx context.Context, id int64, by string) (core.Event
 	if !ok {
 		return core.Event{}, noUser(id)
 	}
+	s.unindex(a)
 	delete(s.users, id)
 	for _, l := range s.logins {
 		if l.UserID == id {

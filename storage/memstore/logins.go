@@ -74,8 +74,8 @@ func (s *Store) loginState(p core.Provision) (core.LoginState, *account) {
 		}
 	}
 	if !p.CaseInsensitiveKey {
-		for _, id := range s.userIDs() {
-			if a := s.users[id]; a.IdPSlug == p.IdPSlug && foldKey(a.NameID) == foldKey(p.NameID) && a.NameID != p.NameID {
+		for _, id := range s.byKey[accountKey(p.IdPSlug, p.NameID)] {
+			if a := s.users[id]; a.NameID != p.NameID {
 				state.CaseTwin = a.NameID
 				break
 			}
@@ -91,8 +91,8 @@ func (s *Store) loginState(p core.Provision) (core.LoginState, *account) {
 // account that has email, "" for none.
 func (s *Store) emailElsewhere(email, idpSlug string) string {
 	best := ""
-	for _, a := range s.users {
-		if a.IdPSlug != idpSlug && a.Email != "" && foldKey(a.Email) == foldKey(email) && (best == "" || a.IdPSlug < best) {
+	for _, id := range s.byEmail[foldKey(email)] {
+		if a := s.users[id]; a.IdPSlug != idpSlug && (best == "" || a.IdPSlug < best) {
 			best = a.IdPSlug
 		}
 	}
@@ -105,12 +105,14 @@ func (s *Store) writeLogin(p core.Provision, a *account, plan core.LoginPlan) co
 	if plan.Created {
 		a = &account{}
 		plan.Account.ID = s.nextID()
-		plan.Account.LoginCount = 1
 		s.users[plan.Account.ID] = a
+	} else {
+		s.unindex(a)
 	}
 	manual, auto := a.manual, a.auto
 	a.User = plan.Account
 	a.User.Roles = nil
+	s.index(a)
 	if plan.ReplaceGrants {
 		auto = plan.Grants
 	}

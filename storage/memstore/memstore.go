@@ -30,6 +30,8 @@ type Store struct {
 	idpVersion int64
 
 	users    map[int64]*account
+	byKey    map[string][]int64 // accountKey → account IDs, ascending
+	byEmail  map[string][]int64 // foldKey(email) → account IDs, ascending
 	roles    map[string]string // the catalogue: name → description
 	logins   []*loginRow       // in order of insertion
 	events   []*core.Event     // Count holds the stored count (1 for one)
@@ -74,7 +76,7 @@ func New(clock core.Clock) *Store {
 	}
 	return &Store{
 		clock: clock, idpVersion: 1,
-		users: map[int64]*account{}, roles: map[string]string{},
+		users: map[int64]*account{}, byKey: map[string][]int64{}, byEmail: map[string][]int64{}, roles: map[string]string{},
 		replay: map[string]time.Time{}, requests: map[string]*request{}, settings: map[string]string{},
 	}
 }
@@ -155,4 +157,38 @@ func (s *Store) auditDefaults(e core.Event) core.Event {
 		e.Outcome = core.OutcomeInfo
 	}
 	return e
+}
+
+// accountKey is the index key of an account of idpSlug with nameID,
+// whatever the NameID's case.
+func accountKey(idpSlug, nameID string) string { return idpSlug + "\x00" + foldKey(nameID) }
+
+// index enters a in byKey and byEmail; unindex takes it out. An account
+// is taken out before its IdP, NameID or email change, and entered again
+// after.
+func (s *Store) index(a *account) {
+	add := func(m map[string][]int64, k string) {
+		ids := m[k]
+		if i, found := slices.BinarySearch(ids, a.ID); !found {
+			m[k] = slices.Insert(ids, i, a.ID)
+		}
+	}
+	add(s.byKey, accountKey(a.IdPSlug, a.NameID))
+	if a.Email != "" {
+		add(s.byEmail, foldKey(a.Email))
+	}
+}
+
+func (s *Store) unindex(a *account) {
+	del := func(m map[string][]int64, k string) {
+		if ids := slices.DeleteFunc(m[k], func(id int64) bool { return id == a.ID }); len(ids) > 0 {
+			m[k] = ids
+		} else {
+			delete(m, k)
+		}
+	}
+	del(s.byKey, accountKey(a.IdPSlug, a.NameID))
+	if a.Email != "" {
+		del(s.byEmail, foldKey(a.Email))
+	}
 }

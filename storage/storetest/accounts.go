@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -208,6 +209,34 @@ var accountCases = []testCase{
 		must(t, err)
 		if len(users) != 1 {
 			t.Errorf("%d accounts after a link, want 1", len(users))
+		}
+	}},
+	{"a login's warnings name a case-only twin and the email's other IdP", func(t *testing.T, s core.Store) {
+		apply(t, s, login("okta", "Ann", base))
+		other := login("entra", "ann.e", base)
+		other.Email = "Ann@example.com"
+		apply(t, s, other)
+		res := apply(t, s, login("okta", "ann", base.Add(time.Minute)))
+		if !res.Created || len(res.User.Warnings) != 2 {
+			t.Fatalf("a case-sensitive login of a case twin: created %v, warnings %q; want a new account with 2", res.Created, res.User.Warnings)
+		}
+		if w := strings.Join(res.User.Warnings, "\n"); !strings.Contains(w, `"Ann"`) || !strings.Contains(w, "entra") {
+			t.Errorf("warnings %q; want the twin's NameID \"Ann\" and the IdP entra", res.User.Warnings)
+		}
+		// After a link by email the account is found by its new key, and
+		// no longer by its old one.
+		p := login("google", "ann.g", base.Add(2*time.Minute))
+		p.Email, p.LinkByEmail = "ann@EXAMPLE.com", true
+		linked := apply(t, s, p)
+		if !linked.Linked {
+			t.Fatalf("no link by email")
+		}
+		if u, err := s.UserByKey(ctx, "google", "ann.g", false); err != nil || u.ID != linked.User.ID {
+			t.Errorf("the linked account by its new key: %d, %v", u.ID, err)
+		}
+		// It was the oldest account with the email: okta's Ann.
+		if _, err := s.UserByKey(ctx, "okta", "Ann", false); core.ErrorCode(err) != core.ENOTFOUND {
+			t.Errorf("the linked account is still found under its old key (%v)", err)
 		}
 	}},
 }
