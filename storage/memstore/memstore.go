@@ -32,10 +32,10 @@ type Store struct {
 	users    map[int64]*account
 	byKey    map[string][]int64 // accountKey → account IDs, ascending
 	byEmail  map[string][]int64 // foldKey(email) → account IDs, ascending
-	roles    map[string]string // the catalogue: name → description
-	logins   []*loginRow       // in order of insertion
-	events   []*core.Event     // Count holds the stored count (1 for one)
-	records  []*core.Recording // Count as events; Raw as stored
+	roles    map[string]string  // the catalogue: name → description
+	logins   []*loginRow        // in order of insertion
+	events   []*core.Event      // Count holds the stored count (1 for one)
+	records  []*core.Recording  // Count as events; Raw as stored
 	replay   map[string]time.Time
 	requests map[string]*request
 	personas []core.Persona
