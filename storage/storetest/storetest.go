@@ -27,7 +27,8 @@ import (
 // NewStore returns an empty store, closed by the test's cleanup.
 type NewStore func(t *testing.T) core.Store
 
-// Run runs the whole contract, each case on a store of its own.
+// Run runs the whole contract, each case on a store of its own, the cases
+// in parallel: newStore must be safe to call from several goroutines.
 func Run(t *testing.T, newStore NewStore) {
 	groups := []struct {
 		name  string
@@ -49,6 +50,7 @@ func Run(t *testing.T, newStore NewStore) {
 		t.Run(g.name, func(t *testing.T) {
 			for _, c := range g.cases {
 				t.Run(c.name, func(t *testing.T) {
+					t.Parallel() // each case has a store of its own
 					c.run(t, newStore(t))
 				})
 			}
