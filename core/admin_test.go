@@ -15,17 +15,8 @@ import (
 // either changes something and adds exactly one audit event saying what,
 // or is refused with a code and adds none.
 func TestAdminOperationsAreAudited(t *testing.T) {
-	con, _ := startMemConsole(t)
+	con := memConsoleWithPat(t)
 	ctx := context.Background()
-	idp := samltest.Start(t, func() core.Endpoints { return con.Endpoints("p") })
-	if _, _, err := con.ImportIdP(ctx, core.ImportRequest{
-		MetadataInput: core.MetadataInput{Source: core.SourcePaste, Data: idp.Metadata()}, DisplayName: "Partner", Slug: "p",
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if status, page, err := idp.SignIn(samltest.Browser(), con.Endpoints("p").LoginURL); err != nil || status != http.StatusSeeOther {
-		t.Fatalf("Pat's sign-in: HTTP %d, %v: %.300s", status, err, page)
-	}
 	users, err := con.Users(ctx, core.UserFilter{})
 	if err != nil || len(users) != 1 {
 		t.Fatalf("accounts after a sign-in: %v, %v", users, err)
@@ -95,17 +86,8 @@ func newest(events []core.Event) string {
 // sign-in, the sign-ins per minute, the personas and the SP metadata, as
 // the screens read them.
 func TestConsoleReadsOfARecordedSignIn(t *testing.T) {
-	con, _ := startMemConsole(t)
+	con := memConsoleWithPat(t)
 	ctx := context.Background()
-	idp := samltest.Start(t, func() core.Endpoints { return con.Endpoints("p") })
-	if _, _, err := con.ImportIdP(ctx, core.ImportRequest{
-		MetadataInput: core.MetadataInput{Source: core.SourcePaste, Data: idp.Metadata()}, DisplayName: "Partner", Slug: "p",
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if status, _, err := idp.SignIn(samltest.Browser(), con.Endpoints("p").LoginURL); err != nil || status != http.StatusSeeOther {
-		t.Fatalf("Pat's sign-in: HTTP %d, %v", status, err)
-	}
 	recs, err := con.Recordings(ctx, core.RecordingFilter{IdPSlug: "p"})
 	if err != nil || len(recs) != 1 {
 		t.Fatalf("recordings: %v, %v", recs, err)
@@ -160,4 +142,22 @@ func personaIDs(ps []core.Persona) string {
 		ids = append(ids, p.ID)
 	}
 	return strings.Join(ids, ",")
+}
+
+// memConsoleWithPat is a started console over the in-memory store with a
+// samltest IdP connected as "p" (display name Partner), through which Pat
+// Partner has signed in once.
+func memConsoleWithPat(t *testing.T) *core.Console {
+	t.Helper()
+	con, _ := startMemConsole(t)
+	idp := samltest.Start(t, func() core.Endpoints { return con.Endpoints("p") })
+	if _, _, err := con.ImportIdP(context.Background(), core.ImportRequest{
+		MetadataInput: core.MetadataInput{Source: core.SourcePaste, Data: idp.Metadata()}, DisplayName: "Partner", Slug: "p",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if status, page, err := idp.SignIn(samltest.Browser(), con.Endpoints("p").LoginURL); err != nil || status != http.StatusSeeOther {
+		t.Fatalf("Pat's sign-in: HTTP %d, %v: %.300s", status, err, page)
+	}
+	return con
 }

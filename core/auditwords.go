@@ -32,6 +32,23 @@ func AuditEvent(by, message, detail string) Event {
 	return Event{Kind: EventAdminChange, Outcome: OutcomeInfo, Subject: by, Message: message, Detail: detail}
 }
 
+// AuditDefaults fills in what a caller left out of an audit event: the
+// time (now), the kind EventAdminChange and the outcome OutcomeInfo; the
+// time in UTC.
+func AuditDefaults(e Event, now time.Time) Event {
+	if e.At.IsZero() {
+		e.At = now
+	}
+	e.At = e.At.UTC()
+	if e.Kind == "" {
+		e.Kind = EventAdminChange
+	}
+	if e.Outcome == "" {
+		e.Outcome = OutcomeInfo
+	}
+	return e
+}
+
 // AuditDetail joins lines, naming at most AuditLines of them.
 func AuditDetail(lines []string) string {
 	if len(lines) > AuditLines {

@@ -96,29 +96,7 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 	if opts.Store == nil || opts.Keys == nil {
 		return nil, errors.New("core.New: Store and Keys are required")
 	}
-	if opts.Clock == nil {
-		opts.Clock = SystemClock{}
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.Default()
-	}
-	if opts.ListenAddr == "" {
-		opts.ListenAddr = DefaultListenAddr
-	}
-	c := &Console{
-		store:      opts.Store,
-		keys:       opts.Keys,
-		clock:      opts.Clock,
-		log:        opts.Logger,
-		broker:     NewBroker(),
-		listen:     opts.ListenAddr,
-		baseURL:    strings.TrimRight(opts.BaseURL, "/"),
-		httpClient: &http.Client{Timeout: 20 * time.Second},
-
-		demoOverride: opts.DemoIdP,
-		hireSecret:   opts.HireSecret,
-		retention:    retention{override: opts.Retention},
-	}
+	c := newConsole(opts)
 	if c.hireSecret.IsZero() {
 		secret, err := NewHireSecret()
 		if err != nil {
@@ -213,4 +191,32 @@ func osUser() string {
 		return u
 	}
 	return "unknown"
+}
+
+// newConsole is a Console with opts' store, keys, clock, logger, listen
+// address, base URL and switches, the defaults filled in: what New and
+// NewReader share before they load what each needs.
+func newConsole(opts Options) *Console {
+	if opts.Clock == nil {
+		opts.Clock = SystemClock{}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.ListenAddr == "" {
+		opts.ListenAddr = DefaultListenAddr
+	}
+	return &Console{
+		store:        opts.Store,
+		keys:         opts.Keys,
+		clock:        opts.Clock,
+		log:          opts.Logger,
+		broker:       NewBroker(),
+		listen:       opts.ListenAddr,
+		baseURL:      strings.TrimRight(opts.BaseURL, "/"),
+		httpClient:   &http.Client{Timeout: 20 * time.Second},
+		demoOverride: opts.DemoIdP,
+		hireSecret:   opts.HireSecret,
+		retention:    retention{override: opts.Retention},
+	}
 }

@@ -4,10 +4,6 @@ import (
 	"context"
 	"crypto/rsa"
 	"errors"
-	"log/slog"
-	"net/http"
-	"strings"
-	"time"
 )
 
 // NewReader opens a console that only reads opts.Store, for the commands
@@ -25,27 +21,8 @@ func NewReader(ctx context.Context, opts Options) (*Console, error) {
 	if opts.Store == nil {
 		return nil, errors.New("core.NewReader: Store is required")
 	}
-	if opts.Clock == nil {
-		opts.Clock = SystemClock{}
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.Default()
-	}
-	if opts.ListenAddr == "" {
-		opts.ListenAddr = DefaultListenAddr
-	}
-	c := &Console{
-		store:        opts.Store,
-		keys:         opts.Keys,
-		clock:        opts.Clock,
-		log:          opts.Logger,
-		broker:       NewBroker(),
-		listen:       opts.ListenAddr,
-		baseURL:      strings.TrimRight(opts.BaseURL, "/"),
-		demoOverride: opts.DemoIdP,
-		readOnly:     true,
-		httpClient:   &http.Client{Timeout: 20 * time.Second},
-	}
+	c := newConsole(opts)
+	c.readOnly = true
 	c.sp = &spServer{c: c, sps: map[string]cachedSP{}}
 	// The demo IdP's switch as the listener would apply it (read only).
 	c.applyDemoSwitch(ctx)

@@ -28,21 +28,6 @@ func (db *DB) stamp(ev core.Event) core.Event {
 	return ev
 }
 
-// auditDefaults fills in what the caller left out of an audit event.
-func (db *DB) auditDefaults(e core.Event) core.Event {
-	if e.At.IsZero() {
-		e.At = db.now()
-	}
-	e.At = e.At.UTC()
-	if e.Kind == "" {
-		e.Kind = core.EventAdminChange
-	}
-	if e.Outcome == "" {
-		e.Outcome = core.OutcomeInfo
-	}
-	return e
-}
-
 // idList is ids as a JSON array, for `IN (SELECT value FROM json_each(?))`.
 func idList(ids []int64) string {
 	var b strings.Builder

@@ -59,7 +59,7 @@ func (db *DB) SaveIdP(ctx context.Context, idp core.IdP) (core.IdP, error) {
 // one transaction. It returns the IdP as stored, how many grants went and
 // the event as stored.
 func (db *DB) SaveIdPAudited(ctx context.Context, idp core.IdP, revokeRuleIDs []string, audit core.Event) (core.IdP, int, core.Event, error) {
-	audit = db.auditDefaults(audit)
+	audit = core.AuditDefaults(audit, db.now())
 	return db.saveIdP(ctx, idp, revokeRuleIDs, &audit)
 }
 

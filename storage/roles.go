@@ -313,7 +313,7 @@ func eachRow(rows *sql.Rows, fn func(scanner) error) error {
 // filled in when empty) is written whatever changed, its Detail followed
 // by one line per changed account ("alice: +editor −admin").
 func (db *DB) ReplaceRuleRoles(ctx context.Context, changes []core.RoleChange, audit core.Event) (core.Event, error) {
-	audit = db.auditDefaults(audit)
+	audit = core.AuditDefaults(audit, db.now())
 	err := db.inTx(ctx, func(w *writer) error {
 		var lines []string
 		for _, c := range changes {

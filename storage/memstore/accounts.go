@@ -389,7 +389,7 @@ func (s *Store) ForEachUser(ctx context.Context, idpSlug string, fn func(core.Us
 func (s *Store) ReplaceRuleRoles(ctx context.Context, changes []core.RoleChange, audit core.Event) (core.Event, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	audit = s.auditDefaults(audit)
+	audit = core.AuditDefaults(audit, s.now())
 	var lines []string
 	for _, c := range changes {
 		a, ok := s.users[c.UserID]

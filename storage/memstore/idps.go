@@ -52,7 +52,7 @@ func (s *Store) SaveIdP(ctx context.Context, idp core.IdP) (core.IdP, error) {
 // revokeRuleIDs and the audit event, at once.
 func (s *Store) SaveIdPAudited(ctx context.Context, idp core.IdP, revokeRuleIDs []string, audit core.Event) (core.IdP, int, core.Event, error) {
 	s.mu.Lock()
-	audit = s.auditDefaults(audit)
+	audit = core.AuditDefaults(audit, s.now())
 	s.mu.Unlock()
 	return s.saveIdP(idp, revokeRuleIDs, &audit)
 }

@@ -144,21 +144,6 @@ func (s *Store) stamp(ev core.Event) core.Event {
 	return ev
 }
 
-// auditDefaults fills in what the caller left out of an audit event.
-func (s *Store) auditDefaults(e core.Event) core.Event {
-	if e.At.IsZero() {
-		e.At = s.now()
-	}
-	e.At = e.At.UTC()
-	if e.Kind == "" {
-		e.Kind = core.EventAdminChange
-	}
-	if e.Outcome == "" {
-		e.Outcome = core.OutcomeInfo
-	}
-	return e
-}
-
 // accountKey is the index key of an account of idpSlug with nameID,
 // whatever the NameID's case.
 func accountKey(idpSlug, nameID string) string { return idpSlug + "\x00" + foldKey(nameID) }
