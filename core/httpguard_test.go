@@ -366,15 +366,8 @@ func doRaw(t *testing.T, addr, host, path string) pageResult {
 // waitForEvent waits until tc has written an event of kind.
 func waitForEvent(t *testing.T, tc *testConsole, kind core.EventKind) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	waitUntil(t, "a "+string(kind)+" event", func() bool {
 		events, err := tc.DB.ListEvents(context.Background(), core.EventFilter{Kinds: []core.EventKind{kind}, Limit: 1})
-		if err == nil && len(events) > 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no %s event after 30 s (%v)", kind, err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return err == nil && len(events) > 0
+	})
 }
