@@ -88,6 +88,7 @@ type users struct {
 	selectAll   *widget.Check
 	disableSel  *widget.Button
 	bulkConfirm *dialog.ConfirmDialog
+	bulkAsk     string // bulkConfirm's question: "Disable 23,989 accounts?"
 	export      *widget.Button
 	notice      *widget.Label // the outcome of an export or a bulk action
 	prevPage    *widget.Button

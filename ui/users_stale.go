@@ -165,7 +165,8 @@ func (u *users) confirmDisable(n int, disable func(context.Context) (int, error)
 	what := countOf(n, "account", "accounts")
 	msg := wrapped(fmt.Sprintf("Disable %s? Their sign-ins are refused with a clear page until an administrator enables them again. "+
 		"Nothing is deleted: roles, attributes and history stay.", what), widget.MediumImportance)
-	u.bulkConfirm = dialog.NewCustomConfirm("Disable "+what+"?", "Disable", "Cancel", msg, func(ok bool) {
+	u.bulkAsk = "Disable " + what + "?"
+	u.bulkConfirm = dialog.NewCustomConfirm(u.bulkAsk, "Disable", "Cancel", msg, func(ok bool) {
 		u.bulkConfirm = nil
 		if ok {
 			u.disableAccounts(n, disable)
