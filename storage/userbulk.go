@@ -48,9 +48,9 @@ func (db *DB) ForEachMatchingUser(ctx context.Context, f core.UserFilter, fn fun
 	for {
 		q, a := `SELECT `+userColumns+` FROM users u`+where, slices.Clone(args)
 		if last != nil {
-			q += joiner + `(u.created_at < ? OR (u.created_at = ? AND u.id < ?))`
-			at := last.CreatedAt.UnixNano()
-			a = append(a, at, at, last.ID)
+			// A row value: SQLite walks the (created_at, id) index from it.
+			q += joiner + `(u.created_at, u.id) < (?, ?)`
+			a = append(a, last.CreatedAt.UnixNano(), last.ID)
 		}
 		q += ` ORDER BY u.created_at DESC, u.id DESC LIMIT ?`
 		a = append(a, matchBatch)
