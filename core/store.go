@@ -66,6 +66,15 @@ type AccountStore interface {
 	// SetUsersDisabled disables or enables accounts, with one audit event
 	// (by is the OS user), in one transaction; it returns how many changed.
 	SetUsersDisabled(ctx context.Context, ids []int64, disabled bool, by string) (int, Event, error)
+	// CountUsers counts the accounts f selects, its Limit and Offset aside.
+	CountUsers(ctx context.Context, f UserFilter) (int, error)
+	// ForEachMatchingUser calls fn with every account f selects (Limit and
+	// Offset aside), newest first as ListUsers orders them, reading them in
+	// batches; it stops at fn's first error.
+	ForEachMatchingUser(ctx context.Context, f UserFilter, fn func(User) error) error
+	// SetMatchingUsersDisabled is SetUsersDisabled for every account f
+	// selects (Limit and Offset aside): one transaction, one audit event.
+	SetMatchingUsersDisabled(ctx context.Context, f UserFilter, disabled bool, by string) (int, Event, error)
 	// DeleteUser deletes an account (its logins stay, without the link),
 	// with an audit event; ENOTFOUND if unknown.
 	DeleteUser(ctx context.Context, id int64, by string) (Event, error)

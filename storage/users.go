@@ -31,45 +31,11 @@ const userColumns = `u.id, u.idp_slug, u.name_id, u.username, u.email, u.display
 // core.UserDisabled; LastLoginBefore keeps accounts whose last login (or
 // creation, if they never signed in) is before it.
 func (db *DB) ListUsers(ctx context.Context, f core.UserFilter) ([]core.User, error) {
-	var (
-		where []string
-		args  []any
-	)
-	if f.IdPSlug != "" {
-		where, args = append(where, "u.idp_slug = ?"), append(args, f.IdPSlug)
+	where, args, err := userWhere(f)
+	if err != nil {
+		return nil, err
 	}
-	if s := strings.ToLower(strings.TrimSpace(f.Search)); utf8.RuneCountInString(s) >= 3 {
-		// The trigram index finds substrings of three characters or more.
-		where = append(where, "u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ?)")
-		args = append(args, `"`+strings.ReplaceAll(s, `"`, `""`)+`"`)
-	} else if s != "" {
-		where, args = append(where, "instr(u.search_text, ?) > 0"), append(args, s)
-	}
-	if f.Role != "" {
-		where, args = append(where, "u.id IN (SELECT user_id FROM user_roles WHERE role = ?)"), append(args, f.Role)
-	}
-	// Literal conditions: they let SQLite use the partial indexes.
-	switch f.Status {
-	case "":
-	case core.UserActive:
-		where = append(where, "u.disabled = 0")
-	case core.UserDisabled:
-		where = append(where, "u.disabled = 1")
-	default:
-		return nil, core.Errorf(core.EINVALID, "Unknown account status %q: use %q or %q.", f.Status, core.UserActive, core.UserDisabled)
-	}
-	if f.WithWarnings {
-		where = append(where, "u.warnings <> ''")
-	}
-	if !f.LastLoginBefore.IsZero() {
-		// last_login_at is 0 for an account that never signed in.
-		where = append(where, "u.last_login_at < ? AND (u.last_login_at <> 0 OR u.created_at < ?)")
-		args = append(args, f.LastLoginBefore.UnixNano(), f.LastLoginBefore.UnixNano())
-	}
-	q := `SELECT ` + userColumns + ` FROM users u`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
-	}
+	q := `SELECT ` + userColumns + ` FROM users u` + where
 	limit := f.Limit
 	if limit <= 0 {
 		limit = -1 // no limit
@@ -278,4 +244,50 @@ func floorDiv(a, b int64) int64 {
 		q--
 	}
 	return q
+}
+
+// userWhere is the WHERE clause (with its leading space, "" for none) and
+// its arguments that select the accounts f selects, over users aliased u;
+// f's Limit and Offset are not part of it. ListUsers, CountUsers and
+// SetMatchingUsersDisabled share it, so they agree on what matches.
+func userWhere(f core.UserFilter) (string, []any, error) {
+	var (
+		where []string
+		args  []any
+	)
+	if f.IdPSlug != "" {
+		where, args = append(where, "u.idp_slug = ?"), append(args, f.IdPSlug)
+	}
+	if s := strings.ToLower(strings.TrimSpace(f.Search)); utf8.RuneCountInString(s) >= 3 {
+		// The trigram index finds substrings of three characters or more.
+		where = append(where, "u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ?)")
+		args = append(args, `"`+strings.ReplaceAll(s, `"`, `""`)+`"`)
+	} else if s != "" {
+		where, args = append(where, "instr(u.search_text, ?) > 0"), append(args, s)
+	}
+	if f.Role != "" {
+		where, args = append(where, "u.id IN (SELECT user_id FROM user_roles WHERE role = ?)"), append(args, f.Role)
+	}
+	// Literal conditions: they let SQLite use the partial indexes.
+	switch f.Status {
+	case "":
+	case core.UserActive:
+		where = append(where, "u.disabled = 0")
+	case core.UserDisabled:
+		where = append(where, "u.disabled = 1")
+	default:
+		return "", nil, core.Errorf(core.EINVALID, "Unknown account status %q: use %q or %q.", f.Status, core.UserActive, core.UserDisabled)
+	}
+	if f.WithWarnings {
+		where = append(where, "u.warnings <> ''")
+	}
+	if !f.LastLoginBefore.IsZero() {
+		// last_login_at is 0 for an account that never signed in.
+		where = append(where, "u.last_login_at < ? AND (u.last_login_at <> 0 OR u.created_at < ?)")
+		args = append(args, f.LastLoginBefore.UnixNano(), f.LastLoginBefore.UnixNano())
+	}
+	if len(where) == 0 {
+		return "", args, nil
+	}
+	return ` WHERE ` + strings.Join(where, " AND "), args, nil
 }

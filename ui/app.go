@@ -67,6 +67,13 @@ type Service interface {
 	GrantRole(ctx context.Context, userID int64, role string) error
 	RevokeRole(ctx context.Context, userID int64, role string) error
 	SetUsersDisabled(ctx context.Context, ids []int64, disabled bool) (int, error)
+	// CountUsers counts what a filter selects, its Limit and Offset aside;
+	// ForEachMatchingUser reads all of it in batches, newest first;
+	// SetMatchingUsersDisabled disables (or enables) all of it in one
+	// change with one audit event.
+	CountUsers(ctx context.Context, f core.UserFilter) (int, error)
+	ForEachMatchingUser(ctx context.Context, f core.UserFilter, fn func(core.User) error) error
+	SetMatchingUsersDisabled(ctx context.Context, f core.UserFilter, disabled bool) (int, error)
 	DeleteUser(ctx context.Context, id int64) error
 
 	// The role catalogue.

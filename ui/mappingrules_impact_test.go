@@ -72,6 +72,10 @@ func TestImpactPreviewShowsCountsAndApplyNow(t *testing.T) {
 	if r.dirty() {
 		t.Error("the working copy is not saved after Apply now")
 	}
+	// What was applied is the saved mapping: the panel is not stale.
+	if v.note.Importance != widget.SuccessImportance || strings.Contains(v.note.Text, "changed since") {
+		t.Errorf("after Apply now the panel says %q", v.note.Text)
+	}
 
 	// Deleting the rule offers to revoke its grants.
 	last := r.form.rules[len(r.form.rules)-1]

@@ -223,12 +223,16 @@ func (r *rules) doApply() {
 			r.saveFailed(err)
 			return
 		}
-		r.impact.show(im, nil, key, true)
 		note := "Applied now: " + strings.TrimSuffix(impactSummary(im), ".") + "."
 		if dirty {
+			// The form takes the stored mapping (new rules get their IDs)
+			// first: the impact is of that mapping, not stale against it.
 			r.saved(slug, idp, note)
-			return
+			if r.currentSlug() == slug && r.form != nil {
+				key = mappingKey(r.form.m)
+			}
 		}
+		r.impact.show(im, nil, key, true)
 		r.note = note
 		r.refreshState()
 	})

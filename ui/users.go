@@ -8,7 +8,6 @@ package ui
 
 import (
 	"errors"
-	"fmt"
 	"image/color"
 	"slices"
 	"strconv"
@@ -27,10 +26,8 @@ import (
 )
 
 const (
-	// userLimit is how many accounts the table holds; a search narrows
-	// the rest down.
-	userLimit = 1000
-	// searchDelay is how long typing must pause before a search runs.
+	// searchDelay is how long typing must pause before a search runs
+	// (the Activity screen's; Users debounces with typingDelay).
 	searchDelay = 250 * time.Millisecond
 	// defaultStaleDays is the stale view's default: no sign-in for 90 days.
 	defaultStaleDays = 90
@@ -78,7 +75,8 @@ type users struct {
 	loadDetail *throttle // re-reads the selected account
 
 	search      *widget.Entry
-	searchTimer *time.Timer
+	typing      *debouncer // the search
+	daysTyping  *debouncer // the stale view's days
 	idpSelect   *widget.Select
 	idpOptions  map[string]string // option → slug
 	roleSelect  *widget.Select
@@ -90,16 +88,24 @@ type users struct {
 	selectAll   *widget.Check
 	disableSel  *widget.Button
 	bulkConfirm *dialog.ConfirmDialog
+	bulkAsk     string // bulkConfirm's question: "Disable 23,989 accounts?"
 	export      *widget.Button
 	notice      *widget.Label // the outcome of an export or a bulk action
+	prevPage    *widget.Button
+	nextPage    *widget.Button
+	pageLabel   *widget.Label // "1–100 of 23,989"
 
 	queryMu  sync.Mutex
 	query    userQuery    // the filters the next read uses
 	selected atomic.Int64 // the account the detail pane shows, 0 for none
 
 	list        []core.User
+	total       int             // how many accounts the shown query selects
+	shown       userQuery       // the query of the shown page
+	shownFilter core.UserFilter // its filter, as read
 	columns     []userColumn
 	checked     map[int64]bool // the stale view's selection
+	allMatching bool           // the stale view's selection is every account the filters select
 	selectedRow int            // row of the selected account in list, -1 if none
 	table       *widget.Table
 	count       *widget.Label
@@ -115,7 +121,7 @@ type users struct {
 
 func newUsers(a *App) *users {
 	u := &users{app: a, selectedRow: -1, columns: userColumns, checked: map[int64]bool{},
-		query: userQuery{staleDays: defaultStaleDays}}
+		query: userQuery{staleDays: defaultStaleDays}, typing: newDebouncer(typingDelay), daysTyping: newDebouncer(typingDelay)}
 	u.reload = newThrottle(a.bridge, a.refresh, u.read)
 	u.loadDetail = newThrottle(a.bridge, a.refresh, u.readDetail)
 	a.feed.listen(u.onEvent)
@@ -126,9 +132,8 @@ func newUsers(a *App) *users {
 func (u *users) stop() {
 	u.reload.Stop()
 	u.loadDetail.Stop()
-	if u.searchTimer != nil {
-		u.searchTimer.Stop()
-	}
+	u.typing.stop()
+	u.daysTyping.stop()
 }
 
 // onEvent runs on the feed goroutine.
@@ -169,7 +174,7 @@ func (u *users) build() fyne.CanvasObject {
 	top := container.NewVBox(
 		container.NewBorder(nil, nil, container.NewHBox(widget.NewIcon(theme.AccountIcon()), title("Users")), u.export, u.search),
 		u.buildFilters(), u.buildStale(), u.notice, u.count)
-	list := container.NewBorder(top, nil, nil, nil, u.table)
+	list := container.NewBorder(top, container.NewCenter(u.buildPaging()), nil, nil, u.table)
 
 	u.detail = container.NewVBox()
 	u.detailTitle = widget.NewLabel("")
@@ -234,7 +239,7 @@ func (u *users) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		}
 	case colCheck:
 		check.OnChanged = nil
-		check.SetChecked(u.checked[user.ID])
+		check.SetChecked(u.isChecked(user.ID))
 		check.OnChanged = func(on bool) { u.setChecked(user.ID, on) }
 		check.Show()
 	default:
@@ -264,7 +269,12 @@ func (u *users) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 func (u *users) read() {
 	ctx := u.app.ctx
 	q := u.currentQuery()
-	list, err := u.app.svc.Users(ctx, q.filter(userLimit))
+	f := q.filter(userPage)
+	list, err := u.app.svc.Users(ctx, f)
+	total := 0
+	if err == nil {
+		total, err = u.app.svc.CountUsers(ctx, f)
+	}
 	idps, ierr := u.app.svc.IdPs(ctx)
 	roles, rerr := u.app.svc.Roles(ctx)
 	u.app.deliver("read the accounts", errors.Join(err, ierr, rerr), func() {
@@ -274,18 +284,32 @@ func (u *users) read() {
 		if rerr == nil {
 			u.applyRoles(roles)
 		}
-		u.applyList(q, list, err)
+		u.applyList(q, f, list, total, err)
 	})
 }
 
 // applyList shows a read of the table, on the UI goroutine.
-func (u *users) applyList(q userQuery, list []core.User, err error) {
+func (u *users) applyList(q userQuery, f core.UserFilter, list []core.User, total int, err error) {
 	if err != nil {
 		u.count.Importance = widget.DangerImportance
 		u.count.SetText("The accounts could not be read: " + errorText(err))
 		return
 	}
-	u.list = list
+	if len(list) == 0 && total > 0 && q.page > 0 {
+		// The page is past the end (accounts went): show the last one.
+		u.queryMu.Lock()
+		if u.query == q {
+			u.query.page = lastPage(total)
+		}
+		u.queryMu.Unlock()
+		u.reload.Trigger()
+		return
+	}
+	if q != u.shown {
+		u.table.ScrollToTop() // a new query or page starts at its top
+	}
+	u.list, u.total, u.shown, u.shownFilter = list, total, q, f
+	u.showPaging(q, len(list), total)
 	oldRow := u.selectedRow
 	u.selectedRow = slices.IndexFunc(list, func(x core.User) bool { return x.ID == u.selected.Load() })
 	if oldRow != u.selectedRow {
@@ -302,23 +326,7 @@ func (u *users) applyList(q userQuery, list []core.User, err error) {
 	u.updateBulk()
 
 	u.count.Importance = widget.MediumImportance
-	filtered := q.search != "" || q.idp != "" || q.role != "" || q.status != "" || q.warnings
-	switch {
-	case len(list) >= userLimit:
-		u.count.SetText(fmt.Sprintf("The newest %d accounts are shown; search or filter to find others.", len(list)))
-	case q.stale && len(list) == 0:
-		u.count.SetText(fmt.Sprintf("No account has gone %s without a sign-in.", plural(q.staleDays, "day", "days")))
-	case q.stale:
-		u.count.SetText(fmt.Sprintf("%s without a sign-in for %s", plural(len(list), "account", "accounts"), plural(q.staleDays, "day", "days")))
-	case q.search != "":
-		u.count.SetText(fmt.Sprintf("%s match “%s”", plural(len(list), "account", "accounts"), q.search))
-	case filtered:
-		u.count.SetText(plural(len(list), "account matches", "accounts match") + " the filters")
-	case len(list) == 0:
-		u.count.SetText("No accounts yet. Sign in as a demo persona, or simulate new hires on the Demo screen.")
-	default:
-		u.count.SetText(plural(len(list), "account", "accounts") + ", newest first")
-	}
+	u.count.SetText(countText(q, len(list), total))
 }
 
 func (u *users) onSelect(id widget.TableCellID) {
@@ -327,7 +335,7 @@ func (u *users) onSelect(id widget.TableCellID) {
 	}
 	if id.Col < len(u.columns) && u.columns[id.Col].kind == colCheck {
 		user := u.list[id.Row]
-		u.setChecked(user.ID, !u.checked[user.ID])
+		u.setChecked(user.ID, !u.isChecked(user.ID))
 		u.table.UnselectAll()
 		u.table.Refresh()
 		return

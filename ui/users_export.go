@@ -4,7 +4,6 @@ package ui
 // as CSV to a file the person chooses.
 
 import (
-	"bytes"
 	"context"
 	"encoding/csv"
 	"fmt"
@@ -35,60 +34,108 @@ func (u *users) onExport() {
 	save.Show()
 }
 
-// exportTo reads every account the filters select (not only the table's
-// first userLimit) and writes them to w as CSV, in the background.
+// exportProgressEvery is how many rows an export writes between two
+// updates of its "n of N" progress.
+const exportProgressEvery = 500
+
+// exportTo writes every account the filters select (not only the shown
+// page) to w as CSV, in the background, row by row as they are read in
+// batches: memory does not grow with the number of accounts. The notice
+// shows "n of N" as it goes.
 func (u *users) exportTo(w fyne.URIWriteCloser) {
-	a, q := u.app, u.currentQuery()
+	a, f := u.app, u.currentQuery().filter(0)
 	u.export.Disable()
 	showText(u.notice, "Exporting…", widget.LowImportance)
-	background(a, "export accounts to "+w.URI().Path(), func(ctx context.Context) ([]core.User, error) {
-		list, err := a.svc.Users(ctx, q.filter(0))
-		var out bytes.Buffer
-		if err == nil {
-			err = writeUsersCSV(&out, list)
+	background(a, "export accounts to "+w.URI().Path(), func(ctx context.Context) (int, error) {
+		total, err := a.svc.CountUsers(ctx, f)
+		if err != nil {
+			w.Close()
+			return 0, err
 		}
-		return list, writeFile(w, out.Bytes(), err)
-	}, func(list []core.User, err error) {
+		n, file := 0, &fileWriter{w: w}
+		err = streamUsersCSV(file, func(row func(core.User) error) error {
+			return a.svc.ForEachMatchingUser(ctx, f, func(x core.User) error {
+				if err := row(x); err != nil {
+					return err
+				}
+				if n++; n%exportProgressEvery == 0 {
+					done := n
+					a.bridge.ui(func() {
+						showText(u.notice, fmt.Sprintf("Exporting… %s of %s", count(done), count(max(total, done))), widget.LowImportance)
+					})
+				}
+				return nil
+			})
+		})
+		if cerr := w.Close(); file.err == nil && cerr != nil {
+			file.err = cerr
+		}
+		if file.err != nil {
+			return n, core.Errorf(core.EUNAVAILABLE, "%s could not be written: %v", w.URI().Name(), file.err)
+		}
+		return n, err
+	}, func(n int, err error) {
 		u.export.Enable()
 		if err != nil {
 			showText(u.notice, "Not exported: "+errorText(err), widget.DangerImportance)
 			return
 		}
-		showText(u.notice, fmt.Sprintf("Exported %s to %s", plural(len(list), "account", "accounts"), w.URI().Path()), widget.SuccessImportance)
+		showText(u.notice, fmt.Sprintf("Exported %s to %s", countOf(n, "account", "accounts"), w.URI().Path()), widget.SuccessImportance)
 	})
+}
+
+// streamUsersCSV writes the header to w, then each account that each
+// hands to row, flushing as it goes.
+func streamUsersCSV(w io.Writer, each func(row func(core.User) error) error) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(csvHeader); err != nil {
+		return err
+	}
+	err := each(func(x core.User) error { return cw.Write(csvRow(x)) })
+	cw.Flush()
+	if err != nil {
+		return err
+	}
+	return cw.Error()
 }
 
 // csvHeader names the export's columns.
 var csvHeader = []string{"username", "display name", "email", "IdP", "roles", "status", "created", "last login", "logins", "warnings"}
 
-// writeUsersCSV writes accounts as CSV: one header row, then one row per
-// account; times in RFC 3339 (UTC), roles and warnings separated by "; ".
-func writeUsersCSV(w io.Writer, list []core.User) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(csvHeader); err != nil {
-		return err
-	}
+// csvRow is an account's row: times in RFC 3339 (UTC), roles and
+// warnings separated by "; ".
+func csvRow(x core.User) []string {
 	stamp := func(t time.Time) string {
 		if t.IsZero() {
 			return ""
 		}
 		return t.UTC().Format(time.RFC3339)
 	}
-	for _, x := range list {
-		roles := make([]string, len(x.Roles))
-		for i, r := range x.Roles {
-			roles[i] = r.Role
-		}
-		status := core.UserActive
-		if x.Disabled {
-			status = core.UserDisabled
-		}
-		if err := cw.Write([]string{x.Username, x.DisplayName, x.Email, userIdP(x), strings.Join(roles, "; "),
-			string(status), stamp(x.CreatedAt), stamp(x.LastLoginAt), strconv.Itoa(x.LoginCount),
-			strings.Join(x.Warnings, "; ")}); err != nil {
-			return err
-		}
+	roles := make([]string, len(x.Roles))
+	for i, r := range x.Roles {
+		roles[i] = r.Role
 	}
-	cw.Flush()
-	return cw.Error()
+	status := core.UserActive
+	if x.Disabled {
+		status = core.UserDisabled
+	}
+	return []string{x.Username, x.DisplayName, x.Email, userIdP(x), strings.Join(roles, "; "),
+		string(status), stamp(x.CreatedAt), stamp(x.LastLoginAt), strconv.Itoa(x.LoginCount),
+		strings.Join(x.Warnings, "; ")}
+}
+
+// fileWriter is the export's file, keeping its first write error apart
+// from a failure to read the accounts.
+type fileWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (f *fileWriter) Write(p []byte) (int, error) {
+	if f.err != nil {
+		return 0, f.err
+	}
+	n, err := f.w.Write(p)
+	f.err = err
+	return n, err
 }

@@ -34,12 +34,14 @@ type userQuery struct {
 	warnings  bool
 	stale     bool
 	staleDays int
+	page      int // of userPage accounts, from 0
 }
 
-// filter is the query as core takes it; limit 0 reads every account.
+// filter is the query as core takes it: its page of limit accounts, or
+// every account when limit is 0.
 func (q userQuery) filter(limit int) core.UserFilter {
 	f := core.UserFilter{Search: q.search, IdPSlug: q.idp, Role: q.role, Status: q.status,
-		WithWarnings: q.warnings, Limit: limit}
+		WithWarnings: q.warnings, Limit: limit, Offset: q.page * max(limit, 0)}
 	if q.stale {
 		f.LastLoginBefore = time.Now().AddDate(0, 0, -q.staleDays)
 	}
@@ -74,10 +76,12 @@ func (u *users) buildFilters() fyne.CanvasObject {
 		container.NewGridWithColumns(3, u.idpSelect, u.roleSelect, u.statusSel))
 }
 
-// setQuery changes the filters and reads again.
+// setQuery changes the filters and reads again, from the first page. It
+// may run on any goroutine.
 func (u *users) setQuery(change func(*userQuery)) {
 	u.queryMu.Lock()
 	change(&u.query)
+	u.query.page = 0
 	u.queryMu.Unlock()
 	if u.reload != nil {
 		u.reload.Trigger()
@@ -92,13 +96,8 @@ func (u *users) currentQuery() userQuery {
 
 // onSearch runs the search once typing pauses.
 func (u *users) onSearch(text string) {
-	u.queryMu.Lock()
-	u.query.search = strings.TrimSpace(text)
-	u.queryMu.Unlock()
-	if u.searchTimer != nil {
-		u.searchTimer.Stop()
-	}
-	u.searchTimer = time.AfterFunc(searchDelay, u.reload.Trigger)
+	search := strings.TrimSpace(text)
+	u.typing.call(func() { u.setQuery(func(q *userQuery) { q.search = search }) })
 }
 
 // applyIdPs keeps the IdP filter's options in step with the connections.

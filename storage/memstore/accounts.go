@@ -33,20 +33,12 @@ func (s *Store) ListUsers(ctx context.Context, f core.UserFilter) ([]core.User, 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	search := strings.ToLower(strings.TrimSpace(f.Search))
+	search := normSearch(f)
 	var out []core.User
 	for _, a := range s.users {
-		switch {
-		case f.IdPSlug != "" && a.IdPSlug != f.IdPSlug,
-			search != "" && !strings.Contains(a.searchText(), search),
-			f.Role != "" && !a.holds(f.Role),
-			f.Status == core.UserActive && a.Disabled,
-			f.Status == core.UserDisabled && !a.Disabled,
-			f.WithWarnings && len(a.Warnings) == 0,
-			!f.LastLoginBefore.IsZero() && !lastSeenBefore(a.User, f.LastLoginBefore):
-			continue
+		if a.matches(f, search) {
+			out = append(out, a.user())
 		}
-		out = append(out, a.user())
 	}
 	slices.SortFunc(out, func(a, b core.User) int {
 		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(b.ID, a.ID))

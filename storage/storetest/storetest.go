@@ -36,6 +36,7 @@ func Run(t *testing.T, newStore NewStore) {
 	}{
 		{"IdPs", idpCases},
 		{"Accounts", accountCases},
+		{"Accounts in bulk", userBulkCases},
 		{"Roles", roleCases},
 		{"Logins", loginCases},
 		{"Requests", requestCases},
