@@ -159,6 +159,7 @@ func create(a fyne.App, w fyne.Window, svc Service, do func(func())) *App {
 func createWith(a fyne.App, w fyne.Window, svc Service, do func(func()), refresh time.Duration) *App {
 	ctx, cancel := context.WithCancel(context.Background())
 	ui := &App{fyneApp: a, win: w, svc: svc, ctx: ctx, cancel: cancel, refresh: refresh}
+	a.Settings().SetTheme(newConsoleTheme()) // readable text in both variants (theme.go)
 	ui.bridge = newBridge(do, w)
 	ui.feed = newFeed(svc)
 
