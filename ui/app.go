@@ -181,7 +181,11 @@ func createWith(a fyne.App, w fyne.Window, svc Service, do func(func()), refresh
 		container.NewTabItemWithIcon("Settings", theme.SettingsIcon(), ui.settings.content),
 	)
 	ui.tabs.SetTabLocation(container.TabLocationLeading)
+	ui.tabs.OnUnselected = ui.rules.tabUnselected
 	ui.tabs.OnSelected = func(t *container.TabItem) {
+		if ui.rules.tabSelected(ui.tabs, t) {
+			return // held on Mapping Rules: unsaved edits
+		}
 		if t.Content == ui.settings.content {
 			ui.settings.storage.load() // the figures as of now, not of the start
 		}
