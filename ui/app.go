@@ -166,6 +166,7 @@ func create(a fyne.App, w fyne.Window, svc Service, do func(func())) *App {
 func createWith(a fyne.App, w fyne.Window, svc Service, do func(func()), refresh time.Duration) *App {
 	ctx, cancel := context.WithCancel(context.Background())
 	ui := &App{fyneApp: a, win: w, svc: svc, ctx: ctx, cancel: cancel, refresh: refresh}
+	a.Settings().SetTheme(newConsoleTheme()) // readable text in both variants (theme.go)
 	ui.bridge = newBridge(do, w)
 	ui.feed = newFeed(svc)
 
@@ -187,7 +188,11 @@ func createWith(a fyne.App, w fyne.Window, svc Service, do func(func()), refresh
 		container.NewTabItemWithIcon("Settings", theme.SettingsIcon(), ui.settings.content),
 	)
 	ui.tabs.SetTabLocation(container.TabLocationLeading)
+	ui.tabs.OnUnselected = ui.rules.tabUnselected
 	ui.tabs.OnSelected = func(t *container.TabItem) {
+		if ui.rules.tabSelected(ui.tabs, t) {
+			return // held on Mapping Rules: unsaved edits
+		}
 		if t.Content == ui.settings.content {
 			ui.settings.storage.load() // the figures as of now, not of the start
 		}

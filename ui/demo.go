@@ -52,7 +52,7 @@ type demo struct {
 	hires       *widget.Entry
 	concurrency *widget.Entry
 	start       *widget.Button
-	progress    *widget.ProgressBar
+	progress    *progressBar
 	status      *widget.Label
 	failures    *widget.Label
 
@@ -111,7 +111,7 @@ func (d *demo) buildSimulation() fyne.CanvasObject {
 	d.concurrency.SetText(strconv.Itoa(defaultConcurrency))
 	d.start = widget.NewButtonWithIcon("Start simulation", theme.MediaPlayIcon(), d.onStart)
 	d.start.Importance = widget.HighImportance
-	d.progress = widget.NewProgressBar()
+	d.progress = newProgressBar()
 	d.status = widget.NewLabel("Not started.")
 	d.failures = widget.NewLabel("")
 	d.failures.Importance = widget.DangerImportance

@@ -74,6 +74,8 @@ type rules struct {
 	revoke       *revokeOffer          // the open revoke offer, nil when none
 	applyConfirm *dialog.ConfirmDialog // the open "Apply now" confirmation
 	discard      *dialog.ConfirmDialog // the open "discard changes" question
+	leaveDlg     *dialog.ConfirmDialog // the open question on leaving the screen
+	leaving      bool                  // the tabs are leaving this screen
 }
 
 func newRules(a *App) *rules {

@@ -37,6 +37,9 @@ type roleCatalogue struct {
 	deleteBtn *widget.Button
 	newBtn    *widget.Button
 	msg       *widget.Label
+	saveWhy   *widget.Label // beside Save: why it is disabled
+	caseWarn  *widget.Label // under the editor: a name like another but for case
+	saving    bool
 }
 
 // openCatalogue shows the role catalogue.
@@ -55,22 +58,32 @@ func (r *rules) openCatalogue() {
 	c.editTitle = heading("")
 	c.name = widget.NewEntry()
 	c.name.SetPlaceHolder("e.g. editor")
-	c.name.OnSubmitted = func(string) { c.onSave() }
+	c.name.OnSubmitted = func(string) {
+		if !c.saveBtn.Disabled() {
+			c.onSave()
+		}
+	}
+	c.name.OnChanged = func(string) { c.refreshSave() }
 	c.desc = widget.NewMultiLineEntry()
 	c.desc.Wrapping = fyne.TextWrapWord
 	c.desc.SetPlaceHolder("What the role allows in your application")
 	c.desc.SetMinRowsVisible(3)
+	c.desc.OnChanged = func(string) { c.refreshSave() }
 	c.saveBtn = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), c.onSave)
 	c.saveBtn.Importance = widget.HighImportance
 	c.deleteBtn = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), c.onDelete)
 	c.deleteBtn.Importance = widget.DangerImportance
 	c.newBtn = widget.NewButtonWithIcon("New role", theme.ContentAddIcon(), c.startNew)
 	c.msg = errorLabel()
+	c.saveWhy = widget.NewLabel("")
+	c.saveWhy.Importance = widget.LowImportance
+	c.caseWarn = wrapped("", widget.WarningImportance)
+	c.caseWarn.Hide()
 
 	form := widget.NewForm(widget.NewFormItem("Name", c.name), widget.NewFormItem("Description", c.desc))
 	form.Items[0].HintText = "Renaming changes it in every rule and on every account."
 	editor := container.NewVBox(c.editTitle, form,
-		container.NewHBox(c.deleteBtn, layout.NewSpacer(), c.saveBtn), c.msg)
+		c.caseWarn, container.NewHBox(c.deleteBtn, layout.NewSpacer(), c.saveWhy, c.saveBtn), c.msg)
 	left := container.NewBorder(nil, container.NewHBox(c.newBtn), nil, nil, c.list)
 	body := container.NewBorder(
 		wrapped("The roles rules and manual grants can give. A role cannot be deleted while accounts hold it or rules grant it.", widget.LowImportance),
@@ -115,6 +128,7 @@ func updateRoleRow(o fyne.CanvasObject, ri core.RoleInfo) {
 func (c *roleCatalogue) update(roles []core.RoleInfo) {
 	c.roles = roles
 	c.list.Refresh()
+	defer c.refreshSave()
 	if i := slices.IndexFunc(roles, func(ri core.RoleInfo) bool { return ri.Name == c.selected }); i >= 0 {
 		c.list.Select(i)
 	} else {
@@ -133,6 +147,7 @@ func (c *roleCatalogue) edit(ri core.RoleInfo) {
 	c.desc.SetText(ri.Description)
 	c.deleteBtn.Enable()
 	showText(c.msg, "", widget.DangerImportance)
+	c.refreshSave()
 }
 
 // startNew empties the editor for a new role.
@@ -144,6 +159,7 @@ func (c *roleCatalogue) startNew() {
 	c.desc.SetText("")
 	c.deleteBtn.Disable()
 	showText(c.msg, "", widget.DangerImportance)
+	c.refreshSave()
 }
 
 // onSave creates the role, or renames and describes the selected one, in
@@ -154,7 +170,8 @@ func (c *roleCatalogue) onSave() {
 		showText(c.msg, "A role needs a name.", widget.DangerImportance)
 		return
 	}
-	c.saveBtn.Disable()
+	c.saving = true
+	c.refreshSave()
 	a := c.r.app
 	backgroundErr(a, "save role "+name, func(ctx context.Context) error {
 		if old != "" && old != name {
@@ -164,7 +181,8 @@ func (c *roleCatalogue) onSave() {
 		}
 		return a.svc.SaveRole(ctx, name, desc)
 	}, func(err error) {
-		c.saveBtn.Enable()
+		c.saving = false
+		defer c.refreshSave()
 		if err != nil {
 			showText(c.msg, errorText(err), widget.DangerImportance)
 			return
@@ -202,4 +220,37 @@ func (c *roleCatalogue) onDelete() {
 		showText(c.msg, fmt.Sprintf("Deleted “%s”.", name), widget.SuccessImportance)
 		c.r.reload.Trigger()
 	})
+}
+
+// refreshSave enables Save when the editor holds something to save and
+// says beside it why not otherwise; a name that differs from another
+// role's only in case ("Admin" beside "admin") is a warning under the
+// editor, since rules, grants and applications may take them for one.
+func (c *roleCatalogue) refreshSave() {
+	name := strings.TrimSpace(c.name.Text)
+	why := ""
+	warn := ""
+	var current *core.RoleInfo
+	for i, ri := range c.roles {
+		switch {
+		case ri.Name == c.selected && c.selected != "":
+			current = &c.roles[i]
+		case ri.Name == name:
+			why = fmt.Sprintf("“%s” already exists: pick it in the list to edit it", name)
+		case strings.EqualFold(ri.Name, name):
+			warn = fmt.Sprintf("“%s” differs from the role “%s” only in case: rules, grants and your application may take them for one role. Use “%s”, or a name that differs.", name, ri.Name, ri.Name)
+		}
+	}
+	switch {
+	case c.saving:
+		why = "Saving…"
+	case name == "":
+		why = "Name the role to save it"
+	case why != "":
+	case current != nil && name == current.Name && strings.TrimSpace(c.desc.Text) == strings.TrimSpace(current.Description):
+		why = "No changes to save"
+	}
+	enable(c.saveBtn, why == "")
+	c.saveWhy.SetText(why)
+	showText(c.caseWarn, warn, widget.WarningImportance)
 }

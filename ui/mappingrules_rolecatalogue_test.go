@@ -84,3 +84,48 @@ func TestRoleCatalogue(t *testing.T) {
 		t.Error("before and after are not monospace")
 	}
 }
+
+// TestRoleCatalogueSaveSaysWhy checks that a disabled Save says why beside
+// it, and that a name differing from another role's only in case is a
+// warning.
+func TestRoleCatalogueSaveSaysWhy(t *testing.T) {
+	h := newHarness(t, nil)
+	r := h.openRules()
+	test.Tap(r.roleButton)
+	c := r.catalogueDlg
+	h.waitFor("the catalogue", func() bool {
+		return slices.ContainsFunc(c.roles, func(ri core.RoleInfo) bool { return ri.Name == "admin" })
+	})
+	for _, tc := range []struct {
+		name, desc   string
+		wantDisabled string // the reason beside Save, "" when enabled
+		wantWarn     bool
+	}{
+		{"", "", "Name the role to save it", false},
+		{"admin", "", "“admin” already exists: pick it in the list to edit it", false},
+		{"Admin", "", "", true},
+		{"auditor", "", "", false},
+	} {
+		c.name.SetText(tc.name)
+		c.desc.SetText(tc.desc)
+		if c.saveBtn.Disabled() != (tc.wantDisabled != "") || c.saveWhy.Text != tc.wantDisabled {
+			t.Errorf("name %q: Save disabled %v, beside it %q; want %q", tc.name, c.saveBtn.Disabled(), c.saveWhy.Text, tc.wantDisabled)
+		}
+		if c.caseWarn.Visible() != tc.wantWarn {
+			t.Errorf("name %q: case warning shown %v (%q), want %v", tc.name, c.caseWarn.Visible(), c.caseWarn.Text, tc.wantWarn)
+		}
+		if tc.wantWarn && !strings.Contains(c.caseWarn.Text, "“admin”") {
+			t.Errorf("the warning does not name the other role: %q", c.caseWarn.Text)
+		}
+	}
+
+	// An existing role unchanged has nothing to save; an edit enables Save.
+	c.list.Select(slices.IndexFunc(c.roles, func(ri core.RoleInfo) bool { return ri.Name == "admin" }))
+	if !c.saveBtn.Disabled() || c.saveWhy.Text != "No changes to save" {
+		t.Errorf("unchanged role: Save disabled %v, beside it %q", c.saveBtn.Disabled(), c.saveWhy.Text)
+	}
+	c.desc.SetText("Everything")
+	if c.saveBtn.Disabled() || c.saveWhy.Text != "" {
+		t.Errorf("edited role: Save disabled %v, beside it %q", c.saveBtn.Disabled(), c.saveWhy.Text)
+	}
+}

@@ -32,7 +32,9 @@ const (
 // copy, unsaved. It shows per rule and per condition whether it matched
 // and why (with the values compared), the resulting fields and roles, and
 // the decision (create, update or deny) with its reason. Once it has
-// shown a result it runs again as the working copy changes.
+// shown a result it runs again as the working copy or the chosen sign-in
+// changes; when it cannot (the mapping has a problem, the pasted response
+// was edited), it says that the result shown is stale.
 type ruleTester struct {
 	r        *rules
 	content  fyne.CanvasObject
@@ -45,6 +47,7 @@ type ruleTester struct {
 
 	seq       int    // of the latest request
 	ranKey    string // the working copy of the latest request
+	ranInput  string // the sign-in or response of the latest request
 	source    *widget.RadioGroup
 	recSelect *widget.Select
 	recIDs    map[string]int64 // option → recording ID
@@ -54,6 +57,7 @@ type ruleTester struct {
 	run       *widget.Button
 	progress  *widget.ProgressBarInfinite
 	errLabel  *widget.Label
+	stale     *widget.Label // says the result shown is not of the form as it is
 	result    *fyne.Container
 	decision  *widget.Label
 	last      *core.RuleTest    // the shown result, nil before the first
@@ -83,13 +87,14 @@ func (t *ruleTester) stop() {
 }
 
 func (t *ruleTester) build() fyne.CanvasObject {
-	t.recSelect = widget.NewSelect(nil, nil)
+	t.recSelect = widget.NewSelect(nil, func(string) { t.inputChanged() })
 	t.recSelect.PlaceHolder = "No sign-in recorded for this IdP yet"
 	t.paste = widget.NewMultiLineEntry()
 	t.paste.TextStyle = fyne.TextStyle{Monospace: true}
 	t.paste.Wrapping = fyne.TextWrapOff
 	t.paste.SetPlaceHolder("Paste a SAMLResponse (base64 or XML) sent by this IdP")
 	t.paste.SetMinRowsVisible(5)
+	t.paste.OnChanged = func(string) { t.inputChanged() }
 	t.inputs = map[string]fyne.CanvasObject{testRecorded: t.recSelect, testPasted: t.paste}
 	stack := container.NewStack(t.recSelect, t.paste)
 	t.source = widget.NewRadioGroup([]string{testRecorded, testPasted}, func(choice string) {
@@ -100,6 +105,7 @@ func (t *ruleTester) build() fyne.CanvasObject {
 				o.Hide()
 			}
 		}
+		t.inputChanged()
 	})
 	t.source.Horizontal = true
 	t.source.Required = true
@@ -109,6 +115,8 @@ func (t *ruleTester) build() fyne.CanvasObject {
 	t.progress = widget.NewProgressBarInfinite()
 	t.progress.Hide()
 	t.errLabel = errorLabel()
+	t.stale = wrapped("", widget.WarningImportance)
+	t.stale.Hide()
 	t.decision = title("")
 	t.decision.Wrapping = fyne.TextWrapWord
 	t.result = container.NewVBox()
@@ -117,14 +125,15 @@ func (t *ruleTester) build() fyne.CanvasObject {
 	input := container.NewVBox(
 		wrapped("Evaluates the working copy, unsaved, against what the IdP sent. Nothing is created or changed.", widget.LowImportance),
 		t.source, stack,
-		container.NewBorder(nil, nil, nil, t.run, t.progress), t.errLabel)
+		container.NewBorder(nil, nil, nil, t.run, t.progress), t.errLabel, t.stale)
 	return container.NewBorder(container.NewPadded(input), nil, nil, nil,
 		container.NewVScroll(container.NewPadded(t.result)))
 }
 
 // clear empties the result.
 func (t *ruleTester) clear() {
-	t.last, t.report, t.ranKey = nil, nil, ""
+	t.last, t.report, t.ranKey, t.ranInput = nil, nil, "", ""
+	showText(t.stale, "", widget.WarningImportance)
 	hint := wrapped("Choose a sign-in and press Test to see, rule by rule, what the working copy makes of it.", widget.LowImportance)
 	hint.Alignment = fyne.TextAlignCenter
 	t.result.Objects = []fyne.CanvasObject{container.NewCenter(widget.NewIcon(theme.ConfirmIcon())), hint}
@@ -255,6 +264,8 @@ func (t *ruleTester) submit(req testRequest) {
 	t.seq++
 	req.seq = t.seq
 	t.ranKey = mappingKey(req.m)
+	t.ranInput = t.inputKey()
+	showText(t.stale, "", widget.WarningImportance)
 	t.mu.Lock()
 	t.req = req
 	t.mu.Unlock()
@@ -263,16 +274,80 @@ func (t *ruleTester) submit(req testRequest) {
 	t.runner.Trigger()
 }
 
-// workingChanged runs the test again for an edited working copy once a
-// result is shown.
-func (t *ruleTester) workingChanged() {
+// The stale notices: what changed since the result shown.
+const (
+	staleRules    = "The rules changed since this test — press Test again."
+	staleBroken   = "The rules changed since this test, and the mapping has a problem: fix it, then press Test again."
+	staleSignIn   = "Another sign-in is chosen since this test — press Test again."
+	staleResponse = "The pasted response changed since this test — press Test again."
+)
+
+// shown says whether a result is on screen.
+func (t *ruleTester) shown() bool { return t.last != nil || t.report != nil }
+
+// inputKey names what the tester would test now: the chosen sign-in or
+// the pasted response.
+func (t *ruleTester) inputKey() string {
+	if t.source.Selected == testPasted {
+		return "response:" + strings.TrimSpace(t.paste.Text)
+	}
+	return fmt.Sprintf("recording:%d", t.recIDs[t.recSelect.Selected])
+}
+
+// staleNotice says what changed since the result shown, "" when nothing.
+func (t *ruleTester) staleNotice() string {
 	f := t.r.form
-	if t.last == nil && t.report == nil || f == nil || f.problem != nil || mappingKey(f.m) == t.ranKey {
+	switch {
+	case f != nil && f.problem != nil:
+		return staleBroken
+	case f != nil && mappingKey(f.m) != t.ranKey:
+		return staleRules
+	case t.inputKey() == t.ranInput:
+		return ""
+	case t.source.Selected == testPasted:
+		return staleResponse
+	}
+	return staleSignIn
+}
+
+// workingChanged runs the test again for an edited working copy once a
+// result is shown; a working copy with a problem makes the result stale.
+func (t *ruleTester) workingChanged() {
+	if t.shown() {
+		t.follow(false)
+	}
+}
+
+// inputChanged runs the test again on another recorded sign-in once a
+// result is shown; an edited response (which may be half pasted) makes
+// the result stale.
+func (t *ruleTester) inputChanged() {
+	if t.source != nil && t.run != nil && t.shown() {
+		t.follow(t.source.Selected == testPasted)
+	}
+}
+
+// follow brings the result shown up to date with the form: nothing when it
+// is, a new run when one can be made (and not onlyMark), otherwise the
+// stale notice.
+func (t *ruleTester) follow(onlyMark bool) {
+	notice := t.staleNotice()
+	if notice == "" || onlyMark || notice == staleBroken {
+		showText(t.stale, notice, widget.WarningImportance)
 		return
 	}
-	if req, err := t.request(); err == nil {
-		t.submit(req)
+	t.rerun(notice)
+}
+
+// rerun submits the test as the widgets now ask for it, or, when they
+// cannot make one, marks the result stale with notice.
+func (t *ruleTester) rerun(notice string) {
+	req, err := t.request()
+	if err != nil {
+		showText(t.stale, notice, widget.WarningImportance)
+		return
 	}
+	t.submit(req)
 }
 
 // runLatest runs in a background goroutine: the latest request.
@@ -312,6 +387,7 @@ func (t *ruleTester) apply(seq int, rt core.RuleTest, rep *core.CheckReport, err
 		return
 	}
 	t.last, t.report = &rt, rep
+	showText(t.stale, t.staleNotice(), widget.WarningImportance) // changed while it ran
 	var parts []fyne.CanvasObject
 	if rep != nil && !rep.Valid {
 		parts = append(parts, refusedBox(*rep))

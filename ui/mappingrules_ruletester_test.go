@@ -5,6 +5,7 @@ package ui
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
@@ -79,5 +80,62 @@ func TestRuleTesterPastedResponse(t *testing.T) {
 	users, _ := h.con.Users(context.Background(), core.UserFilter{})
 	if len(users) != 0 {
 		t.Error("testing a pasted response created an account")
+	}
+}
+
+// TestRuleTesterFollowsTheForm checks that a result on screen never
+// passes for the form as it is: picking another sign-in runs the test
+// again on it, breaking the rules marks the result stale, mending them
+// runs it again, and editing a pasted response marks it stale.
+func TestRuleTesterFollowsTheForm(t *testing.T) {
+	h := newHarness(t, nil)
+	r := h.openRules()
+	ctx := context.Background()
+	for _, id := range []string{"alice", "bob"} {
+		if err := core.DemoLoginAs(ctx, nil, h.con.BaseURL(), id); err != nil {
+			t.Fatalf("demo login %s: %v", id, err)
+		}
+	}
+	tr := r.tester
+	h.waitFor("two sign-ins in the tester", func() bool { return len(tr.recs) == 2 })
+	var alice, bob string
+	for _, rec := range tr.recs {
+		if strings.HasPrefix(rec.NameID, "alice") {
+			alice = recordingOption(rec)
+		} else {
+			bob = recordingOption(rec)
+		}
+	}
+	tr.recSelect.SetSelected(alice)
+	if tr.stale.Visible() {
+		t.Error("a stale notice before any result")
+	}
+	test.Tap(tr.run)
+	h.waitFor("alice's result", func() bool { return tr.last != nil && strings.HasPrefix(tr.last.NameID, "alice") })
+
+	tr.recSelect.SetSelected(bob)
+	h.waitFor("bob's result", func() bool { return tr.last != nil && strings.HasPrefix(tr.last.NameID, "bob") })
+	if tr.stale.Visible() {
+		t.Errorf("bob's fresh result is marked stale: %q", tr.stale.Text)
+	}
+
+	attr := r.form.rules[0].conds[0].attr
+	was := attr.Text
+	attr.SetText("")
+	h.waitFor("the stale notice", func() bool { return tr.stale.Visible() })
+	if tr.stale.Text != staleBroken || tr.last == nil {
+		t.Errorf("stale notice %q, result %v", tr.stale.Text, tr.last != nil)
+	}
+	attr.SetText(was)
+	h.waitFor("the test of the mended rules", func() bool { return !tr.stale.Visible() && !tr.progress.Visible() })
+
+	tr.source.SetSelected(testPasted)
+	tr.paste.SetText("<samlp:Response/>")
+	if !tr.stale.Visible() || tr.stale.Text != staleResponse {
+		t.Errorf("after editing the pasted response: stale %v %q", tr.stale.Visible(), tr.stale.Text)
+	}
+	tr.source.SetSelected(testRecorded)
+	if tr.stale.Visible() {
+		t.Errorf("back on the sign-in tested, still stale: %q", tr.stale.Text)
 	}
 }
