@@ -99,7 +99,7 @@ func (g *getStarted) build() {
 func (g *getStarted) stepRow(i int, explain string, buttons fyne.CanvasObject) fyne.CanvasObject {
 	s := g.steps[i]
 	text := container.NewVBox(s.label, lowLabel(explain))
-	return container.NewBorder(nil, nil, container.NewVBox(s.icon), buttons, text)
+	return container.NewBorder(nil, nil, container.NewVBox(s.icon), container.NewVBox(buttons), text)
 }
 
 // read runs off the UI goroutine: the card's state and the demo IdP's
@@ -212,7 +212,9 @@ func (a *App) urlRow(l *widget.Label) fyne.CanvasObject {
 		})
 	})
 	b.Importance = widget.LowImportance
-	return container.NewBorder(nil, nil, lowLabel("Sign-in URL"), b, l)
+	name := widget.NewLabel("Sign-in URL")
+	name.Importance = widget.LowImportance
+	return container.NewBorder(nil, nil, name, b, l)
 }
 
 // demoIdPButtons are the demo IdP's endpoint card's buttons: the same

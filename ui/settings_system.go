@@ -134,6 +134,7 @@ func (s *systemSection) onTheme(label string) {
 		if c.label == label {
 			s.app.fyneApp.Preferences().SetString(themePreference, c.variant)
 			applyThemeVariant(s.app.fyneApp, c.variant)
+			s.app.dashboard.refresh.Trigger() // its counters take their colour from the theme when set
 			return
 		}
 	}
