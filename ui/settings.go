@@ -81,17 +81,20 @@ func (s *settings) build() fyne.CanvasObject {
 		s.storage.content, layout.NewSpacer())))
 }
 
-// load reads the saved skew and the demo IdP switch in the background.
+// load reads the saved skew, the demo IdP switch and the listener's state
+// in the background.
 func (s *settings) load() {
 	s.storage.load()
-	s.system.load()
 	a := s.app
 	var demo core.DemoIdPState
+	var listener core.ListenerStatus
 	background(a, "read the settings", func(ctx context.Context) (time.Duration, error) {
 		demo = a.svc.DemoIdP(ctx)
+		listener = a.svc.Listener()
 		return a.svc.ClockSkew(ctx), nil
 	}, func(d time.Duration, _ error) {
 		s.demo.show(demo)
+		s.system.show(listener, true)
 		s.current, s.hasValue = d, true
 		s.skew.SetText(strconv.Itoa(int(d / time.Second)))
 		showText(s.status, "Responses may now be up to "+seconds(d)+" early or late.", widget.LowImportance)

@@ -165,14 +165,8 @@ func (s *systemSection) onOpenDir(dir string) {
 	}
 }
 
-// load shows the listener's state, off the UI goroutine.
-func (s *systemSection) load() {
-	background(s.app, "read the listener's state", func(context.Context) (core.ListenerStatus, error) {
-		return s.app.svc.Listener(), nil
-	}, func(st core.ListenerStatus, _ error) { s.show(st, true) })
-}
-
-// show fills the status and, when fill is set, the entries.
+// show fills the status and, when fill is set, the entries (the
+// Settings screen's load reads the state).
 func (s *systemSection) show(st core.ListenerStatus, fill bool) {
 	if fill {
 		s.addr.SetText(st.Addr)
