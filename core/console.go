@@ -45,6 +45,9 @@ type Options struct {
 	// Retention overrides the stored retention settings for this process
 	// (command-line flags); zero fields leave the stored setting.
 	Retention RetentionPolicy
+	// DataDir is the data directory the store and keys live in, for the
+	// Settings screen to show ("" when the caller has none).
+	DataDir string
 }
 
 // Defaults for Options.
@@ -87,6 +90,7 @@ type Console struct {
 
 	readTimeout time.Duration
 	retention   retention
+	dataDir     string
 }
 
 // New opens the console over opts.Store and opts.Keys: it loads (or on
@@ -218,5 +222,6 @@ func newConsole(opts Options) *Console {
 		demoOverride: opts.DemoIdP,
 		hireSecret:   opts.HireSecret,
 		retention:    retention{override: opts.Retention},
+		dataDir:      opts.DataDir,
 	}
 }

@@ -65,6 +65,7 @@ type dashboard struct {
 	selectedEvt int64
 	selectedIdx int // -1 when no row is selected
 	readError   *widget.Label
+	getStarted  *getStarted // the "Get started" card (getstarted.go)
 }
 
 // dashSnapshot is one read of everything the dashboard shows.
@@ -75,6 +76,7 @@ type dashSnapshot struct {
 	perMinute []core.MinuteCount
 	events    []core.Event
 	err       error
+	started   getStartedRead
 }
 
 type idpEndpoints struct {
@@ -136,7 +138,9 @@ func (d *dashboard) build() fyne.CanvasObject {
 	d.chartHead = container.NewHBox(heading("Sign-ins per minute"), layout.NewSpacer(), d.chartSum)
 	chartCard := widget.NewCard("", "", container.NewBorder(d.chartHead, nil, nil, nil, d.chart))
 
+	d.getStarted = newGetStarted(d.app)
 	d.scroll = container.NewVScroll(container.NewVBox(
+		d.getStarted.content,
 		d.buildListener(),
 		d.readError,
 		counters,
@@ -250,6 +254,7 @@ func (d *dashboard) read() {
 	keep(err)
 	s.events, err = svc.RecentEvents(ctx, feedLength)
 	keep(err)
+	s.started = d.getStarted.read(ctx)
 	d.app.deliver("read the dashboard", s.err, func() { d.apply(s) })
 }
 
@@ -263,6 +268,7 @@ func (d *dashboard) apply(s dashSnapshot) {
 	}
 	d.applyListener(s.listener)
 	d.applyIdPs(s.idps)
+	d.getStarted.apply(s.started)
 
 	for i, n := range []int{s.stats.Users, s.stats.CreatedToday, s.stats.Logins24h, s.stats.Refusals24h} {
 		d.counters[i].set(n)
@@ -384,6 +390,9 @@ func (d *dashboard) idpCard(x idpEndpoints) fyne.CanvasObject {
 		value.Truncation = fyne.TextTruncateEllipsis
 		rows.Add(widget.NewLabelWithStyle(f.name, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
 		rows.Add(container.NewBorder(nil, nil, nil, d.app.copyButton(f.value), value))
+	}
+	if x.idp.Slug == core.DemoSlug {
+		return widget.NewCard(x.idp.DisplayName, sub, container.NewVBox(rows, d.app.demoIdPButtons(x.ep.LoginURL)))
 	}
 	return widget.NewCard(x.idp.DisplayName, sub, rows)
 }

@@ -214,7 +214,7 @@ func openConsole(t *testing.T, listen string, start bool, clock core.Clock,
 	db := closer(closeStore)
 	con, err := core.New(ctx, core.Options{
 		Store: store, Keys: storage.NewFileKeyStore(dir),
-		ListenAddr: listen, Clock: clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		ListenAddr: listen, Clock: clock, DataDir: dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
 		db.Close()

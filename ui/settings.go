@@ -38,6 +38,7 @@ type settings struct {
 	hasValue bool
 	demo     *demoSwitch // the demo IdP's card (settings_demo.go)
 	storage  *storageSection
+	system   *systemSection // listener, data directory, theme (settings_system.go)
 }
 
 func newSettings(a *App) *settings {
@@ -75,20 +76,25 @@ func (s *settings) build() fyne.CanvasObject {
 	head := container.NewBorder(nil, nil, widget.NewIcon(theme.SettingsIcon()), nil, title("Settings"))
 	s.demo = newDemoSwitch(s.app)
 	s.storage = newStorageSection(s.app)
-	return container.NewVScroll(container.NewPadded(container.NewVBox(head, skewCard, s.bindingCard(), s.demo.content,
+	s.system = newSystemSection(s.app)
+	return container.NewVScroll(container.NewPadded(container.NewVBox(head, s.system.content, skewCard, s.bindingCard(), s.demo.content,
 		s.storage.content, layout.NewSpacer())))
 }
 
-// load reads the saved skew and the demo IdP switch in the background.
+// load reads the saved skew, the demo IdP switch and the listener's state
+// in the background.
 func (s *settings) load() {
 	s.storage.load()
 	a := s.app
 	var demo core.DemoIdPState
+	var listener core.ListenerStatus
 	background(a, "read the settings", func(ctx context.Context) (time.Duration, error) {
 		demo = a.svc.DemoIdP(ctx)
+		listener = a.svc.Listener()
 		return a.svc.ClockSkew(ctx), nil
 	}, func(d time.Duration, _ error) {
 		s.demo.show(demo)
+		s.system.show(listener, true)
 		s.current, s.hasValue = d, true
 		s.skew.SetText(strconv.Itoa(int(d / time.Second)))
 		showText(s.status, "Responses may now be up to "+seconds(d)+" early or late.", widget.LowImportance)

@@ -1,0 +1,55 @@
+// Moving the SP listener to another address and public base URL in place,
+// from the Settings screen.
+
+package core
+
+import (
+	"context"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// CheckBaseURL validates a public base URL (an absolute http or https URL
+// with a host, no query or fragment) and returns it without a trailing
+// slash.
+func CheckBaseURL(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", Errorf(EINVALID, "%q is not a base URL like %s: give http:// or https://, a host and, if needed, a port.", s, DefaultBaseURL)
+	}
+	return strings.TrimRight(s, "/"), nil
+}
+
+// RestartAt moves the listener to listenAddr and makes baseURL its public
+// URL, for this run: every URL the SP and the demo IdP publish follows.
+// An empty baseURL keeps the current one (following the port, as Restart
+// does). Both are checked before anything stops.
+func (c *Console) RestartAt(listenAddr, baseURL string) error {
+	if _, _, err := net.SplitHostPort(listenAddr); err != nil {
+		return Errorf(EINVALID, "%q is not an address like 127.0.0.1:8080.", listenAddr)
+	}
+	if baseURL == "" {
+		return c.Restart(listenAddr)
+	}
+	base, err := CheckBaseURL(baseURL)
+	if err != nil {
+		return err
+	}
+	if c.readOnly {
+		return errReadOnly
+	}
+	c.mu.Lock()
+	old := c.srv
+	c.srv, c.running = nil, false
+	c.listen, c.baseURL = listenAddr, base
+	c.mu.Unlock()
+	if old != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		_ = old.Shutdown(ctx)
+	}
+	return c.Start()
+}
