@@ -81,6 +81,11 @@ func TestSettingsThemeIsRememberedAndApplied(t *testing.T) {
 	if got := a.Settings().Theme().Color(theme.ColorNameBackground, theme.VariantLight); got != dark {
 		t.Errorf("after Dark the background is %v, want the dark %v", got, dark)
 	}
+	// Still the console's readable theme, not Fyne's stock one.
+	readable := newConsoleTheme().Color(theme.ColorNameDisabled, theme.VariantDark)
+	if got := a.Settings().Theme().Color(theme.ColorNameDisabled, theme.VariantLight); got != readable {
+		t.Errorf("after Dark the low-importance text is %v, want the console theme's %v", got, readable)
+	}
 
 	again := newSystemSection(h.app)
 	if again.theme.Selected != "Dark" {
@@ -95,6 +100,9 @@ func TestSettingsThemeIsRememberedAndApplied(t *testing.T) {
 	s.theme.SetSelected("System")
 	if got := a.Preferences().String(themePreference); got != themeSystem {
 		t.Errorf("the preference is %q, want %q", got, themeSystem)
+	}
+	if _, console := a.Settings().Theme().(*consoleTheme); !console {
+		t.Errorf("System sets %T, want the console's theme", a.Settings().Theme())
 	}
 	if _, fixed := a.Settings().Theme().(fixedVariant); fixed {
 		t.Error("System keeps a fixed variant")

@@ -31,11 +31,10 @@ func storedThemeVariant(a fyne.App) string {
 }
 
 // applyThemeVariant makes a draw in variant v: themeLight, themeDark or
-// themeSystem (follow the OS). It is the one place that sets the app's
-// theme for a variant, so that the console's own theme can be wired in
-// here.
+// themeSystem (follow the OS), in the console's own theme. It is the one
+// place that sets the app's theme for a variant.
 func applyThemeVariant(a fyne.App, v string) {
-	base := theme.DefaultTheme()
+	base := newConsoleTheme() // readable in both variants (theme.go)
 	switch v {
 	case themeLight:
 		a.Settings().SetTheme(fixedVariant{Theme: base, variant: theme.VariantLight})
