@@ -4,18 +4,47 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"sync"
+
+	fynetest "fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/jitconsole/jitconsole/ui"
 )
 
-// primaryColour is the primary colour of Fyne's default theme (light and
-// dark alike): the console marks its selected navigation tab with it.
-var primaryColour = color.NRGBA{R: 41, G: 111, B: 246, A: 255}
+// primaryColours are the primary colour of the console's theme in its
+// light and dark variants (the window shows one, as the system prefers):
+// the console marks its selected navigation tab with it.
+func primaryColours() []color.NRGBA {
+	primaryOnce.Do(func() {
+		fynetest.NewApp() // Fyne's theme reads the app's primary colour setting
+		th := ui.Theme()
+		primaries = []color.NRGBA{
+			nrgba(th.Color(theme.ColorNamePrimary, theme.VariantLight)),
+			nrgba(th.Color(theme.ColorNamePrimary, theme.VariantDark)),
+		}
+	})
+	return primaries
+}
 
-// isPrimary tells whether c is the primary colour, within a margin for
+var (
+	primaryOnce sync.Once
+	primaries   []color.NRGBA
+)
+
+func nrgba(c color.Color) color.NRGBA { return color.NRGBAModel.Convert(c).(color.NRGBA) }
+
+// isPrimary tells whether c is a primary colour, within a margin for
 // anti-aliasing and the renderer's rounding.
 func isPrimary(c color.Color) bool {
-	n := color.NRGBAModel.Convert(c).(color.NRGBA)
+	n := nrgba(c)
 	near := func(a, b uint8) bool { return int(a)-int(b) <= 24 && int(b)-int(a) <= 24 }
-	return near(n.R, primaryColour.R) && near(n.G, primaryColour.G) && near(n.B, primaryColour.B)
+	for _, p := range primaryColours() {
+		if near(n.R, p.R) && near(n.G, p.G) && near(n.B, p.B) {
+			return true
+		}
+	}
+	return false
 }
 
 // dashboardShown checks that a screenshot of the window shows the console
@@ -44,8 +73,8 @@ func dashboardShown(img image.Image) error {
 	// The home icon alone is some 30×30 pixels; the indicator bar is as
 	// tall as the tab (icon and label), some 80 pixels.
 	if primary < 300 || longestBar < 40 {
-		return fmt.Errorf("the navigation column (%v) shows %d pixels of the primary colour %v, the tallest vertical line of it %d pixels; "+
-			"want the selected Dashboard tab: at least 300 pixels and a bar of 40", region, primary, primaryColour, longestBar)
+		return fmt.Errorf("the navigation column (%v) shows %d pixels of the primary colours %v, the tallest vertical line of it %d pixels; "+
+			"want the selected Dashboard tab: at least 300 pixels and a bar of 40", region, primary, primaryColours(), longestBar)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/user"
@@ -83,6 +84,7 @@ type Console struct {
 	listen   string
 	baseURL  string
 	srv      *http.Server
+	ln       net.Listener // srv's, closed with it (see stopServing)
 	running  bool
 	lastErr  error
 	keyAlert string
@@ -133,19 +135,33 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 // Close stops the listener and the background work.
 func (c *Console) Close() error {
 	c.mu.Lock()
-	srv := c.srv
-	c.srv, c.running = nil, false
 	if c.stopLoop != nil {
 		c.stopLoop()
 		c.stopLoop = nil
 	}
 	c.mu.Unlock()
+	return c.stopServing(5 * time.Second)
+}
+
+// stopServing shuts the listener's server down (waiting up to wait for
+// requests in flight) and closes its socket, so that the address is free
+// when it returns: Shutdown alone leaves a listener open whose Serve has
+// not started yet (a restart right after a start).
+func (c *Console) stopServing(wait time.Duration) error {
+	c.mu.Lock()
+	srv, ln := c.srv, c.ln
+	c.srv, c.ln, c.running = nil, nil, false
+	c.mu.Unlock()
 	if srv == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
-	return srv.Shutdown(ctx)
+	err := srv.Shutdown(ctx)
+	if cerr := ln.Close(); cerr != nil && !errors.Is(cerr, net.ErrClosed) && err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // Endpoints are the values an admin pastes into an IdP's console.

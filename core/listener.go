@@ -48,7 +48,7 @@ func (c *Console) Start() error {
 	}
 	srv := newHTTPServer(c.Handler(), c.readTimeout)
 	c.mu.Lock()
-	c.srv, c.running, c.lastErr = srv, true, nil
+	c.srv, c.ln, c.running, c.lastErr = srv, ln, true, nil
 	c.listen = ln.Addr().String()
 	if c.baseURL == "" {
 		c.baseURL = "http://" + c.listen
@@ -103,17 +103,12 @@ func nextPort(addr string) string {
 // Restart moves the listener to listenAddr. When the base URL points at
 // this machine on the old port, it follows the new port.
 func (c *Console) Restart(listenAddr string) error {
+	_ = c.stopServing(3 * time.Second)
 	c.mu.Lock()
-	old, oldAddr := c.srv, c.listen
-	c.srv, c.running = nil, false
+	oldAddr := c.listen
 	c.listen = listenAddr
 	c.baseURL = followPort(c.baseURL, oldAddr, listenAddr)
 	c.mu.Unlock()
-	if old != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		defer cancel()
-		_ = old.Shutdown(ctx)
-	}
 	return c.Start()
 }
 

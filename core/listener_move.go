@@ -4,7 +4,6 @@
 package core
 
 import (
-	"context"
 	"net"
 	"net/url"
 	"strings"
@@ -41,15 +40,9 @@ func (c *Console) RestartAt(listenAddr, baseURL string) error {
 	if c.readOnly {
 		return errReadOnly
 	}
+	_ = c.stopServing(3 * time.Second)
 	c.mu.Lock()
-	old := c.srv
-	c.srv, c.running = nil, false
 	c.listen, c.baseURL = listenAddr, base
 	c.mu.Unlock()
-	if old != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		defer cancel()
-		_ = old.Shutdown(ctx)
-	}
 	return c.Start()
 }

@@ -54,6 +54,10 @@ type adjustKey struct {
 	selection color.NRGBA
 }
 
+// Theme is the console's theme, which its window draws with: Fyne's
+// default one with readable text colours (see consoleTheme).
+func Theme() fyne.Theme { return newConsoleTheme() }
+
 // newConsoleTheme is the console's theme over Fyne's default one.
 func newConsoleTheme() fyne.Theme {
 	return &consoleTheme{Theme: theme.DefaultTheme(), cache: map[adjustKey]color.Color{}}
