@@ -166,7 +166,12 @@ func create(a fyne.App, w fyne.Window, svc Service, do func(func())) *App {
 func createWith(a fyne.App, w fyne.Window, svc Service, do func(func()), refresh time.Duration) *App {
 	ctx, cancel := context.WithCancel(context.Background())
 	ui := &App{fyneApp: a, win: w, svc: svc, ctx: ctx, cancel: cancel, refresh: refresh}
-	a.Settings().SetTheme(newConsoleTheme()) // readable text in both variants (theme.go)
+	if !isConsoleTheme(a.Settings().Theme()) {
+		// Readable text in both variants (theme.go). Set only when it is
+		// not already: a theme change empties Fyne's caches of text sizes
+		// and fonts and redraws every window.
+		a.Settings().SetTheme(newConsoleTheme())
+	}
 	ui.bridge = newBridge(do, w)
 	ui.feed = newFeed(svc)
 

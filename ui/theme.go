@@ -58,6 +58,18 @@ type adjustKey struct {
 // default one with readable text colours (see consoleTheme).
 func Theme() fyne.Theme { return newConsoleTheme() }
 
+// isConsoleTheme reports whether th is the console's theme, in any
+// variant (the Settings screen's fixed ones included).
+func isConsoleTheme(th fyne.Theme) bool {
+	switch th := th.(type) {
+	case *consoleTheme:
+		return true
+	case fixedVariant:
+		return isConsoleTheme(th.Theme)
+	}
+	return false
+}
+
 // newConsoleTheme is the console's theme over Fyne's default one.
 func newConsoleTheme() fyne.Theme {
 	return &consoleTheme{Theme: theme.DefaultTheme(), cache: map[adjustKey]color.Color{}}
