@@ -58,14 +58,26 @@ func (db *DB) SetUsersDisabled(ctx context.Context, ids []int64, disabled bool, 
 	if disabled {
 		verb = "disabled"
 	}
+	n, ev, err := db.setDisabled(ctx, disabled, by, `UPDATE users SET disabled = ?1
+			WHERE id IN (SELECT value FROM json_each(?2)) AND disabled <> ?1
+			RETURNING id, idp_slug, name_id, username, display_name`, disabled, idList(ids))
+	if err != nil {
+		return 0, core.Event{}, fmt.Errorf("set %d accounts %s: %w", len(ids), verb, err)
+	}
+	return n, ev, nil
+}
+
+// setDisabled runs update, an UPDATE of accounts' disabled flag (with
+// args) that returns the id, idp_slug, name_id, username and display_name
+// of each account it changed, and writes one audit event for them, in one
+// transaction; nothing changed, no event.
+func (db *DB) setDisabled(ctx context.Context, disabled bool, by, update string, args ...any) (int, core.Event, error) {
 	var (
 		n  int
 		ev core.Event
 	)
 	err := db.inTx(ctx, func(w *writer) error {
-		rows, err := w.query(`UPDATE users SET disabled = ?1
-			WHERE id IN (SELECT value FROM json_each(?2)) AND disabled <> ?1
-			RETURNING id, idp_slug, name_id, username, display_name`, disabled, idList(ids))
+		rows, err := w.query(update, args...)
 		changed, err := collect(rows, err, "change accounts", func(s scanner) (core.User, error) {
 			var u core.User
 			err := s.Scan(&u.ID, &u.IdPSlug, &u.NameID, &u.Username, &u.DisplayName)
@@ -82,10 +94,7 @@ func (db *DB) SetUsersDisabled(ctx context.Context, ids []int64, disabled bool, 
 		ev.ID, err = insertEvent(w, ev)
 		return err
 	})
-	if err != nil {
-		return 0, core.Event{}, fmt.Errorf("set %d accounts %s: %w", len(ids), verb, err)
-	}
-	return n, ev, nil
+	return n, ev, err
 }
 
 // accountInTx reads an account and its grants in a write transaction;

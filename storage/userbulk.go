@@ -4,7 +4,6 @@ package storage
 // are: counting them, reading them in batches, disabling them in one go.
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -85,29 +84,8 @@ func (db *DB) SetMatchingUsersDisabled(ctx context.Context, f core.UserFilter, d
 		cond = where + " AND u.disabled <> ?"
 	}
 	args = append([]any{disabled}, append(args, disabled)...)
-	var (
-		n  int
-		ev core.Event
-	)
-	err = db.inTx(ctx, func(w *writer) error {
-		rows, err := w.query(`UPDATE users AS u SET disabled = ?`+cond+`
+	n, ev, err := db.setDisabled(ctx, disabled, by, `UPDATE users AS u SET disabled = ?`+cond+`
 			RETURNING id, idp_slug, name_id, username, display_name`, args...)
-		changed, err := collect(rows, err, "change accounts", func(s scanner) (core.User, error) {
-			var u core.User
-			err := s.Scan(&u.ID, &u.IdPSlug, &u.NameID, &u.Username, &u.DisplayName)
-			return u, err
-		})
-		if err != nil {
-			return err
-		}
-		if n = len(changed); n == 0 {
-			return nil
-		}
-		slices.SortFunc(changed, func(a, b core.User) int { return cmp.Compare(a.ID, b.ID) })
-		ev = db.stamp(core.AuditUsersDisabled(by, disabled, changed))
-		ev.ID, err = insertEvent(w, ev)
-		return err
-	})
 	if err != nil {
 		return 0, core.Event{}, fmt.Errorf("set the matching accounts disabled=%t: %w", disabled, err)
 	}

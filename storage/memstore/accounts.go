@@ -150,11 +150,7 @@ func (s *Store) SetUsersDisabled(ctx context.Context, ids []int64, disabled bool
 			changed = append(changed, a.user())
 		}
 	}
-	if len(changed) == 0 {
-		return 0, core.Event{}, nil
-	}
-	slices.SortFunc(changed, func(a, b core.User) int { return cmp.Compare(a.ID, b.ID) })
-	return len(changed), s.addEvent(s.stamp(core.AuditUsersDisabled(by, disabled, changed))), nil
+	return s.disabledAudit(by, disabled, changed)
 }
 
 // DeleteUser deletes an account; its logins stay, without the link.
@@ -402,4 +398,15 @@ func (s *Store) ReplaceRuleRoles(ctx context.Context, changes []core.RoleChange,
 	}
 	audit.Detail = strings.TrimLeft(audit.Detail+"\n"+core.AuditDetail(lines), "\n")
 	return s.addEvent(audit), nil
+}
+
+// disabledAudit writes the one audit event of the accounts changed by
+// disabling (or enabling) them, and returns how many changed; nothing
+// changed, no event.
+func (s *Store) disabledAudit(by string, disabled bool, changed []core.User) (int, core.Event, error) {
+	if len(changed) == 0 {
+		return 0, core.Event{}, nil
+	}
+	slices.SortFunc(changed, func(a, b core.User) int { return cmp.Compare(a.ID, b.ID) })
+	return len(changed), s.addEvent(s.stamp(core.AuditUsersDisabled(by, disabled, changed))), nil
 }

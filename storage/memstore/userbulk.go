@@ -4,9 +4,7 @@ package memstore
 // reading them all, disabling them in one go.
 
 import (
-	"cmp"
 	"context"
-	"slices"
 	"strings"
 
 	"github.com/jitconsole/jitconsole/core"
@@ -87,9 +85,5 @@ func (s *Store) SetMatchingUsersDisabled(ctx context.Context, f core.UserFilter,
 			changed = append(changed, a.user())
 		}
 	}
-	if len(changed) == 0 {
-		return 0, core.Event{}, nil
-	}
-	slices.SortFunc(changed, func(a, b core.User) int { return cmp.Compare(a.ID, b.ID) })
-	return len(changed), s.addEvent(s.stamp(core.AuditUsersDisabled(by, disabled, changed))), nil
+	return s.disabledAudit(by, disabled, changed)
 }
