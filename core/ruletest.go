@@ -105,7 +105,7 @@ func accountDecision(ctx context.Context, store AccountStore, slug string, m Map
 		t.Decision, t.Reason, t.Existing = "deny", "The account is disabled.", &u
 	case err == nil:
 		t.Decision, t.Existing = "update", &u
-		t.Reason = fmt.Sprintf("The account %s exists (%d sign-ins).", u.Username, u.LoginCount)
+		t.Reason = fmt.Sprintf("The account %s exists (%s).", u.Username, signIns(u.LoginCount))
 		if u.IdPSlug != slug {
 			t.Reason = fmt.Sprintf("The account %s of the IdP %s has this email; this IdP links by email, so the login takes it over.", u.Username, u.IdPSlug)
 		}
@@ -136,4 +136,12 @@ func AddDecision(rep *CheckReport, t RuleTest) {
 		rep.Roles = append(rep.Roles, CheckRole{Role: g.Role, Rule: g.Source})
 	}
 	rep.Decision, rep.Reason = t.Decision, t.Reason
+}
+
+// signIns is "1 sign-in" or "N sign-ins".
+func signIns(n int) string {
+	if n == 1 {
+		return "1 sign-in"
+	}
+	return fmt.Sprintf("%d sign-ins", n)
 }

@@ -202,7 +202,7 @@ func provenance(g core.RoleGrant) (string, widget.Importance, fyne.Resource, str
 			badge += " of " + g.IdPSlug
 		}
 		if g.LoginID != 0 {
-			since += fmt.Sprintf(" · sign-in #%d", g.LoginID)
+			since += fmt.Sprintf(" · granted at login %d", g.LoginID) // the login row's ID, not a count
 		}
 		return badge, widget.HighImportance, theme.NewSuccessThemedResource(theme.ConfirmIcon()), since
 	}

@@ -126,22 +126,27 @@ func countText(q userQuery, shown, total int) string {
 	if shown == 0 {
 		of = ""
 	}
+	// The noun and verb agree with the total: "1–1 of 1 account matches".
+	noun, match := "accounts", "match"
+	if total == 1 {
+		noun, match = "account", "matches"
+	}
 	switch {
 	case q.stale && total == 0:
 		return fmt.Sprintf("No account has gone %s without a sign-in.", plural(q.staleDays, "day", "days"))
 	case q.stale:
-		return fmt.Sprintf("%saccounts without a sign-in for %s", of, plural(q.staleDays, "day", "days"))
+		return fmt.Sprintf("%s%s without a sign-in for %s", of, noun, plural(q.staleDays, "day", "days"))
 	case q.search != "" && total == 0:
 		return fmt.Sprintf("No account matches “%s”", q.search)
 	case q.search != "":
-		return fmt.Sprintf("%saccounts match “%s”", of, q.search)
+		return fmt.Sprintf("%s%s %s “%s”", of, noun, match, q.search)
 	case filtered && total == 0:
 		return "No account matches the filters"
 	case filtered:
-		return of + "accounts match the filters"
+		return fmt.Sprintf("%s%s %s the filters", of, noun, match)
 	case total == 0:
 		return "No accounts yet. Sign in as a demo persona, or simulate new hires on the Demo screen."
 	default:
-		return of + "accounts, newest first"
+		return of + noun + ", newest first"
 	}
 }

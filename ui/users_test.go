@@ -118,7 +118,7 @@ func TestUsersGrantAndRevokeManualRole(t *testing.T) {
 	h.login("alice")
 	d := h.selectUser("alice")
 	// Rule grants show their provenance.
-	if !shows(u.detail, "rule 1 of demo") || !shows(u.detail, d.d.Roles[0].Source) || !shows(u.detail, "· sign-in #") {
+	if !shows(u.detail, "rule 1 of demo") || !shows(u.detail, d.d.Roles[0].Source) || !shows(u.detail, "· granted at login ") {
 		t.Errorf("the provenance of admin is not shown: %q", texts(u.detail))
 	}
 	h.waitFor("the catalogue in the grant choice", func() bool { return slices.Contains(u.acct.grantSelect.Options, "auditor") })
