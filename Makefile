@@ -1,12 +1,14 @@
 # JIT Console. `make run` opens the console, `make test` runs every test.
 # Both install the system packages they need first (scripts/deps.sh).
 #
-# Every go build and test passes -tags migrated_fynedo: FyneApp.toml
-# declares the fyne.Do threading migration, and only `fyne build` and
-# `fyne package` read that file.
+# Every go build and test passes -tags migrated_fynedo,no_emoji:
+# FyneApp.toml declares the fyne.Do threading migration, and only
+# `fyne build` and `fyne package` read that file; no_emoji leaves out
+# Fyne's colour emoji font, which every text style parsed into about 17 MB
+# of heap for glyphs the console does not draw (issue 10: idle RSS).
 
 GO        ?= go
-TAGS      := -tags migrated_fynedo
+TAGS      := -tags migrated_fynedo,no_emoji
 BIN       := bin/jitconsole
 # Extra flags for go test, e.g. make test TESTFLAGS='-count=1 -run Flow'.
 TESTFLAGS ?=

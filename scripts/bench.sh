@@ -28,7 +28,7 @@ mkdir -p "$(dirname "$out")"
 bench() {
   echo "== $1 $2 (-benchtime $3)"
   # shellcheck disable=SC2086 # TESTFLAGS is a list of flags
-  "$GO" test -tags migrated_fynedo -run '^$' -bench "$2" -benchtime "$3" -timeout 20m ${TESTFLAGS:-} "$1" | tee -a "$out"
+  "$GO" test -tags migrated_fynedo,no_emoji -run '^$' -bench "$2" -benchtime "$3" -timeout 20m ${TESTFLAGS:-} "$1" | tee -a "$out"
 }
 
 start=$(date +%s)

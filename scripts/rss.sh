@@ -15,6 +15,9 @@
 #
 #   scripts/rss.sh [N]            N logins, default 10000
 #   RSS_MODES=serve scripts/rss.sh 2000
+#   RSS_MODES=idle scripts/rss.sh  the idle window beside a minimal Fyne
+#                                 window (internal/minimalwindow: a label
+#                                 and a button), in one run (issue 10)
 #   BIN=bin/jitconsole RSS_PORT=18950 scripts/rss.sh
 set -euo pipefail
 
@@ -57,8 +60,42 @@ memory() {
       v["VmRSS:"] / 1024, v["RssAnon:"] / 1024, v["VmHWM:"] / 1024}' "/proc/$1/status"
 }
 
+# idle_window LABEL CMD...: starts a window, waits until it is idle, and
+# prints its memory; leaves its VmRSS in KiB in $rss.
+idle_window() {
+  local label=$1 pid
+  shift
+  "$@" >"${TMPDIR:-/tmp}/jitconsole-rss-$label.log" 2>&1 &
+  pid=$!
+  sleep 2
+  wait_idle "$pid"
+  memory "$pid" "$label"
+  rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")
+  kill "$pid"
+  wait "$pid" || true
+}
+
+# measure_idle: the console's idle window on an empty data dir beside the
+# minimal window, and their ratio.
+measure_idle() {
+  local dir minimal console
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/jitconsole-rss.XXXXXX")
+  "${GO:-go}" build -tags migrated_fynedo,no_emoji -o "$dir/minimalwindow" ./internal/minimalwindow
+  echo "== idle windows on Xvfb"
+  idle_window "minimal Fyne window" "$dir/minimalwindow"
+  minimal=$rss
+  idle_window "console, empty data dir" "$BIN" --data-dir "$dir/data" --listen "127.0.0.1:$PORT" --base-url "http://127.0.0.1:$PORT"
+  console=$rss
+  awk -v c="$console" -v m="$minimal" 'BEGIN {printf "  console / minimal: %.2f\n", c / m}'
+  rm -rf "$dir"
+}
+
 measure() {
   local mode=$1 dir pid base
+  if [ "$mode" = idle ]; then
+    measure_idle
+    return
+  fi
   dir=$(mktemp -d "${TMPDIR:-/tmp}/jitconsole-rss.XXXXXX")
   base=http://127.0.0.1:$PORT
   case $mode in

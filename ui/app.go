@@ -144,6 +144,9 @@ type App struct {
 	banner  fyne.CanvasObject // nil without a key warning
 	warning *widget.Label     // the banner's sentence
 
+	memory  memoryReturner // gives memory back after big jobs (memory.go)
+	settled *time.Timer    // returns launch's memory once the window settled
+
 	closeOnce sync.Once
 }
 
@@ -185,12 +188,12 @@ func createWith(a fyne.App, w fyne.Window, svc Service, do func(func()), refresh
 
 	ui.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Dashboard", theme.HomeIcon(), ui.dashboard.content),
-		container.NewTabItemWithIcon("Identity Providers", theme.StorageIcon(), ui.idps.content),
-		container.NewTabItemWithIcon("Mapping Rules", theme.ListIcon(), ui.rules.content),
-		container.NewTabItemWithIcon("Users", theme.AccountIcon(), ui.users.content),
-		container.NewTabItemWithIcon("Activity", theme.HistoryIcon(), ui.activity.content),
-		container.NewTabItemWithIcon("Demo", theme.MediaPlayIcon(), ui.demo.content),
-		container.NewTabItemWithIcon("Settings", theme.SettingsIcon(), ui.settings.content),
+		container.NewTabItemWithIcon("Identity Providers", theme.StorageIcon(), newLazyScreen(ui.idps.content)),
+		container.NewTabItemWithIcon("Mapping Rules", theme.ListIcon(), newLazyScreen(ui.rules.content)),
+		container.NewTabItemWithIcon("Users", theme.AccountIcon(), newLazyScreen(ui.users.content)),
+		container.NewTabItemWithIcon("Activity", theme.HistoryIcon(), newLazyScreen(ui.activity.content)),
+		container.NewTabItemWithIcon("Demo", theme.MediaPlayIcon(), newLazyScreen(ui.demo.content)),
+		container.NewTabItemWithIcon("Settings", theme.SettingsIcon(), newLazyScreen(ui.settings.content)),
 	)
 	ui.tabs.SetTabLocation(container.TabLocationLeading)
 	ui.tabs.OnUnselected = ui.rules.tabUnselected
@@ -198,7 +201,7 @@ func createWith(a fyne.App, w fyne.Window, svc Service, do func(func()), refresh
 		if ui.rules.tabSelected(ui.tabs, t) {
 			return // held on Mapping Rules: unsaved edits
 		}
-		if t.Content == ui.settings.content {
+		if screenOf(t) == ui.settings.content {
 			ui.settings.storage.load() // the figures as of now, not of the start
 		}
 	}
@@ -221,6 +224,7 @@ func createWith(a fyne.App, w fyne.Window, svc Service, do func(func()), refresh
 	ui.activity.audit.reload.Trigger()
 	ui.demo.loadPersonas()
 	ui.settings.load()
+	ui.settled = time.AfterFunc(settleAfterLaunch, ui.memory.afterBigJob)
 	return ui
 }
 
@@ -229,6 +233,7 @@ func createWith(a fyne.App, w fyne.Window, svc Service, do func(func()), refresh
 // to stop. Calling it again does nothing.
 func (a *App) Close() {
 	a.closeOnce.Do(func() {
+		a.settled.Stop()
 		a.cancel()
 		a.feed.stop()
 		a.dashboard.stop()

@@ -192,7 +192,7 @@ func (a *App) simulateButton() *widget.Button {
 // identity provider" dialog.
 func (a *App) openAddIdP() {
 	for _, item := range a.tabs.Items {
-		if item.Content == a.idps.content {
+		if screenOf(item) == a.idps.content {
 			a.tabs.Select(item)
 			break
 		}

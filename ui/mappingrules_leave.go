@@ -14,7 +14,7 @@ import (
 // tabSelected, called next with the tab chosen, then knows whether it was
 // this screen's.
 func (r *rules) tabUnselected(t *container.TabItem) {
-	r.leaving = t.Content == r.content
+	r.leaving = screenOf(t) == r.content
 }
 
 // tabSelected keeps the window on Mapping Rules when another tab was
@@ -25,11 +25,11 @@ func (r *rules) tabUnselected(t *container.TabItem) {
 func (r *rules) tabSelected(tabs *container.AppTabs, to *container.TabItem) bool {
 	leaving := r.leaving
 	r.leaving = false
-	if !leaving || to.Content == r.content || !r.dirty() || r.leaveDlg != nil {
+	if !leaving || screenOf(to) == r.content || !r.dirty() || r.leaveDlg != nil {
 		return false
 	}
 	for _, t := range tabs.Items {
-		if t.Content == r.content {
+		if screenOf(t) == r.content {
 			tabs.Select(t)
 		}
 	}

@@ -168,6 +168,7 @@ func (r *rules) onPreview() {
 	background(a, "preview the impact of the mapping of "+slug, func(ctx context.Context) (core.Impact, error) {
 		return a.svc.PreviewImpact(ctx, slug, m)
 	}, func(im core.Impact, err error) {
+		a.memory.afterBigJob()
 		r.previewing = false
 		if r.currentSlug() == slug {
 			r.impact.show(im, err, key, false)
@@ -217,6 +218,7 @@ func (r *rules) doApply() {
 		}
 		return a.svc.ApplyNow(ctx, slug)
 	}, func(im core.Impact, err error) {
+		a.memory.afterBigJob()
 		r.busy = false
 		if err != nil {
 			r.impact.show(core.Impact{}, err, "", true)

@@ -75,6 +75,7 @@ func (u *users) exportTo(w fyne.URIWriteCloser) {
 		}
 		return n, err
 	}, func(n int, err error) {
+		a.memory.afterBigJob()
 		u.export.Enable()
 		if err != nil {
 			showText(u.notice, "Not exported: "+errorText(err), widget.DangerImportance)

@@ -181,6 +181,7 @@ func (u *users) disableAccounts(n int, disable func(context.Context) (int, error
 	a := u.app
 	u.disableSel.Disable()
 	background(a, fmt.Sprintf("disable %d accounts", n), disable, func(n int, err error) {
+		a.memory.afterBigJob()
 		if err != nil {
 			showText(u.notice, "Not disabled: "+errorText(err), widget.DangerImportance)
 			u.updateBulk()
