@@ -179,9 +179,9 @@ func (v *impactView) setNote(stale bool) {
 	case stale:
 		showText(v.note, "The rules changed since this preview: preview again to see their impact.", widget.WarningImportance)
 	case v.applied:
-		showText(v.note, fmt.Sprintf("Applied to the %s with recorded attributes. The audit log holds the change.", plural(v.last.Users, "account", "accounts")), widget.SuccessImportance)
+		showText(v.note, fmt.Sprintf("Applied to the %s with recorded attributes. The audit log holds the change.", countOf(v.last.Users, "account", "accounts")), widget.SuccessImportance)
 	default:
-		showText(v.note, fmt.Sprintf("The working copy, unsaved, evaluated against the last sign-in of %s. Nothing has changed yet.", plural(v.last.Users, "account", "accounts")), widget.LowImportance)
+		showText(v.note, fmt.Sprintf("The working copy, unsaved, evaluated against the last sign-in of %s. Nothing has changed yet.", countOf(v.last.Users, "account", "accounts")), widget.LowImportance)
 	}
 }
 

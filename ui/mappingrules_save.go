@@ -277,9 +277,12 @@ func (r *rules) doApply() {
 			}
 			if res.cancelled {
 				r.impact.cancelled(res.done, res.total, true)
-			} else {
-				r.impact.show(res.im, nil, key, true)
+				r.note = ""
+				r.refreshState()
+				showText(r.status, note, widget.WarningImportance) // until the next edit
+				return
 			}
+			r.impact.show(res.im, nil, key, true)
 			r.note = note
 			r.refreshState()
 		})
