@@ -84,7 +84,7 @@ type Service interface {
 
 	// SaveMapping validates and stores an IdP's mapping and revokes the
 	// grants of the saved rules revokeRuleIDs, as one change (it returns
-	// how many grants went); it applies from the next sign-in. ApplyNow
+	// how many grants went); it applies from the next sign-in. ApplyNowProgress
 	// re-evaluates the stored attributes of the IdP's accounts with the
 	// saved mapping at once.
 	SaveMapping(ctx context.Context, slug string, m core.Mapping, revokeRuleIDs []string) (core.IdP, int, error)
