@@ -84,14 +84,15 @@ type Service interface {
 
 	// SaveMapping validates and stores an IdP's mapping and revokes the
 	// grants of the saved rules revokeRuleIDs, as one change (it returns
-	// how many grants went); it applies from the next sign-in. ApplyNow
+	// how many grants went); it applies from the next sign-in. ApplyNowProgress
 	// re-evaluates the stored attributes of the IdP's accounts with the
 	// saved mapping at once.
 	SaveMapping(ctx context.Context, slug string, m core.Mapping, revokeRuleIDs []string) (core.IdP, int, error)
-	ApplyNow(ctx context.Context, slug string) (core.Impact, error)
-	// PreviewImpact evaluates m, unsaved, against every account's last
-	// attributes.
-	PreviewImpact(ctx context.Context, slug string, m core.Mapping) (core.Impact, error)
+	ApplyNowProgress(ctx context.Context, slug string, progress core.ImpactProgress) (core.Impact, error)
+	// PreviewImpactProgress evaluates m, unsaved, against every account's
+	// last attributes. Both tell progress how far they are and stop when
+	// ctx is cancelled.
+	PreviewImpactProgress(ctx context.Context, slug string, m core.Mapping, progress core.ImpactProgress) (core.Impact, error)
 	// TestRules and TestRulesOnResponse evaluate m, unsaved, against a
 	// recorded sign-in or a pasted response.
 	TestRules(ctx context.Context, slug string, m core.Mapping, recordingID int64) (core.RuleTest, error)

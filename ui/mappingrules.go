@@ -3,7 +3,7 @@ package ui
 // The Mapping Rules screen (tab "Mapping Rules"): its controller, the IdP
 // choice, the toolbar's state, the missing-roles bar and Undo. The editor
 // form is in mappingrules_form.go and its card files; Save, Preview and
-// Apply now in mappingrules_save.go; the side tabs in
+// Apply now in mappingrules_save.go; the tester and impact tabs in
 // mappingrules_ruletester.go and mappingrules_impact.go; the role catalogue
 // dialog in mappingrules_rolecatalogue.go.
 
@@ -66,7 +66,8 @@ type rules struct {
 
 	impact    *impactView
 	tester    *ruleTester
-	side      *container.AppTabs
+	side      *container.AppTabs // the editor, the rule tester, the impact preview
+	editorTab *container.TabItem
 	impactTab *container.TabItem
 	testerTab *container.TabItem
 
@@ -133,22 +134,27 @@ func (r *rules) build() fyne.CanvasObject {
 	r.save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), r.onSave)
 	r.save.Importance = widget.HighImportance
 	buttons := container.NewHBox(r.undo, r.previewBtn, r.applyNow, r.save)
-	actions := container.NewBorder(nil, nil, container.NewHBox(r.addMissing), buttons)
 
 	r.formBox = container.NewVBox()
 	r.formScroll = container.NewVScroll(container.NewPadded(r.formBox))
 	r.showNone("Loading identity providers…")
 
+	// The rule tester and the impact preview are tabs beside the editor,
+	// not a column: at 1024 px a third column left the editor too narrow
+	// for its rows' buttons. The editor keeps the whole width.
 	r.impact = newImpactView()
+	r.editorTab = container.NewTabItemWithIcon("Rules", theme.DocumentCreateIcon(), wheelScrolls(r.formScroll))
 	r.testerTab = container.NewTabItemWithIcon("Rule tester", theme.ConfirmIcon(), r.tester.content)
 	r.impactTab = container.NewTabItemWithIcon("Impact preview", theme.VisibilityIcon(), r.impact.content)
-	r.side = container.NewAppTabs(r.testerTab, r.impactTab)
+	r.side = container.NewAppTabs(r.editorTab, r.testerTab, r.impactTab)
 
-	split := container.NewHSplit(r.formScroll, r.side)
-	split.Offset = 0.58
-	top := container.NewVBox(head, actions, r.status, widget.NewSeparator())
+	// The buttons on a line of their own, right-aligned; the missing-roles
+	// offer under the status line: side by side they asked for more than
+	// a laptop's width.
+	actions := container.NewBorder(nil, nil, nil, buttons)
+	top := container.NewVBox(head, actions, r.status, container.NewHBox(r.addMissing), widget.NewSeparator())
 	r.refreshState()
-	return container.NewBorder(container.NewPadded(top), nil, nil, nil, split)
+	return container.NewBorder(container.NewPadded(top), nil, nil, nil, r.side)
 }
 
 // showNone empties the editor with a sentence.
@@ -354,7 +360,11 @@ func (r *rules) updateMissing() {
 		r.addMissing.Hide()
 		return
 	}
-	r.addMissing.SetText("Add " + quoted(r.missing) + " to the role catalogue")
+	names := quoted(r.missing)
+	if len(r.missing) > 3 { // a button's text does not wrap: keep it short
+		names = fmt.Sprintf("the %d missing roles", len(r.missing))
+	}
+	r.addMissing.SetText("Add " + names + " to the role catalogue")
 	r.addMissing.Show()
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/jitconsole/jitconsole/core"
@@ -25,12 +26,17 @@ func impactSummary(im core.Impact) string {
 
 // impactView shows an impact preview (or what "Apply now" did): the
 // summary, then per role the accounts that gain or lose it and those that
-// would be denied, in expandable lists.
+// would be denied, in expandable lists. While one runs it shows how far it
+// is ("12,000 of 100,020 accounts") with a Cancel button.
 type impactView struct {
 	content  fyne.CanvasObject
 	summary  *widget.Label
 	note     *widget.Label
-	progress *widget.ProgressBarInfinite
+	progress *progressBar
+	count    *widget.Label // "12,000 of 100,020 accounts"
+	cancel   *widget.Button
+	stop     func() // cancels the running job, nil when none
+	job      int    // counts the jobs run, to drop a finished one's reports
 	lists    *widget.Accordion
 	key      string // the working copy the preview shows, "" for none
 	applied  bool
@@ -42,11 +48,14 @@ func newImpactView() *impactView {
 	v.summary = title("")
 	v.summary.Wrapping = fyne.TextWrapWord
 	v.note = wrapped("", widget.LowImportance)
-	v.progress = widget.NewProgressBarInfinite()
-	v.progress.Hide()
+	v.progress = newProgressBar()
+	v.count = widget.NewLabel("")
+	v.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), v.onCancel)
 	v.lists = widget.NewAccordion()
 	v.lists.MultiOpen = true
-	v.content = container.NewVScroll(container.NewPadded(container.NewVBox(v.summary, v.progress, v.note, v.lists)))
+	bar := container.NewBorder(nil, nil, nil, v.cancel, v.progress)
+	v.content = container.NewVScroll(container.NewPadded(container.NewVBox(v.summary, bar, v.count, v.note, v.lists)))
+	v.hideProgress()
 	v.reset()
 	return v
 }
@@ -54,8 +63,7 @@ func newImpactView() *impactView {
 // reset shows the explanation of an empty preview.
 func (v *impactView) reset() {
 	v.key, v.last, v.applied = "", nil, false
-	v.progress.Stop()
-	v.progress.Hide()
+	v.hideProgress()
 	v.summary.SetText("Impact preview")
 	showText(v.note, "“Preview impact” evaluates the working copy, unsaved, against the attributes of every account's last sign-in "+
 		"and lists who would gain or lose which role, and who would be denied. Nothing changes until you save.", widget.LowImportance)
@@ -63,20 +71,75 @@ func (v *impactView) reset() {
 	v.lists.Refresh()
 }
 
-func (v *impactView) running(text string) {
+// running shows that a preview or an apply started, with stop to cancel
+// it; setProgress, given the job number it returns, tells how far it is.
+func (v *impactView) running(text string, stop func()) int {
 	v.summary.SetText("Working…")
 	showText(v.note, text, widget.LowImportance)
 	v.lists.Items = nil
 	v.lists.Refresh()
+	v.stop = stop
+	v.progress.SetValue(0)
+	v.count.SetText("Counting the accounts…")
+	v.cancel.SetText("Cancel")
+	v.cancel.Enable()
 	v.progress.Show()
-	v.progress.Start()
+	v.count.Show()
+	v.cancel.Show()
+	v.job++
+	return v.job
+}
+
+// setProgress shows that done of total accounts have been evaluated by
+// job.
+func (v *impactView) setProgress(job, done, total int) {
+	if v.stop == nil || job != v.job {
+		return // a late report of a job that ended
+	}
+	if total > 0 {
+		v.progress.SetValue(float64(done) / float64(total))
+	}
+	v.count.SetText(count(done) + " of " + countOf(total, "account", "accounts"))
+}
+
+// onCancel asks the running job to stop; it ends with cancelled.
+func (v *impactView) onCancel() {
+	if v.stop != nil {
+		v.stop()
+		v.cancel.SetText("Cancelling…")
+		v.cancel.Disable()
+	}
+}
+
+func (v *impactView) hideProgress() {
+	v.stop = nil
+	v.progress.Hide()
+	v.count.Hide()
+	v.cancel.Hide()
+}
+
+// cancelled shows that the job was stopped after done of total accounts;
+// applied says it was Apply now, which changed nothing then.
+func (v *impactView) cancelled(done, total int, applied bool) {
+	v.hideProgress()
+	v.key, v.last = "", nil
+	v.lists.Items = nil
+	v.lists.Refresh()
+	at := fmt.Sprintf("after %s of %s", count(done), countOf(total, "account", "accounts"))
+	if applied {
+		v.summary.SetText("Apply now cancelled")
+		showText(v.note, "Stopped "+at+". No account changed: the roles are written all at once at the end, and nothing was written. "+
+			"The audit log records the cancelled apply.", widget.WarningImportance)
+		return
+	}
+	v.summary.SetText("Preview cancelled")
+	showText(v.note, "Stopped "+at+". Preview again to see the whole impact.", widget.WarningImportance)
 }
 
 // show shows an impact for the working copy key; applied says it was
 // applied, not previewed.
 func (v *impactView) show(im core.Impact, err error, key string, applied bool) {
-	v.progress.Stop()
-	v.progress.Hide()
+	v.hideProgress()
 	v.lists.Items = nil
 	if err != nil {
 		v.key, v.last = "", nil
@@ -116,9 +179,9 @@ func (v *impactView) setNote(stale bool) {
 	case stale:
 		showText(v.note, "The rules changed since this preview: preview again to see their impact.", widget.WarningImportance)
 	case v.applied:
-		showText(v.note, fmt.Sprintf("Applied to the %s with recorded attributes. The audit log holds the change.", plural(v.last.Users, "account", "accounts")), widget.SuccessImportance)
+		showText(v.note, fmt.Sprintf("Applied to the %s with recorded attributes. The audit log holds the change.", countOf(v.last.Users, "account", "accounts")), widget.SuccessImportance)
 	default:
-		showText(v.note, fmt.Sprintf("The working copy, unsaved, evaluated against the last sign-in of %s. Nothing has changed yet.", plural(v.last.Users, "account", "accounts")), widget.LowImportance)
+		showText(v.note, fmt.Sprintf("The working copy, unsaved, evaluated against the last sign-in of %s. Nothing has changed yet.", countOf(v.last.Users, "account", "accounts")), widget.LowImportance)
 	}
 }
 

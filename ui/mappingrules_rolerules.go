@@ -224,11 +224,35 @@ func (f *mappingForm) buildCondition(i, j int, card *ruleCard) fyne.CanvasObject
 	})
 	row.remove.Importance = widget.LowImportance
 
-	line := container.New(conditionColumns, row.attr, row.op, row.value,
+	line := newFlowRow(conditionWeights,
+		container.New(atLeast{conditionFieldWidth}, row.attr),
+		container.New(atLeast{operatorWidth(ops)}, row.op),
+		container.New(atLeast{conditionFieldWidth}, row.value),
 		container.NewBorder(nil, nil, nil, row.remove, row.ci))
 	return container.NewVBox(line, row.err)
 }
 
-// conditionColumns lays out a condition: attribute, operator, value, and
-// the case switch with the remove button.
-var conditionColumns = columns{0.26, 0.2, 0.3, 0.24}
+// conditionWeights share a condition line's spare room: attribute,
+// operator, value, and the case switch with the remove button. The row
+// wraps (flowRow) when the parts do not fit side by side.
+var conditionWeights = []float32{3, 1, 4, 1}
+
+// conditionFieldWidth is the least width of a condition's attribute and
+// value entries: narrower, they would show a few letters; the row wraps
+// instead.
+const conditionFieldWidth = 150
+
+// operatorWidth is the width of an operator dropdown showing the longest
+// of titles whole. A Select asks only for the width of its placeholder
+// (its label truncates the choice to the room it gets), so a probe with
+// each title as placeholder measures it, plus the room the label's own
+// padding takes.
+func operatorWidth(titles []string) float32 {
+	probe := widget.NewSelect(nil, nil)
+	var w float32
+	for _, t := range titles {
+		probe.PlaceHolder = t
+		w = max(w, probe.MinSize().Width)
+	}
+	return w + 2*theme.InnerPadding()
+}

@@ -154,6 +154,40 @@ func (r *rules) saved(slug string, idp core.IdP, note string) {
 	r.reload.Trigger()
 }
 
+// impactRun is the end of a preview or an apply run in the background:
+// its result, or that it was cancelled after done of total accounts.
+type impactRun struct {
+	im          core.Impact
+	idp         core.IdP // the IdP as saved by an apply of edits, else zero
+	cancelled   bool
+	done, total int
+}
+
+// startImpact starts a cancellable preview or apply in the impact tab:
+// run does the work with ctx and progress; done gets the result on the UI
+// goroutine. A cancelled run ends with cancelled set and no error.
+func (r *rules) startImpact(text, what string, run func(ctx context.Context, progress core.ImpactProgress) (impactRun, error), done func(impactRun, error)) {
+	a := r.app
+	ctx, cancel := context.WithCancel(a.ctx)
+	r.side.Select(r.impactTab)
+	job := r.impact.running(text, cancel)
+	background(a, what, func(context.Context) (impactRun, error) {
+		var last [2]int // written by progress, on this goroutine
+		res, err := run(ctx, func(d, t int) {
+			last = [2]int{d, t}
+			a.bridge.ui(func() { r.impact.setProgress(job, d, t) })
+		})
+		if err != nil && errors.Is(err, context.Canceled) && ctx.Err() != nil && a.ctx.Err() == nil {
+			res.cancelled, res.done, res.total, err = true, last[0], last[1], nil
+		}
+		cancel()
+		return res, err
+	}, func(res impactRun, err error) {
+		a.memory.afterBigJob() // a walk over every account: give its memory back
+		done(res, err)
+	})
+}
+
 // onPreview evaluates the working copy against every account in the
 // background.
 func (r *rules) onPreview() {
@@ -163,18 +197,22 @@ func (r *rules) onPreview() {
 	a, slug, m, key := r.app, r.currentSlug(), cloneMapping(r.form.m), mappingKey(r.form.m)
 	r.previewing = true
 	r.refreshState()
-	r.side.Select(r.impactTab)
-	r.impact.running("Evaluating the working copy against the last sign-in of every account of " + r.idp.DisplayName + "…")
-	background(a, "preview the impact of the mapping of "+slug, func(ctx context.Context) (core.Impact, error) {
-		return a.svc.PreviewImpact(ctx, slug, m)
-	}, func(im core.Impact, err error) {
-		a.memory.afterBigJob()
-		r.previewing = false
-		if r.currentSlug() == slug {
-			r.impact.show(im, err, key, false)
-		}
-		r.refreshState()
-	})
+	r.startImpact("Evaluating the working copy against the last sign-in of every account of "+r.idp.DisplayName+"…",
+		"preview the impact of the mapping of "+slug,
+		func(ctx context.Context, progress core.ImpactProgress) (impactRun, error) {
+			im, err := a.svc.PreviewImpactProgress(ctx, slug, m, progress)
+			return impactRun{im: im}, err
+		}, func(res impactRun, err error) {
+			r.previewing = false
+			switch {
+			case r.currentSlug() != slug:
+			case res.cancelled:
+				r.impact.cancelled(res.done, res.total, false)
+			default:
+				r.impact.show(res.im, err, key, false)
+			}
+			r.refreshState()
+		})
 }
 
 // onApplyNow asks, then saves (if edited) and re-evaluates every account
@@ -206,36 +244,49 @@ func (r *rules) doApply() {
 	key := mappingKey(r.form.m)
 	r.busy = true
 	r.refreshState()
-	r.side.Select(r.impactTab)
-	r.impact.running("Applying the mapping to every account of " + r.idp.DisplayName + "…")
-	var idp core.IdP
-	background(a, "apply the mapping of "+slug+" now", func(ctx context.Context) (core.Impact, error) {
-		if dirty {
-			var err error
-			if idp, _, err = a.svc.SaveMapping(ctx, slug, m, nil); err != nil {
-				return core.Impact{}, err
+	r.startImpact("Applying the mapping to every account of "+r.idp.DisplayName+"…", "apply the mapping of "+slug+" now",
+		func(ctx context.Context, progress core.ImpactProgress) (impactRun, error) {
+			var res impactRun
+			if dirty {
+				var err error
+				if res.idp, _, err = a.svc.SaveMapping(ctx, slug, m, nil); err != nil {
+					return res, err
+				}
 			}
-		}
-		return a.svc.ApplyNow(ctx, slug)
-	}, func(im core.Impact, err error) {
-		a.memory.afterBigJob()
-		r.busy = false
-		if err != nil {
-			r.impact.show(core.Impact{}, err, "", true)
-			r.saveFailed(err)
-			return
-		}
-		note := "Applied now: " + strings.TrimSuffix(impactSummary(im), ".") + "."
-		if dirty {
-			// The form takes the stored mapping (new rules get their IDs)
-			// first: the impact is of that mapping, not stale against it.
-			r.saved(slug, idp, note)
-			if r.currentSlug() == slug && r.form != nil {
-				key = mappingKey(r.form.m)
+			im, err := a.svc.ApplyNowProgress(ctx, slug, progress)
+			res.im = im
+			return res, err
+		}, func(res impactRun, err error) {
+			r.busy = false
+			if err != nil {
+				r.impact.show(core.Impact{}, err, "", true)
+				r.saveFailed(err)
+				return
 			}
-		}
-		r.impact.show(im, nil, key, true)
-		r.note = note
-		r.refreshState()
-	})
+			note := "Applied now: " + strings.TrimSuffix(impactSummary(res.im), ".") + "."
+			if res.cancelled {
+				note = "Apply now cancelled: no account changed."
+				if dirty && res.idp.Slug != "" {
+					note = "Saved; Apply now cancelled: no account changed until each one's next sign-in."
+				}
+			}
+			if dirty && res.idp.Slug != "" {
+				// The form takes the stored mapping (new rules get their IDs)
+				// first: the impact is of that mapping, not stale against it.
+				r.saved(slug, res.idp, note)
+				if r.currentSlug() == slug && r.form != nil {
+					key = mappingKey(r.form.m)
+				}
+			}
+			if res.cancelled {
+				r.impact.cancelled(res.done, res.total, true)
+				r.note = ""
+				r.refreshState()
+				showText(r.status, note, widget.WarningImportance) // until the next edit
+				return
+			}
+			r.impact.show(res.im, nil, key, true)
+			r.note = note
+			r.refreshState()
+		})
 }
