@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -88,11 +89,15 @@ func checkCanvas(name string, c fyne.Canvas) []layoutFinding {
 	var out []layoutFinding
 	size := c.Size()
 	if content := c.Content(); content != nil {
-		if m := content.MinSize(); m.Width > size.Width+1 || m.Height > size.Height+1 {
-			out = append(out, layoutFinding{"too big", name,
-				fmt.Sprintf("the content needs %.0f×%.0f, the window is %.0f×%.0f", m.Width, m.Height, size.Width, size.Height)})
-		}
 		out = append(out, checkLayer(name, content, size)...)
+		if m := content.MinSize(); (m.Width > size.Width+1 || m.Height > size.Height+1) && !slices.ContainsFunc(out, isTooBig) {
+			// Tabs need the room of their biggest tab, shown or not: a
+			// window held big by another tab is that tab's finding.
+			if other := tooBigTabs(content); other == "" {
+				out = append(out, layoutFinding{"too big", name,
+					fmt.Sprintf("the content needs %.0f×%.0f, the window is %.0f×%.0f", m.Width, m.Height, size.Width, size.Height)})
+			}
+		}
 	}
 	for i, o := range c.Overlays().List() {
 		out = append(out, checkLayer(fmt.Sprintf("%s › overlay %d", name, i+1), o, size)...)
@@ -144,6 +149,14 @@ func (ch *layoutChecker) walk(o fyne.CanvasObject, s walkState) {
 		}
 	case *widget.Table, *widget.List, *widget.Tree, *widget.GridWrap:
 		child.inCell = true
+	case *container.AppTabs:
+		if sel := w.Selected(); sel != nil && sel.Content != nil {
+			m, has := sel.Content.MinSize(), sel.Content.Size()
+			if m.Width > has.Width+1 || m.Height > has.Height+1 {
+				ch.add("too big", strings.Join(child.path, " › "), fmt.Sprintf(
+					"the tab needs %.0f×%.0f, it has %.0f×%.0f: the window cannot be smaller than the tab", m.Width, m.Height, has.Width, has.Height))
+			}
+		}
 	}
 	var kids []fyne.CanvasObject
 	switch w := o.(type) {
@@ -310,7 +323,7 @@ func (ch *layoutChecker) checkLeaf(o fyne.CanvasObject, at rect, s walkState) {
 		return
 	}
 	path := strings.Join(append(append([]string(nil), s.path...), describe(o)), " › ")
-	vis := at.intersect(s.visible)
+	vis := ink(o, at).intersect(s.visible)
 	if !vis.empty() {
 		ch.leaves = append(ch.leaves, leaf{obj: o, path: path, at: at, visible: vis})
 	}
@@ -374,4 +387,51 @@ func (ch *layoutChecker) checkOverlaps() {
 
 func (ch *layoutChecker) add(kind, path, text string) {
 	ch.findings = append(ch.findings, layoutFinding{kind: kind, path: path, text: text})
+}
+
+// isTooBig says whether f is about content bigger than its room.
+func isTooBig(f layoutFinding) bool { return f.kind == "too big" }
+
+// tooBigTabs names the tabs under o whose content needs more room than
+// their tabs have, "" when none does.
+func tooBigTabs(o fyne.CanvasObject) string {
+	var names []string
+	visitVisible(o, func(o fyne.CanvasObject) bool {
+		if tabs, ok := o.(*container.AppTabs); ok && tabs.Selected() != nil {
+			room := tabs.Selected().Content.Size()
+			for _, item := range tabs.Items {
+				if m := item.Content.MinSize(); m.Width > room.Width+1 || m.Height > room.Height+1 {
+					names = append(names, item.Text)
+				}
+			}
+		}
+		return true
+	})
+	return strings.Join(names, ", ")
+}
+
+// ink is the part of a leaf at where it draws: a label's text without
+// the padding around it (neighbouring labels may share padding), the
+// whole box for anything else.
+func ink(o fyne.CanvasObject, at rect) rect {
+	l, ok := o.(*widget.Label)
+	if !ok {
+		return at
+	}
+	pad := theme.Current().Size(theme.SizeNameInnerPadding)
+	r := rect{at.x0 + pad, at.y0 + pad, at.x1 - pad, at.y1 - pad}
+	if l.Wrapping == fyne.TextWrapOff {
+		style, size := l.TextStyle, theme.Current().Size(theme.SizeNameText)
+		w := float32(0)
+		for _, line := range strings.Split(l.Text, "\n") {
+			w = max(w, fyne.MeasureText(line, size, style).Width)
+		}
+		switch l.Alignment {
+		case fyne.TextAlignLeading:
+			r.x1 = min(r.x1, r.x0+w)
+		case fyne.TextAlignTrailing:
+			r.x0 = max(r.x0, r.x1-w)
+		}
+	}
+	return r
 }
