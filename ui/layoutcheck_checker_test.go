@@ -131,3 +131,28 @@ func TestLayoutCheckerOverlay(t *testing.T) {
 		t.Fatalf("findings %v, want one overlap in the overlay", got)
 	}
 }
+
+// TestLayoutCheckerTabs checks that a window held big by a tab is that
+// tab's finding, not every tab's.
+func TestLayoutCheckerTabs(t *testing.T) {
+	wide := container.NewGridWrap(fyne.NewSize(600, 100), widget.NewLabel("wide"))
+	tabs := container.NewAppTabs(
+		container.NewTabItem("Small", widget.NewLabel("fits")),
+		container.NewTabItem("Wide", wide))
+	w := test.NewTempWindow(t, tabs)
+	w.SetPadded(false)
+	w.Resize(fyne.NewSize(400, 300))
+	if got := checkCanvas("tabs test", w.Canvas()); len(got) != 0 {
+		t.Errorf("the small tab shown: findings %v, want none", got)
+	}
+	tabs.SelectIndex(1)
+	got := checkCanvas("tabs test", w.Canvas())
+	var kinds []string
+	for _, f := range got {
+		kinds = append(kinds, f.kind+": "+f.path)
+	}
+	want := []string{`too big: tabs test › tab "Wide"`, "too big: tabs test"}
+	if strings.Join(kinds, "\n") != strings.Join(want, "\n") {
+		t.Errorf("the wide tab shown: findings %v, want %q", got, want)
+	}
+}

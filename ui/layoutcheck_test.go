@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"reflect"
-	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -90,13 +89,11 @@ func checkCanvas(name string, c fyne.Canvas) []layoutFinding {
 	size := c.Size()
 	if content := c.Content(); content != nil {
 		out = append(out, checkLayer(name, content, size)...)
-		if m := content.MinSize(); (m.Width > size.Width+1 || m.Height > size.Height+1) && !slices.ContainsFunc(out, isTooBig) {
-			// Tabs need the room of their biggest tab, shown or not: a
-			// window held big by another tab is that tab's finding.
-			if other := tooBigTabs(content); other == "" {
-				out = append(out, layoutFinding{"too big", name,
-					fmt.Sprintf("the content needs %.0f×%.0f, the window is %.0f×%.0f", m.Width, m.Height, size.Width, size.Height)})
-			}
+		// Tabs need the room of their biggest tab, shown or not: a window
+		// held big by a tab not shown is that tab's finding (see walk).
+		if m := shownMinSize(content); m.Width > size.Width+1 || m.Height > size.Height+1 {
+			out = append(out, layoutFinding{"too big", name,
+				fmt.Sprintf("the content needs %.0f×%.0f, the window is %.0f×%.0f", m.Width, m.Height, size.Width, size.Height)})
 		}
 	}
 	for i, o := range c.Overlays().List() {
@@ -389,25 +386,34 @@ func (ch *layoutChecker) add(kind, path, text string) {
 	ch.findings = append(ch.findings, layoutFinding{kind: kind, path: path, text: text})
 }
 
-// isTooBig says whether f is about content bigger than its room.
-func isTooBig(f layoutFinding) bool { return f.kind == "too big" }
-
-// tooBigTabs names the tabs under o whose content needs more room than
-// their tabs have, "" when none does.
-func tooBigTabs(o fyne.CanvasObject) string {
-	var names []string
+// shownMinSize is o's MinSize as if every set of tabs under it had only
+// the tab it shows: their other tabs' contents are swapped for nothing
+// while it is measured.
+func shownMinSize(o fyne.CanvasObject) fyne.Size {
+	type swap struct {
+		item    *container.TabItem
+		content fyne.CanvasObject
+	}
+	var swaps []swap
 	visitVisible(o, func(o fyne.CanvasObject) bool {
-		if tabs, ok := o.(*container.AppTabs); ok && tabs.Selected() != nil {
-			room := tabs.Selected().Content.Size()
+		if tabs, ok := o.(*container.AppTabs); ok {
 			for _, item := range tabs.Items {
-				if m := item.Content.MinSize(); m.Width > room.Width+1 || m.Height > room.Height+1 {
-					names = append(names, item.Text)
+				if item != tabs.Selected() {
+					swaps = append(swaps, swap{item, item.Content})
 				}
 			}
 		}
 		return true
 	})
-	return strings.Join(names, ", ")
+	for _, s := range swaps {
+		s.item.Content = canvas.NewRectangle(nil)
+	}
+	defer func() {
+		for _, s := range swaps {
+			s.item.Content = s.content
+		}
+	}()
+	return o.MinSize()
 }
 
 // ink is the part of a leaf at where it draws: a label's text without
