@@ -173,7 +173,7 @@ func (ch *layoutChecker) walk(o fyne.CanvasObject, s walkState) {
 			pr := rectOf(abs.Add(pane.Position()), pane.Size())
 			ps.visible, ps.reach = child.visible.intersect(pr), child.reach.intersect(pr)
 			ps.pos = abs
-			ch.walkPane(pane, ps)
+			ch.walk(pane, ps)
 		}
 		return
 	}
@@ -181,9 +181,6 @@ func (ch *layoutChecker) walk(o fyne.CanvasObject, s walkState) {
 		ch.walk(k, child)
 	}
 }
-
-// walkPane walks a split's pane with the pane's own cut applied.
-func (ch *layoutChecker) walkPane(pane fyne.CanvasObject, s walkState) { ch.walk(pane, s) }
 
 // isLeaf says which objects the checker looks at rather than into.
 func isLeaf(o fyne.CanvasObject) bool {
