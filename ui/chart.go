@@ -194,6 +194,7 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 			t.Move(fyne.NewPos(x, bottom+pad))
 		}
 	}
-	r.empty.Resize(fyne.NewSize(plot.Width, textH))
-	r.empty.Move(fyne.NewPos(left, top+plot.Height/2-textH))
+	emptyH := max(textH, r.empty.MinSize().Height) // the message is in the body's size, larger than the axes'
+	r.empty.Resize(fyne.NewSize(plot.Width, emptyH))
+	r.empty.Move(fyne.NewPos(left, top+plot.Height/2-emptyH))
 }
