@@ -111,3 +111,4 @@ func writeFile(w fyne.URIWriteCloser, data []byte, read error) error {
 	}
 	return err
 }
+
