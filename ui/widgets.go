@@ -111,4 +111,3 @@ func writeFile(w fyne.URIWriteCloser, data []byte, read error) error {
 	}
 	return err
 }
-
