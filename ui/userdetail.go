@@ -313,8 +313,8 @@ func (ud *userDetail) onDelete() {
 		}
 	}, u.app.win)
 	ud.deleteConfirm.SetConfirmImportance(widget.DangerImportance)
-	ud.deleteConfirm.Resize(fyne.NewSize(500, ud.deleteConfirm.MinSize().Height))
 	ud.deleteConfirm.Show()
+	fitDialog(ud.deleteConfirm, u.app.win, 500)
 }
 
 func (ud *userDetail) doDelete() {
