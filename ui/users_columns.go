@@ -34,15 +34,16 @@ type userColumn struct {
 	sort     core.UserSort
 	grow     float32
 	minWidth float32
+	key      bool // keeps its width longest when the table is narrow
 }
 
 // userColumns are the table's columns: the username and email first, so
 // that they stay in view on a narrow window.
 var userColumns = []userColumn{
 	{title: "", width: 34, kind: colWarn},
-	{title: "Username", width: 140, value: func(u core.User) string { return u.Username }, sort: core.UserSortUsername, grow: 2, minWidth: 110},
-	{title: "Email", width: 190, value: func(u core.User) string { return u.Email }, sort: core.UserSortEmail, grow: 3, minWidth: 140},
-	{title: "Display name", width: 140, value: func(u core.User) string { return u.DisplayName }, sort: core.UserSortDisplayName, grow: 2, minWidth: 100},
+	{title: "Username", width: 170, value: func(u core.User) string { return u.Username }, sort: core.UserSortUsername, grow: 2, minWidth: 110, key: true},
+	{title: "Email", width: 220, value: func(u core.User) string { return u.Email }, sort: core.UserSortEmail, grow: 3, minWidth: 140, key: true},
+	{title: "Display name", width: 150, value: func(u core.User) string { return u.DisplayName }, sort: core.UserSortDisplayName, grow: 2, minWidth: 100},
 	{title: "IdP", width: 80, value: userIdP, sort: core.UserSortIdP},
 	{title: "Roles", width: 130, value: func(u core.User) string { return roleNames(u.Roles) }, grow: 2, minWidth: 90},
 	{title: "Status", width: 80, value: userStatus, sort: core.UserSortStatus},
@@ -54,10 +55,12 @@ var userColumns = []userColumn{
 // staleColumns are the stale view's: a selection column first.
 var staleColumns = append([]userColumn{{title: "", width: 40, kind: colCheck}}, userColumns...)
 
-// columnWidths fits cols to a table width: growing columns share what is
-// left beyond every column's width (by grow), or give back what is
-// missing down to their minimum widths (by grow too); the table scrolls
-// sideways for what still does not fit. gap is the space between columns.
+// columnWidths fits cols to a table width. Growing columns share what is
+// left beyond every column's width (by grow). When the table is narrower,
+// the growing columns that are not key columns give width back first,
+// down to their minimum widths, then the key ones (the username and the
+// email); the table scrolls sideways for what still does not fit. gap is
+// the space between columns.
 func columnWidths(cols []userColumn, width, gap float32) []float32 {
 	out := make([]float32, len(cols))
 	var sum, grow float32
@@ -70,12 +73,21 @@ func columnWidths(cols []userColumn, width, gap float32) []float32 {
 	if grow == 0 || extra == 0 {
 		return out
 	}
-	for i, c := range cols {
-		if c.grow == 0 {
-			continue
+	if extra > 0 {
+		for i, c := range cols {
+			out[i] += extra * c.grow / grow
 		}
-		share := extra * c.grow / grow
-		out[i] = max(c.width+share, c.minWidth)
+		return out
+	}
+	for _, key := range []bool{false, true} {
+		for i, c := range cols {
+			if c.grow == 0 || c.key != key || extra >= 0 {
+				continue
+			}
+			give := min(c.width-c.minWidth, -extra)
+			out[i] -= give
+			extra += give
+		}
 	}
 	return out
 }

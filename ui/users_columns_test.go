@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -171,4 +172,28 @@ func TestUsersRuleBadgeOpensTheRule(t *testing.T) {
 func provenanceBadge(g core.RoleGrant) string {
 	b, _, _, _ := provenance(g)
 	return b
+}
+
+func TestColumnWidthsShrinkOthersBeforeTheKeyColumns(t *testing.T) {
+	cols := []userColumn{
+		{title: "fixed", width: 50},
+		{title: "key", width: 200, grow: 1, minWidth: 100, key: true},
+		{title: "other", width: 150, grow: 1, minWidth: 80},
+	}
+	cases := []struct {
+		width float32
+		want  []float32
+	}{
+		{400, []float32{50, 200, 150}}, // exactly the widths
+		{600, []float32{50, 300, 250}}, // 200 more, shared by grow
+		{350, []float32{50, 200, 100}}, // the other column gives first
+		{300, []float32{50, 170, 80}},  // then the key one
+		{100, []float32{50, 100, 80}},  // no lower than the minimums
+	}
+	for _, c := range cases {
+		got := columnWidths(cols, c.width, 0)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("columnWidths(%v) = %v, want %v", c.width, got, c.want)
+		}
+	}
 }
