@@ -81,8 +81,15 @@ func (a *App) openValidator() {
 	}
 	v := &validator{app: a, endpoints: map[string]core.Endpoints{}}
 	v.win = a.fyneApp.NewWindow("Validate a SAML response — " + WindowTitle)
-	v.win.SetContent(v.build())
-	v.win.Resize(fitWindow(fyne.NewSize(1240, 820), a.win))
+	// No larger than the main window. The window has its size before its
+	// content, and the content is laid out at that size: a word-wrapped
+	// label laid out at the empty window's width is one word wide and asks
+	// for a window over 1,000 px tall.
+	size := fitWindow(fyne.NewSize(1240, 820), a.win)
+	content := v.build()
+	content.Resize(size)
+	v.win.Resize(size)
+	v.win.SetContent(content)
 	v.win.SetOnClosed(func() {
 		if a.validator == v {
 			a.validator = nil
