@@ -60,7 +60,8 @@ var staleColumns = append([]userColumn{{title: "", width: 40, kind: colCheck}}, 
 // the growing columns that are not key columns give width back first,
 // down to their minimum widths, then the key ones (the username and the
 // email); the table scrolls sideways for what still does not fit. gap is
-// the space between columns.
+// the space between columns. When not every column fits even so, the
+// key columns keep their widths: the table scrolls sideways anyway.
 func columnWidths(cols []userColumn, width, gap float32) []float32 {
 	out := make([]float32, len(cols))
 	var sum, grow float32
@@ -79,7 +80,19 @@ func columnWidths(cols []userColumn, width, gap float32) []float32 {
 		}
 		return out
 	}
-	for _, key := range []bool{false, true} {
+	keys := []bool{false, true}
+	var slack float32 // what every growing column can give
+	for _, c := range cols {
+		if c.grow > 0 {
+			slack += c.width - c.minWidth
+		}
+	}
+	if slack < -extra {
+		// The table scrolls sideways whatever the key columns give: they
+		// keep their widths, the others give all they can.
+		keys = keys[:1]
+	}
+	for _, key := range keys {
 		for i, c := range cols {
 			if c.grow == 0 || c.key != key || extra >= 0 {
 				continue

@@ -188,7 +188,8 @@ func TestColumnWidthsShrinkOthersBeforeTheKeyColumns(t *testing.T) {
 		{600, []float32{50, 300, 250}}, // 200 more, shared by grow
 		{350, []float32{50, 200, 100}}, // the other column gives first
 		{300, []float32{50, 170, 80}},  // then the key one
-		{100, []float32{50, 100, 80}},  // no lower than the minimums
+		{230, []float32{50, 100, 80}},  // no lower than the minimums
+		{200, []float32{50, 200, 80}},  // nothing fits: the key column keeps its width
 	}
 	for _, c := range cases {
 		got := columnWidths(cols, c.width, 0)
