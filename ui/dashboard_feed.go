@@ -33,7 +33,7 @@ func (d *dashboard) buildFeed() fyne.CanvasObject {
 	d.openUser = widget.NewButtonWithIcon("Open account", theme.AccountIcon(), func() { d.app.showUser(d.detailUser) })
 	d.openUser.Importance = widget.LowImportance
 	d.openUser.Hide()
-	d.detailScroll = container.NewVScroll(container.NewVBox(d.feedDetail, container.NewHBox(d.openUser)))
+	d.detailScroll = container.NewVScroll(container.NewVBox(container.NewHBox(d.openUser), d.feedDetail))
 	d.feedSplit = container.NewVSplit(d.feedList, container.NewBorder(widget.NewSeparator(), nil, nil, nil, d.detailScroll))
 	d.feedSplit.Offset = 0.6
 	return widget.NewCard("", "", container.NewBorder(heading("Live activity"), nil, nil, nil, d.feedSplit))

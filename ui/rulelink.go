@@ -5,6 +5,7 @@ package ui
 
 import (
 	"slices"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
@@ -31,7 +32,26 @@ func (a *App) showRule(slug, ruleID string, index int) {
 		return
 	}
 	r.focusRule(ruleID, index)
+	// The screen just shown is laid out when the window next draws; until
+	// then the rule has no position to scroll to. Scroll again after that.
+	form := r.form
+	a.bridge.run(func() {
+		select {
+		case <-time.After(ruleScrollDelay):
+		case <-a.ctx.Done():
+			return
+		}
+		a.bridge.ui(func() {
+			if r.form == form {
+				r.focusRule(ruleID, index)
+			}
+		})
+	})
 }
+
+// ruleScrollDelay is how long showRule leaves the window to lay out the
+// Mapping Rules screen before it scrolls to the rule again.
+const ruleScrollDelay = 150 * time.Millisecond
 
 // focusRule scrolls the form to the rule ruleID (or the index-th) and
 // focuses its name.
