@@ -92,8 +92,12 @@ type UserFilter struct {
 	// LastLoginBefore keeps accounts whose last login (or creation, if
 	// never) is before it: the stale-accounts view.
 	LastLoginBefore time.Time
-	Limit           int // 0 means no limit
-	Offset          int
+	// Sort is the column ListUsers orders by, newest (or largest, or Z)
+	// first unless Ascending; "" orders by creation.
+	Sort      UserSort
+	Ascending bool
+	Limit     int // 0 means no limit
+	Offset    int
 }
 
 // UserStatus selects accounts by whether they may sign in: one of the

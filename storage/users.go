@@ -23,7 +23,8 @@ const userColumns = `u.id, u.idp_slug, u.name_id, u.username, u.email, u.display
 		ORDER BY r.kind = 'manual', r.position, r.granted_at, r.role)
 		FROM user_roles r WHERE r.user_id = u.id)`
 
-// ListUsers returns the accounts f selects, newest first, with their roles.
+// ListUsers returns the accounts f selects, newest first unless f.Sort
+// and f.Ascending say otherwise (see userOrderBy), with their roles.
 // Search is a case-insensitive substring of the username, display name,
 // email or NameID: answered from an FTS5 trigram index when it has three
 // characters or more, by a scan when shorter. Role keeps the holders of a
@@ -40,7 +41,11 @@ func (db *DB) ListUsers(ctx context.Context, f core.UserFilter) ([]core.User, er
 	if limit <= 0 {
 		limit = -1 // no limit
 	}
-	q += ` ORDER BY u.created_at DESC, u.id DESC LIMIT ? OFFSET ?`
+	order, err := userOrderBy(f)
+	if err != nil {
+		return nil, err
+	}
+	q += order + ` LIMIT ? OFFSET ?`
 	args = append(args, limit, max(f.Offset, 0))
 
 	rows, err := db.read.QueryContext(ctx, q, args...)

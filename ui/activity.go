@@ -14,6 +14,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -160,28 +161,31 @@ func (v *activity) build() fyne.CanvasObject {
 	return split
 }
 
+// newRecordingRow is a row of the flight recorder: the outcome's icon,
+// then the NameID over the whole width left, and under it the refusal
+// class (or what was done) with the time and the IdP; each line truncates
+// rather than running into the next column.
 func newRecordingRow() fyne.CanvasObject {
 	icon := widget.NewIcon(theme.InfoIcon())
-	at := widget.NewLabel("2006-01-02 15:04:05")
-	at.Importance = widget.LowImportance
 	nameID := widget.NewLabel("")
 	nameID.Truncation = fyne.TextTruncateEllipsis
-	idp := widget.NewLabel("idp-slug")
-	idp.Importance = widget.LowImportance
 	class := widget.NewLabel("")
-	return container.NewBorder(nil, nil, container.NewHBox(icon, at), container.NewHBox(idp, class), nameID)
+	meta := widget.NewLabel("2006-01-02 15:04:05 · idp-slug")
+	meta.Importance = widget.LowImportance
+	meta.Truncation = fyne.TextTruncateEllipsis
+	second := container.NewBorder(nil, nil, class, nil, meta)
+	lines := container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()), nameID, second)
+	return container.NewBorder(nil, nil, container.NewCenter(icon), nil, lines)
 }
 
 func updateRecordingRow(o fyne.CanvasObject, r core.Recording) {
 	row := o.(*fyne.Container)
-	nameID := row.Objects[0].(*widget.Label)
-	left := row.Objects[1].(*fyne.Container).Objects
-	right := row.Objects[2].(*fyne.Container).Objects
-	left[0].(*widget.Icon).SetResource(outcomeIcon(r.Outcome))
-	left[1].(*widget.Label).SetText(longTime(r.At))
-	nameID.SetText(orDash(r.NameID))
-	right[0].(*widget.Label).SetText(r.IdPSlug)
-	class := right[1].(*widget.Label)
+	lines := row.Objects[0].(*fyne.Container).Objects
+	row.Objects[1].(*fyne.Container).Objects[0].(*widget.Icon).SetResource(outcomeIcon(r.Outcome))
+	lines[0].(*widget.Label).SetText(orDash(r.NameID))
+	second := lines[1].(*fyne.Container)
+	meta, class := second.Objects[0].(*widget.Label), second.Objects[1].(*widget.Label)
+	meta.SetText("· " + longTime(r.At) + " · " + orDash(r.IdPSlug))
 	switch {
 	case r.Outcome == core.OutcomeRefused:
 		class.Importance = widget.DangerImportance

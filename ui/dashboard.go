@@ -59,13 +59,17 @@ type dashboard struct {
 	chartHead *fyne.Container
 	scroll    *container.Scroll // the left column
 
-	events      []core.Event
-	feedList    *widget.List
-	feedDetail  *widget.Label
-	selectedEvt int64
-	selectedIdx int // -1 when no row is selected
-	readError   *widget.Label
-	getStarted  *getStarted // the "Get started" card (getstarted.go)
+	events       []core.Event
+	feedList     *widget.List
+	feedDetail   *widget.Label
+	feedSplit    *container.Split  // the feed over the selected event's detail
+	detailScroll *container.Scroll // the detail
+	openUser     *widget.Button    // opens the account the event is about
+	detailUser   int64             // that account, 0 for none
+	selectedEvt  int64
+	selectedIdx  int // -1 when no row is selected
+	readError    *widget.Label
+	getStarted   *getStarted // the "Get started" card (getstarted.go)
 }
 
 // dashSnapshot is one read of everything the dashboard shows.
@@ -168,68 +172,6 @@ func (d *dashboard) buildListener() fyne.CanvasObject {
 	status := container.NewBorder(nil, nil, d.listenerIcon, nil, d.listenerText)
 	return widget.NewCard("", "", container.NewVBox(
 		heading("SP listener"), status, d.restartRow))
-}
-
-func (d *dashboard) buildFeed() fyne.CanvasObject {
-	d.feedList = widget.NewList(
-		func() int { return len(d.events) },
-		newFeedRow,
-		func(id widget.ListItemID, o fyne.CanvasObject) { updateFeedRow(o, d.events[id]) },
-	)
-	d.feedList.OnSelected = func(id widget.ListItemID) {
-		d.selectedIdx, d.selectedEvt = id, d.events[id].ID
-		d.showEventDetail(d.events[id])
-	}
-	d.feedDetail = widget.NewLabel("Select an event to see its details.")
-	d.feedDetail.Wrapping = fyne.TextWrapWord
-	d.feedDetail.Importance = widget.LowImportance // until an event is selected
-	detail := container.NewVScroll(d.feedDetail)
-	detail.SetMinSize(fyne.NewSize(0, 110))
-	return widget.NewCard("", "", container.NewBorder(
-		heading("Live activity"),
-		container.NewVBox(widget.NewSeparator(), detail), nil, nil, d.feedList))
-}
-
-func newFeedRow() fyne.CanvasObject {
-	icon := widget.NewIcon(theme.InfoIcon())
-	at := widget.NewLabel("00:00:00")
-	at.Importance = widget.LowImportance
-	idp := widget.NewLabel("idp-slug") // room for a slug
-	idp.Importance = widget.LowImportance
-	msg := widget.NewLabel("")
-	msg.Truncation = fyne.TextTruncateEllipsis
-	return container.NewBorder(nil, nil, container.NewHBox(icon, at), idp, msg)
-}
-
-func updateFeedRow(o fyne.CanvasObject, e core.Event) {
-	row := o.(*fyne.Container)
-	msg := row.Objects[0].(*widget.Label)
-	left := row.Objects[1].(*fyne.Container)
-	idp := row.Objects[2].(*widget.Label)
-	left.Objects[0].(*widget.Icon).SetResource(outcomeIcon(e.Outcome))
-	left.Objects[1].(*widget.Label).SetText(clockTime(e.At))
-	msg.SetText(eventText(e))
-	idp.SetText(e.IdPSlug)
-	row.Refresh()
-}
-
-func (d *dashboard) showEventDetail(e core.Event) {
-	lines := []string{fmt.Sprintf("%s · %s · %s", longTime(e.At), e.Kind, e.Outcome)}
-	if e.IdPSlug != "" {
-		lines = append(lines, "IdP: "+e.IdPSlug)
-	}
-	if e.Subject != "" {
-		lines = append(lines, "Subject: "+e.Subject)
-	}
-	lines = append(lines, "", e.Message)
-	if e.Detail != "" {
-		lines = append(lines, e.Detail)
-	}
-	d.feedDetail.Importance = outcomeImportance(e.Outcome)
-	if e.Outcome == core.OutcomeInfo {
-		d.feedDetail.Importance = widget.MediumImportance
-	}
-	d.feedDetail.SetText(strings.Join(lines, "\n"))
 }
 
 // read runs in a background goroutine: it reads everything the dashboard
@@ -409,7 +351,8 @@ func newCounter(caption string, icon fyne.Resource) *counter {
 	c.value.TextSize = theme.TextHeadingSize() * 1.4
 	c.value.TextStyle = fyne.TextStyle{Bold: true}
 	c.caption = widget.NewLabel(caption)
-	head := container.NewHBox(widget.NewIcon(icon), c.caption)
+	c.caption.Wrapping = fyne.TextWrapWord // "Refusals, 24 h" on two lines on a narrow window
+	head := container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(icon)), nil, c.caption)
 	c.content = widget.NewCard("", "", container.NewVBox(head, container.NewPadded(c.value)))
 	return c
 }

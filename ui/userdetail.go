@@ -133,7 +133,7 @@ func (ud *userDetail) buildRoles() fyne.CanvasObject {
 			ud.revoke[g.Role] = b
 			action = container.NewVBox(b)
 		}
-		box.Add(container.NewBorder(nil, nil, nil, action, grantView(g)))
+		box.Add(container.NewBorder(nil, nil, nil, action, ud.grantView(g)))
 	}
 	ud.grantSelect = widget.NewSelect(nil, nil)
 	ud.grantSelect.PlaceHolder = "Choose a role"
@@ -159,13 +159,36 @@ func (ud *userDetail) setCatalogue(names []string) {
 	}
 }
 
+// grantView is one role of the account with its provenance; a rule's
+// badge links to that rule on the Mapping Rules screen.
+func (ud *userDetail) grantView(g core.RoleGrant) fyne.CanvasObject {
+	if g.Kind != core.GrantRule || g.IdPSlug == "" || g.RuleIndex <= 0 {
+		return grantViewLinked(g, nil)
+	}
+	a := ud.u.app
+	return grantViewLinked(g, func() { a.showRule(g.IdPSlug, g.RuleID, g.RuleIndex) })
+}
+
 // grantView is one role with its provenance: a badge for the kind (rule
 // N of an IdP, the default role, manual) and where and when it came from.
-func grantView(g core.RoleGrant) fyne.CanvasObject {
+func grantView(g core.RoleGrant) fyne.CanvasObject { return grantViewLinked(g, nil) }
+
+// grantViewLinked is grantView whose badge is a link to open, when open
+// is not nil.
+func grantViewLinked(g core.RoleGrant, open func()) fyne.CanvasObject {
 	name := widget.NewLabelWithStyle(g.Role, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	badge, imp, icon, when := provenance(g)
-	b := widget.NewLabelWithStyle(badge, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	b.Importance = imp
+	var b fyne.CanvasObject
+	if open != nil {
+		link := widget.NewHyperlink(badge, nil)
+		link.TextStyle = fyne.TextStyle{Bold: true}
+		link.OnTapped = open
+		b = link
+	} else {
+		l := widget.NewLabelWithStyle(badge, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		l.Importance = imp
+		b = l
+	}
 	lines := container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()),
 		container.NewHBox(name, b))
 	if g.Source != "" && !strings.HasPrefix(badge, g.Source) {
@@ -290,8 +313,8 @@ func (ud *userDetail) onDelete() {
 		}
 	}, u.app.win)
 	ud.deleteConfirm.SetConfirmImportance(widget.DangerImportance)
-	ud.deleteConfirm.Resize(fyne.NewSize(500, ud.deleteConfirm.MinSize().Height))
 	ud.deleteConfirm.Show()
+	fitDialog(ud.deleteConfirm, u.app.win, 500)
 }
 
 func (ud *userDetail) doDelete() {

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"image/color"
 	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,37 +31,6 @@ const (
 	// defaultStaleDays is the stale view's default: no sign-in for 90 days.
 	defaultStaleDays = 90
 )
-
-// Kinds of the users table's columns.
-const (
-	colText  = iota
-	colWarn  // a warning icon when the account has warnings
-	colCheck // the stale view's selection
-)
-
-// userColumn is one column of the users table.
-type userColumn struct {
-	title string
-	width float32
-	value func(core.User) string
-	kind  int
-}
-
-var userColumns = []userColumn{
-	{"", 34, nil, colWarn},
-	{"Username", 150, func(u core.User) string { return u.Username }, colText},
-	{"Display name", 150, func(u core.User) string { return u.DisplayName }, colText},
-	{"Email", 200, func(u core.User) string { return u.Email }, colText},
-	{"IdP", 70, userIdP, colText},
-	{"Roles", 140, func(u core.User) string { return roleNames(u.Roles) }, colText},
-	{"Status", 80, userStatus, colText},
-	{"Created", 115, func(u core.User) string { return shortTime(u.CreatedAt) }, colText},
-	{"Last sign-in", 115, func(u core.User) string { return shortTime(u.LastLoginAt) }, colText},
-	{"Sign-ins", 70, func(u core.User) string { return strconv.Itoa(u.LoginCount) }, colText},
-}
-
-// staleColumns are the stale view's: a selection column first.
-var staleColumns = append([]userColumn{{"", 40, nil, colCheck}}, userColumns...)
 
 // users is the Users screen: the accounts table with a search, filters
 // (IdP, role, status, warnings), the stale-accounts view with bulk disable
@@ -107,6 +75,8 @@ type users struct {
 	checked     map[int64]bool // the stale view's selection
 	allMatching bool           // the stale view's selection is every account the filters select
 	selectedRow int            // row of the selected account in list, -1 if none
+	fittedWidth float32        // the width the columns were last fitted to
+	fittedCols  int            // how many columns they were then
 	table       *widget.Table
 	count       *widget.Label
 	catalogue   []string // role names, for the filter and grants
@@ -160,13 +130,17 @@ func (u *users) build() fyne.CanvasObject {
 
 	u.table = widget.NewTable(u.size, newUserCell, u.updateCell)
 	u.table.ShowHeaderRow = true
-	u.table.CreateHeader = func() fyne.CanvasObject {
-		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
+	u.table.CreateHeader = func() fyne.CanvasObject { return newSortHeader() }
 	u.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 && id.Col < len(u.columns) {
-			o.(*widget.Label).SetText(u.columns[id.Col].title)
+		h := o.(*sortHeader)
+		if id.Col < 0 || id.Col >= len(u.columns) {
+			h.onTap = nil
+			h.SetText("")
+			return
 		}
+		col := id.Col
+		h.onTap = func() { u.onHeader(col) }
+		h.SetText(headerText(u.columns[col], u.currentQuery()))
 	}
 	u.setColumns(userColumns)
 	u.table.OnSelected = u.onSelect
@@ -174,7 +148,8 @@ func (u *users) build() fyne.CanvasObject {
 	top := container.NewVBox(
 		container.NewBorder(nil, nil, container.NewHBox(widget.NewIcon(theme.AccountIcon()), title("Users")), u.export, u.search),
 		u.buildFilters(), u.buildStale(), u.notice, u.count)
-	list := container.NewBorder(top, container.NewCenter(u.buildPaging()), nil, nil, u.table)
+	table := container.New(&tableFit{fit: u.fitColumns}, u.table)
+	list := container.NewBorder(top, container.NewCenter(u.buildPaging()), nil, nil, table)
 
 	u.detail = container.NewVBox()
 	u.detailTitle = widget.NewLabel("")
@@ -190,6 +165,10 @@ func (u *users) setColumns(cols []userColumn) {
 	u.columns = cols
 	for i, c := range cols {
 		u.table.SetColumnWidth(i, c.width)
+	}
+	u.fittedWidth = 0
+	if w := u.table.Size().Width; w > 0 {
+		u.fitColumns(w - theme.ScrollBarSize())
 	}
 	u.table.Refresh()
 }
@@ -308,6 +287,7 @@ func (u *users) applyList(q userQuery, f core.UserFilter, list []core.User, tota
 	if q != u.shown {
 		u.table.ScrollToTop() // a new query or page starts at its top
 	}
+	prev := u.shown
 	u.list, u.total, u.shown, u.shownFilter = list, total, q, f
 	u.showPaging(q, len(list), total)
 	oldRow := u.selectedRow
@@ -317,6 +297,7 @@ func (u *users) applyList(q userQuery, f core.UserFilter, list []core.User, tota
 		// highlight drawn by updateCell follows the account.
 		u.table.UnselectAll()
 	}
+	u.followList(q, prev)
 	for id := range u.checked {
 		if !slices.ContainsFunc(list, func(x core.User) bool { return x.ID == id }) {
 			delete(u.checked, id) // no longer shown: not selected

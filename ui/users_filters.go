@@ -34,14 +34,16 @@ type userQuery struct {
 	warnings  bool
 	stale     bool
 	staleDays int
-	page      int // of userPage accounts, from 0
+	page      int           // of userPage accounts, from 0
+	sort      core.UserSort // the column the table is sorted by, "" by creation
+	asc       bool          // ascending (newest last)
 }
 
 // filter is the query as core takes it: its page of limit accounts, or
 // every account when limit is 0.
 func (q userQuery) filter(limit int) core.UserFilter {
 	f := core.UserFilter{Search: q.search, IdPSlug: q.idp, Role: q.role, Status: q.status,
-		WithWarnings: q.warnings, Limit: limit, Offset: q.page * max(limit, 0)}
+		WithWarnings: q.warnings, Sort: q.sort, Ascending: q.asc, Limit: limit, Offset: q.page * max(limit, 0)}
 	if q.stale {
 		f.LastLoginBefore = time.Now().AddDate(0, 0, -q.staleDays)
 	}

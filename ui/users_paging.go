@@ -146,6 +146,11 @@ func countText(q userQuery, shown, total int) string {
 		return fmt.Sprintf("%s%s %s the filters", of, noun, match)
 	case total == 0:
 		return "No accounts yet. Sign in as a demo persona, or simulate new hires on the Demo screen."
+	case q.sort != "" || q.asc:
+		if q.sort == "" {
+			return of + noun + ", oldest first"
+		}
+		return of + noun + ", " + sortTitle(q)
 	default:
 		return of + noun + ", newest first"
 	}

@@ -173,8 +173,8 @@ func (u *users) confirmDisable(n int, disable func(context.Context) (int, error)
 		}
 	}, u.app.win)
 	u.bulkConfirm.SetConfirmImportance(widget.WarningImportance)
-	u.bulkConfirm.Resize(fyne.NewSize(480, u.bulkConfirm.MinSize().Height))
 	u.bulkConfirm.Show()
+	fitDialog(u.bulkConfirm, u.app.win, 480)
 }
 
 func (u *users) disableAccounts(n int, disable func(context.Context) (int, error)) {

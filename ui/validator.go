@@ -81,8 +81,15 @@ func (a *App) openValidator() {
 	}
 	v := &validator{app: a, endpoints: map[string]core.Endpoints{}}
 	v.win = a.fyneApp.NewWindow("Validate a SAML response — " + WindowTitle)
-	v.win.SetContent(v.build())
-	v.win.Resize(fyne.NewSize(1240, 820))
+	// No larger than the main window. The window has its size before its
+	// content, and the content is laid out at that size: a word-wrapped
+	// label laid out at the empty window's width is one word wide and asks
+	// for a window over 1,000 px tall.
+	size := fitWindow(fyne.NewSize(1240, 820), a.win)
+	content := v.build()
+	content.Resize(size)
+	v.win.Resize(size)
+	v.win.SetContent(content)
 	v.win.SetOnClosed(func() {
 		if a.validator == v {
 			a.validator = nil
@@ -97,7 +104,7 @@ func (v *validator) build() fyne.CanvasObject {
 	v.response = widget.NewMultiLineEntry()
 	v.response.TextStyle = fyne.TextStyle{Monospace: true}
 	v.response.Wrapping = fyne.TextWrapOff // wrapping a long base64 line takes seconds
-	v.response.SetPlaceHolder("Paste the SAMLResponse: base64 as the browser posted it, or the XML")
+	v.response.SetPlaceHolder("Paste the SAMLResponse:\nbase64 as the browser posted it,\nor the XML")
 	v.response.SetMinRowsVisible(8)
 	openResponse := widget.NewButtonWithIcon("Open file…", theme.FolderOpenIcon(), v.onOpenResponse)
 
@@ -149,9 +156,11 @@ func (v *validator) build() fyne.CanvasObject {
 		widget.NewFormItem("InResponseTo", v.requestID),
 		widget.NewFormItem("Evaluate as of", v.at),
 	)
-	sp.Items[0].HintText = "Prefilled with the console's own values for the chosen IdP; change them to check a response captured from another app."
-	sp.Items[2].HintText = "Empty: any InResponseTo is accepted, for this check only."
-	sp.Items[3].HintText = "To check a response captured earlier at its own time."
+	// Hints are short: a form's hint does not wrap, and the window must
+	// fit a 1024×700 screen.
+	sp.Items[0].HintText = "Prefilled for the chosen IdP; edit for another app."
+	sp.Items[2].HintText = "Empty: any InResponseTo, for this check only."
+	sp.Items[3].HintText = "A captured response at its own time."
 
 	v.check = widget.NewButtonWithIcon("Check", theme.ConfirmIcon(), v.onCheck)
 	v.check.Importance = widget.HighImportance

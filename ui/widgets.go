@@ -5,6 +5,7 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -110,4 +111,28 @@ func writeFile(w fyne.URIWriteCloser, data []byte, read error) error {
 		err = core.Errorf(core.EUNAVAILABLE, "%s could not be written: %v", w.URI().Name(), cerr)
 	}
 	return err
+}
+
+// dialogShare is how much of its window a dialog may cover.
+const dialogShare = 0.9
+
+// fitDialog sizes a shown dialog to its window: width wide (or as wide as
+// its content needs) and as tall as its content then needs, each no more
+// than 90% of the window's. Call it after Show: the content wraps to the
+// width first, and its height follows.
+func fitDialog(d dialog.Dialog, win fyne.Window, width float32) {
+	limit := win.Canvas().Size()
+	w := min(max(width, d.MinSize().Width), limit.Width*dialogShare)
+	d.Resize(fyne.NewSize(w, d.MinSize().Height))
+	d.Resize(fyne.NewSize(w, min(d.MinSize().Height, limit.Height*dialogShare)))
+}
+
+// fitWindow is size made no larger than the window parent's canvas (or,
+// with no parent size known yet, size itself).
+func fitWindow(size fyne.Size, parent fyne.Window) fyne.Size {
+	p := parent.Canvas().Size()
+	if p.Width <= 0 || p.Height <= 0 {
+		return size
+	}
+	return fyne.NewSize(min(size.Width, p.Width), min(size.Height, p.Height))
 }

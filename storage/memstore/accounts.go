@@ -24,7 +24,8 @@ func (s *Store) userIDs() []int64 {
 	return ids
 }
 
-// ListUsers returns the accounts f selects, newest first.
+// ListUsers returns the accounts f selects, newest first unless f.Sort
+// and f.Ascending say otherwise (see sortUsers).
 func (s *Store) ListUsers(ctx context.Context, f core.UserFilter) ([]core.User, error) {
 	switch f.Status {
 	case "", core.UserActive, core.UserDisabled:
@@ -40,9 +41,9 @@ func (s *Store) ListUsers(ctx context.Context, f core.UserFilter) ([]core.User, 
 			out = append(out, a.user())
 		}
 	}
-	slices.SortFunc(out, func(a, b core.User) int {
-		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(b.ID, a.ID))
-	})
+	if err := sortUsers(out, f); err != nil {
+		return nil, err
+	}
 	out = out[min(max(f.Offset, 0), len(out)):]
 	if f.Limit > 0 && len(out) > f.Limit {
 		out = out[:f.Limit]

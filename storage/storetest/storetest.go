@@ -37,6 +37,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"IdPs", idpCases},
 		{"Accounts", accountCases},
 		{"Accounts in bulk", userBulkCases},
+		{"Account order", userSortCases},
 		{"Roles", roleCases},
 		{"Logins", loginCases},
 		{"Requests", requestCases},
