@@ -75,6 +75,7 @@ type Console struct {
 	demoOverride DemoOverride
 	demoOn       atomic.Bool // the demo IdP serves (see applyDemoSwitch)
 	hireSecret   HireSecret
+	signIns      personaSignIns // one-time "Sign in as…" tokens (MintPersonaSignIn)
 
 	// httpClient fetches IdP metadata.
 	httpClient *http.Client

@@ -21,6 +21,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -104,7 +105,9 @@ type Service interface {
 
 	Personas(ctx context.Context) ([]core.Persona, error)
 	SavePersona(ctx context.Context, p core.Persona) error
-	PersonaLoginURL(id string) string
+	// MintPersonaSignIn returns a one-time login URL that signs persona
+	// id in at the demo IdP without its picker.
+	MintPersonaSignIn(ctx context.Context, id string) (string, error)
 	SimulateOnboarding(ctx context.Context, count, concurrency int, progress func(core.SimProgress)) (core.SimResult, error)
 	// DemoIdP says whether the demo IdP serves in this run, and why;
 	// SetDemoIdPEnabled stores its switch (Settings).
@@ -138,7 +141,13 @@ type App struct {
 	activity  *activity
 	demo      *demo
 	settings  *settings
-	validator *validator // the validator's window, nil until opened
+
+	// findBrowser checks that a browser can be opened (nil:
+	// systemBrowserOpener); noBrowser is the last "No web browser could
+	// be opened" dialog shown (openurl.go).
+	findBrowser browserOpener
+	noBrowser   dialog.Dialog
+	validator   *validator // the validator's window, nil until opened
 
 	tabs    *container.AppTabs
 	banner  fyne.CanvasObject // nil without a key warning
