@@ -141,13 +141,13 @@ type App struct {
 	activity  *activity
 	demo      *demo
 	settings  *settings
+	validator *validator // the validator's window, nil until opened
 
 	// findBrowser checks that a browser can be opened (nil:
 	// systemBrowserOpener); noBrowser is the last "No web browser could
 	// be opened" dialog shown (openurl.go).
 	findBrowser browserOpener
 	noBrowser   dialog.Dialog
-	validator   *validator // the validator's window, nil until opened
 
 	tabs    *container.AppTabs
 	banner  fyne.CanvasObject // nil without a key warning
