@@ -209,7 +209,7 @@ func openConsoleIn(ctx context.Context, dir string, sf *serverFlags, logger *slo
 	}
 	o.Console, err = core.New(ctx, core.Options{Store: db, Keys: storage.NewKeyStore(dir),
 		ListenAddr: sf.listen, BaseURL: sf.baseURL, Logger: logger, DemoIdP: sf.demo.override(), NewSPKey: sf.newSPKey,
-		Retention: sf.retention, DataDir: dir})
+		Retention: sf.retention, DataDir: dir, Maintenance: storage.FileMaintenance{File: storage.DBPath(dir)}})
 	if err != nil {
 		db.Close()
 		return nil, plainError(err)

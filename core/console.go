@@ -49,6 +49,9 @@ type Options struct {
 	// DataDir is the data directory the store and keys live in, for the
 	// Settings screen to show ("" when the caller has none).
 	DataDir string
+	// Maintenance backs up and checks the database file for the Settings
+	// screen (nil: not available; see BackupDatabase).
+	Maintenance Maintenance
 }
 
 // Defaults for Options.
@@ -94,6 +97,7 @@ type Console struct {
 	readTimeout time.Duration
 	retention   retention
 	dataDir     string
+	maint       Maintenance
 }
 
 // New opens the console over opts.Store and opts.Keys: it loads (or on
@@ -240,5 +244,6 @@ func newConsole(opts Options) *Console {
 		hireSecret:   opts.HireSecret,
 		retention:    retention{override: opts.Retention},
 		dataDir:      opts.DataDir,
+		maint:        opts.Maintenance,
 	}
 }
