@@ -49,6 +49,11 @@ type Options struct {
 	// DataDir is the data directory the store and keys live in, for the
 	// Settings screen to show ("" when the caller has none).
 	DataDir string
+	// UseSavedListener makes New use the listener address and base URL
+	// saved in Settings (RestartAt) in place of ListenAddr and BaseURL,
+	// except where the command line gave them (ListenAddrSet, BaseURLSet).
+	UseSavedListener          bool
+	ListenAddrSet, BaseURLSet bool
 	// Maintenance backs up and checks the database file for the Settings
 	// screen (nil: not available; see BackupDatabase).
 	Maintenance Maintenance
@@ -98,6 +103,8 @@ type Console struct {
 	retention   retention
 	dataDir     string
 	maint       Maintenance
+	// listenerNote says which flags override the saved listener.
+	listenerNote string
 }
 
 // New opens the console over opts.Store and opts.Keys: it loads (or on
@@ -116,6 +123,11 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 		c.hireSecret = secret
 	}
 	c.readTimeout = opts.ReadTimeout
+	if opts.UseSavedListener {
+		if err := c.useSavedListener(ctx, opts); err != nil {
+			return nil, err
+		}
+	}
 	now := c.clock.Now()
 	spKey, spReplaced, err := loadSPKeyPair(ctx, c.store, c.keys, opts.NewSPKey, now)
 	if err != nil {
