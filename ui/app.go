@@ -152,6 +152,7 @@ type App struct {
 	tabs    *container.AppTabs
 	banner  fyne.CanvasObject // nil without a key warning
 	warning *widget.Label     // the banner's sentence
+	keyMove *widget.Button    // the banner's "Move into the keyring", nil when not offered
 
 	closeOnce sync.Once
 }
@@ -214,7 +215,7 @@ func createWith(a fyne.App, w fyne.Window, svc Service, do func(func()), refresh
 
 	var top fyne.CanvasObject
 	if text := svc.KeyWarning(); text != "" {
-		ui.banner, ui.warning = warningBanner(text)
+		ui.banner, ui.warning = warningBanner(text, ui.keyMoveAction())
 		top = ui.banner
 	}
 	w.SetTitle(WindowTitle)
@@ -254,8 +255,8 @@ func (a *App) Close() {
 }
 
 // warningBanner is the yellow strip across the top that says the private
-// keys are not in the OS keyring.
-func warningBanner(text string) (fyne.CanvasObject, *widget.Label) {
+// keys are not in the OS keyring, with action (if not nil) at its end.
+func warningBanner(text string, action fyne.CanvasObject) (fyne.CanvasObject, *widget.Label) {
 	warn := theme.Color(theme.ColorNameWarning)
 	r, g, b, _ := warn.RGBA()
 	// A tint of the warning colour keeps the theme's text readable on it in
@@ -267,7 +268,11 @@ func warningBanner(text string) (fyne.CanvasObject, *widget.Label) {
 	title := widget.NewLabelWithStyle("Private keys are not in the OS keyring", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	msg := widget.NewLabel(text)
 	msg.Wrapping = fyne.TextWrapWord
-	body := container.NewBorder(nil, nil, container.NewCenter(icon), nil,
+	var end fyne.CanvasObject
+	if action != nil {
+		end = container.NewCenter(action)
+	}
+	body := container.NewBorder(nil, nil, container.NewCenter(icon), end,
 		container.NewVBox(title, msg))
 	return container.NewStack(bg, container.NewBorder(nil, nil, bar, nil, container.NewPadded(body))), msg
 }
