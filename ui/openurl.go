@@ -59,7 +59,7 @@ func (a *App) openURL(raw string) {
 
 // showNoBrowser shows the dialog with raw and a copy button.
 func (a *App) showNoBrowser(raw string, why error) {
-	text := widget.NewLabel("No web browser could be opened (" + why.Error() + "): copy this URL into a browser.")
+	text := widget.NewLabel("The browser did not open (" + why.Error() + "). Copy this URL into a browser:")
 	text.Wrapping = fyne.TextWrapWord
 	u := mono(raw)
 	u.Wrapping = fyne.TextWrapBreak

@@ -98,7 +98,7 @@ func TestNoBrowserShowsTheURLToCopy(t *testing.T) {
 func checkNoBrowserDialog(t *testing.T, h *harness, link string) {
 	t.Helper()
 	top := h.win.Canvas().Overlays().Top()
-	if top == nil || !shows(top, "No web browser could be opened") || !shows(top, "xdg-open") || !shows(top, link) {
+	if top == nil || !shows(top, noBrowserTitle) || !shows(top, "xdg-open") || !shows(top, "Copy this URL into a browser") || !shows(top, link) {
 		t.Fatalf("the dialog shows %q, want the failure and %q", texts(top), link)
 	}
 	var copyURL *widget.Button
