@@ -69,7 +69,7 @@ func usageError(fs *flag.FlagSet, stderr io.Writer, format string, args ...any) 
 // serverFlags are the flags of the GUI and of serve.
 type serverFlags struct {
 	listen, baseURL, dataDir string
-	listenSet                bool
+	listenSet, baseURLSet    bool
 	demo                     *demoIdPFlags
 	newSPKey                 bool                 // serve --new-sp-key; the GUI asks instead
 	retention                core.RetentionPolicy // serve's overrides
@@ -90,7 +90,10 @@ func addDataDirFlag(fs *flag.FlagSet, p *string) {
 
 // check validates the flags after parsing and fills in derived values.
 func (sf *serverFlags) check(fs *flag.FlagSet, stderr io.Writer) error {
-	fs.Visit(func(f *flag.Flag) { sf.listenSet = sf.listenSet || f.Name == "listen" })
+	fs.Visit(func(f *flag.Flag) {
+		sf.listenSet = sf.listenSet || f.Name == "listen"
+		sf.baseURLSet = sf.baseURLSet || f.Name == "base-url"
+	})
 	if err := sf.demo.check(fs, stderr); err != nil {
 		return err
 	}
@@ -209,7 +212,8 @@ func openConsoleIn(ctx context.Context, dir string, sf *serverFlags, logger *slo
 	}
 	o.Console, err = core.New(ctx, core.Options{Store: db, Keys: storage.NewKeyStore(dir),
 		ListenAddr: sf.listen, BaseURL: sf.baseURL, Logger: logger, DemoIdP: sf.demo.override(), NewSPKey: sf.newSPKey,
-		Retention: sf.retention, DataDir: dir})
+		Retention: sf.retention, DataDir: dir, Maintenance: storage.FileMaintenance{File: storage.DBPath(dir)},
+		UseSavedListener: true, ListenAddrSet: sf.listenSet, BaseURLSet: sf.baseURLSet})
 	if err != nil {
 		db.Close()
 		return nil, plainError(err)

@@ -43,7 +43,7 @@ func TestBrowserSignsInThroughDemoIdP(t *testing.T) {
 		t.Fatalf("start the browser: %v", err)
 	}
 	browserErrors := watchBrowserErrors(t, ctx)
-	if err := chromedp.Do(ctx, chromedp.Navigate(tc.PersonaLoginURL("alice"))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(tc.Base+"/saml/demo/login")); err != nil {
 		t.Fatalf("open the login URL: %v", err)
 	}
 	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)

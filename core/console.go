@@ -49,6 +49,14 @@ type Options struct {
 	// DataDir is the data directory the store and keys live in, for the
 	// Settings screen to show ("" when the caller has none).
 	DataDir string
+	// UseSavedListener makes New use the listener address and base URL
+	// saved in Settings (RestartAt) in place of ListenAddr and BaseURL,
+	// except where the command line gave them (ListenAddrSet, BaseURLSet).
+	UseSavedListener          bool
+	ListenAddrSet, BaseURLSet bool
+	// Maintenance backs up and checks the database file for the Settings
+	// screen (nil: not available; see BackupDatabase).
+	Maintenance Maintenance
 }
 
 // Defaults for Options.
@@ -75,6 +83,7 @@ type Console struct {
 	demoOverride DemoOverride
 	demoOn       atomic.Bool // the demo IdP serves (see applyDemoSwitch)
 	hireSecret   HireSecret
+	signIns      personaSignIns // one-time "Sign in as…" tokens (MintPersonaSignIn)
 
 	// httpClient fetches IdP metadata.
 	httpClient *http.Client
@@ -93,6 +102,9 @@ type Console struct {
 	readTimeout time.Duration
 	retention   retention
 	dataDir     string
+	maint       Maintenance
+	// listenerNote says which flags override the saved listener.
+	listenerNote string
 }
 
 // New opens the console over opts.Store and opts.Keys: it loads (or on
@@ -111,6 +123,11 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 		c.hireSecret = secret
 	}
 	c.readTimeout = opts.ReadTimeout
+	if opts.UseSavedListener {
+		if err := c.useSavedListener(ctx, opts); err != nil {
+			return nil, err
+		}
+	}
 	now := c.clock.Now()
 	spKey, spReplaced, err := loadSPKeyPair(ctx, c.store, c.keys, opts.NewSPKey, now)
 	if err != nil {
@@ -239,5 +256,6 @@ func newConsole(opts Options) *Console {
 		hireSecret:   opts.HireSecret,
 		retention:    retention{override: opts.Retention},
 		dataDir:      opts.DataDir,
+		maint:        opts.Maintenance,
 	}
 }

@@ -134,7 +134,15 @@ const (
 // GetSession implements saml.SessionProvider.
 func (s demoSessions) GetSession(w http.ResponseWriter, r *http.Request, req *saml.IdpAuthnRequest) *saml.Session {
 	if r.Method != http.MethodPost || (r.PostForm.Get(formPersona) == "" && r.PostForm.Get(formHire) == "") {
-		s.showPicker(w, r, req)
+		if token := r.URL.Query().Get(personaSignInParam); token != "" {
+			p, why := s.redeem(r, token)
+			if why == "" {
+				return s.d.session(p)
+			}
+			s.showPicker(w, r, req, why)
+			return nil
+		}
+		s.showPicker(w, r, req, "")
 		return nil
 	}
 	p, err := s.chosen(r, req)
@@ -189,27 +197,36 @@ func (s demoSessions) find(ctx context.Context, id string) (Persona, bool) {
 	return Persona{}, false
 }
 
-func (s demoSessions) showPicker(w http.ResponseWriter, r *http.Request, req *saml.IdpAuthnRequest) {
+// redeem signs in the persona of a one-time token the console minted
+// (MintPersonaSignIn), or returns why it signs nobody in.
+func (s demoSessions) redeem(r *http.Request, token string) (Persona, string) {
+	id, why := s.d.c.signIns.consume(token, s.d.c.clock.Now())
+	if why != "" {
+		s.d.c.log.Info("demo IdP: a sign-in link signs nobody in", "remote", r.RemoteAddr, "reason", why)
+		return Persona{}, why
+	}
+	p, ok := s.find(r.Context(), id)
+	if !ok {
+		return Persona{}, fmt.Sprintf("The persona %q of this sign-in link no longer exists: pick a person below.", id)
+	}
+	return p, ""
+}
+
+// showPicker renders the page of personas, with note (if any) saying why
+// a sign-in link did not sign someone in.
+func (s demoSessions) showPicker(w http.ResponseWriter, r *http.Request, req *saml.IdpAuthnRequest, note string) {
 	ps, err := s.d.c.store.ListPersonas(r.Context())
 	if err != nil {
 		http.Error(w, "the demo IdP cannot read its personas", http.StatusInternalServerError)
 		return
 	}
-	hint := r.URL.Query().Get("login_hint")
-	type row struct {
-		Persona
-		Hinted bool
-	}
-	rows := make([]row, 0, len(ps))
-	for _, p := range ps {
-		rows = append(rows, row{Persona: p, Hinted: p.ID == hint})
-	}
 	render(w, http.StatusOK, "demo-idp.html", map[string]any{
+		"Note":        note,
 		"Action":      s.d.c.BaseURL() + demoIdPSSOPath,
 		"SAMLRequest": base64.StdEncoding.EncodeToString(req.RequestBuffer),
 		"RelayState":  req.RelayState,
 		"Token":       s.d.c.hireSecret.pickerToken(req.RequestBuffer),
-		"Personas":    rows,
+		"Personas":    ps,
 		"SPName":      "JIT Console",
 	})
 }

@@ -4,6 +4,7 @@
 package core
 
 import (
+	"context"
 	"net"
 	"net/url"
 	"strings"
@@ -23,10 +24,18 @@ func CheckBaseURL(s string) (string, error) {
 }
 
 // RestartAt moves the listener to listenAddr and makes baseURL its public
-// URL, for this run: every URL the SP and the demo IdP publish follows.
-// An empty baseURL keeps the current one (following the port, as Restart
-// does). Both are checked before anything stops.
+// URL: every URL the SP and the demo IdP publish follows. An empty
+// baseURL keeps the current one (following the port, as Restart does).
+// Both are checked before anything stops. Once the listener serves there,
+// the pair is saved for the next launch (see Options.UseSavedListener).
 func (c *Console) RestartAt(listenAddr, baseURL string) error {
+	if err := c.restartAt(listenAddr, baseURL); err != nil {
+		return err
+	}
+	return c.saveListener(context.Background())
+}
+
+func (c *Console) restartAt(listenAddr, baseURL string) error {
 	if _, _, err := net.SplitHostPort(listenAddr); err != nil {
 		return Errorf(EINVALID, "%q is not an address like 127.0.0.1:8080.", listenAddr)
 	}

@@ -38,7 +38,7 @@ func TestBrowserKeepsTheBindingCookieOnLocalhost(t *testing.T) {
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	if err := chromedp.Do(ctx,
-		chromedp.Navigate(tc.PersonaLoginURL("bob")),
+		chromedp.Navigate(tc.Base+"/saml/demo/login"),
 		chromedp.WaitVisible(chromedp.ID("persona-bob")),
 		chromedp.Click(chromedp.ID("persona-bob")),
 		chromedp.WaitVisible(chromedp.ID("welcome")),

@@ -77,12 +77,6 @@ func (c *Console) SavePersona(ctx context.Context, p Persona) error {
 	return nil
 }
 
-// PersonaLoginURL is the SP-initiated login URL that, in a browser, starts
-// a login at the demo IdP with persona id pre-selected.
-func (c *Console) PersonaLoginURL(id string) string {
-	return c.Endpoints(DemoSlug).LoginURL + "?login_hint=" + urlQueryEscape(id)
-}
-
 // NameIDValue is the NameID the demo IdP sends for p.
 func (p Persona) NameIDValue() string {
 	if p.NameID != "" {

@@ -204,9 +204,11 @@ func (s *spServer) serveLogin(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, http.StatusInternalServerError, "Something went wrong", "The sign-in request could not be encoded.", "", 0)
 		return
 	}
-	if hint := r.URL.Query().Get("login_hint"); hint != "" {
+	if token := r.URL.Query().Get(personaSignInParam); token != "" && idp.Slug == DemoSlug {
+		// A one-time "Sign in as…" token (MintPersonaSignIn) for the
+		// demo IdP, which alone can redeem it.
 		q := redirect.Query()
-		q.Set("login_hint", hint)
+		q.Set(personaSignInParam, token)
 		redirect.RawQuery = q.Encode()
 	}
 	// Anyone can start sign-ins (a page's <img> will do): those from one

@@ -210,3 +210,20 @@ func moveAside(path, why string, now time.Time) (string, error) {
 	}
 	return kept, nil
 }
+
+// FileMaintenance is core.Maintenance for the SQLite database file at a
+// path: Backup and CheckFile, read-only, beside a running console.
+type FileMaintenance struct{ File string }
+
+var _ core.Maintenance = FileMaintenance{}
+
+// Backup implements core.Maintenance with Backup.
+func (m FileMaintenance) Backup(ctx context.Context, dest string, overwrite bool) error {
+	return Backup(ctx, m.File, dest, overwrite)
+}
+
+// Check implements core.Maintenance with CheckFile.
+func (m FileMaintenance) Check(ctx context.Context) ([]string, error) { return CheckFile(ctx, m.File) }
+
+// Path implements core.Maintenance.
+func (m FileMaintenance) Path() string { return m.File }

@@ -21,6 +21,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -105,7 +106,9 @@ type Service interface {
 
 	Personas(ctx context.Context) ([]core.Persona, error)
 	SavePersona(ctx context.Context, p core.Persona) error
-	PersonaLoginURL(id string) string
+	// MintPersonaSignIn returns a one-time login URL that signs persona
+	// id in at the demo IdP without its picker.
+	MintPersonaSignIn(ctx context.Context, id string) (string, error)
 	SimulateOnboarding(ctx context.Context, count, concurrency int, progress func(core.SimProgress)) (core.SimResult, error)
 	// DemoIdP says whether the demo IdP serves in this run, and why;
 	// SetDemoIdPEnabled stores its switch (Settings).
@@ -141,9 +144,16 @@ type App struct {
 	settings  *settings
 	validator *validator // the validator's window, nil until opened
 
+	// findBrowser checks that a browser can be opened (nil:
+	// systemBrowserOpener); noBrowser is the last "No web browser could
+	// be opened" dialog shown (openurl.go).
+	findBrowser browserOpener
+	noBrowser   dialog.Dialog
+
 	tabs    *container.AppTabs
 	banner  fyne.CanvasObject // nil without a key warning
 	warning *widget.Label     // the banner's sentence
+	keyMove *widget.Button    // the banner's "Move into the keyring", nil when not offered
 
 	memory  memoryReturner // gives memory back after big jobs (memory.go)
 	settled *time.Timer    // returns launch's memory once the window settled
@@ -209,7 +219,7 @@ func createWith(a fyne.App, w fyne.Window, svc Service, do func(func()), refresh
 
 	var top fyne.CanvasObject
 	if text := svc.KeyWarning(); text != "" {
-		ui.banner, ui.warning = warningBanner(text)
+		ui.banner, ui.warning = warningBanner(text, ui.keyMoveAction())
 		top = ui.banner
 	}
 	w.SetTitle(WindowTitle)
@@ -251,8 +261,8 @@ func (a *App) Close() {
 }
 
 // warningBanner is the yellow strip across the top that says the private
-// keys are not in the OS keyring.
-func warningBanner(text string) (fyne.CanvasObject, *widget.Label) {
+// keys are not in the OS keyring, with action (if not nil) at its end.
+func warningBanner(text string, action fyne.CanvasObject) (fyne.CanvasObject, *widget.Label) {
 	warn := theme.Color(theme.ColorNameWarning)
 	r, g, b, _ := warn.RGBA()
 	// A tint of the warning colour keeps the theme's text readable on it in
@@ -264,7 +274,11 @@ func warningBanner(text string) (fyne.CanvasObject, *widget.Label) {
 	title := widget.NewLabelWithStyle("Private keys are not in the OS keyring", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	msg := widget.NewLabel(text)
 	msg.Wrapping = fyne.TextWrapWord
-	body := container.NewBorder(nil, nil, container.NewCenter(icon), nil,
+	var end fyne.CanvasObject
+	if action != nil {
+		end = container.NewCenter(action)
+	}
+	body := container.NewBorder(nil, nil, container.NewCenter(icon), end,
 		container.NewVBox(title, msg))
 	return container.NewStack(bg, container.NewBorder(nil, nil, bar, nil, container.NewPadded(body))), msg
 }

@@ -6,7 +6,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -67,6 +66,9 @@ type personaRow struct {
 	persona core.Persona
 	signIn  *widget.Button
 	edit    *widget.Button
+	// url shows the persona's sign-in URL to copy: the demo IdP's picker
+	// until "Sign in as…" mints a one-time link, then that link.
+	url *widget.Label
 }
 
 func newDemo(a *App) *demo {
@@ -196,8 +198,8 @@ func (d *demo) applyPersonas(ps []core.Persona, err error) {
 }
 
 func (d *demo) personaCard(p core.Persona) fyne.CanvasObject {
-	row := personaRow{persona: p}
-	row.signIn = widget.NewButtonWithIcon("Sign in as…", theme.LoginIcon(), func() { d.onSignIn(p) })
+	row := personaRow{persona: p, url: mono(d.app.svc.Endpoints(core.DemoSlug).LoginURL)}
+	row.signIn = widget.NewButtonWithIcon("Sign in as…", theme.LoginIcon(), func() { d.onSignIn(row) })
 	row.signIn.Importance = widget.HighImportance
 	if !d.demoState.On {
 		row.signIn.Disable()
@@ -219,18 +221,25 @@ func (d *demo) personaCard(p core.Persona) fyne.CanvasObject {
 		lines.Add(note)
 	}
 	buttons := container.NewHBox(layout.NewSpacer(), row.edit, row.signIn)
-	return widget.NewCard(orDash(p.DisplayName), p.Email, container.NewBorder(nil, buttons, nil, nil, lines))
+	bottom := container.NewVBox(buttons, d.app.urlRow(row.url))
+	return widget.NewCard(orDash(p.DisplayName), p.Email, container.NewBorder(nil, bottom, nil, nil, lines))
 }
 
-// onSignIn opens the system browser at the persona's SP-initiated login.
-func (d *demo) onSignIn(p core.Persona) {
-	u, err := url.Parse(d.app.svc.PersonaLoginURL(p.ID))
-	if err == nil {
-		err = d.app.fyneApp.OpenURL(u)
-	}
-	if err != nil {
-		d.app.bridge.showErrorNow(core.Errorf(core.EUNAVAILABLE, "The browser could not be opened: %v", err))
-	}
+// onSignIn mints a one-time sign-in link for the persona, shows it in the
+// card to copy (it works once, for core.PersonaSignInLifetime) and opens
+// the system browser at it.
+func (d *demo) onSignIn(row personaRow) {
+	id := row.persona.ID
+	background(d.app, "make a sign-in link for "+id, func(ctx context.Context) (string, error) {
+		return d.app.svc.MintPersonaSignIn(ctx, id)
+	}, func(link string, err error) {
+		if err != nil {
+			d.app.bridge.showErrorNow(err)
+			return
+		}
+		row.url.SetText(link)
+		d.app.openURL(link)
+	})
 }
 
 // onStart starts the simulation with the form's numbers.

@@ -7,7 +7,6 @@ package ui
 
 import (
 	"context"
-	"net/url"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -166,14 +165,7 @@ func (a *App) signInAsPersonaButton() *widget.Button {
 // Opening a browser can fail silently, so the URL is also shown beside
 // the button with a copy button (urlRow).
 func (a *App) openPersonaSignIn() {
-	u, err := url.Parse(a.svc.Endpoints(core.DemoSlug).LoginURL)
-	if err == nil {
-		err = a.fyneApp.OpenURL(u)
-	}
-	if err != nil {
-		a.bridge.showErrorNow(core.Errorf(core.EUNAVAILABLE,
-			"The browser could not be opened: %v. Copy the sign-in URL into a browser instead.", err))
-	}
+	a.openURL(a.svc.Endpoints(core.DemoSlug).LoginURL)
 }
 
 // simulateButton starts the Demo screen's simulation of new hires (with

@@ -106,6 +106,7 @@ func TestGetStartedDismissedStaysDismissed(t *testing.T) {
 // endpoint card has both demo buttons and the URL.
 func TestGetStartedButtons(t *testing.T) {
 	h := newHarness(t, nil)
+	h.app.findBrowser = func() error { return nil }
 	g := h.app.dashboard.getStarted
 	h.waitFor("the card", func() bool { return g.hasState && g.content.Visible() })
 	want := h.con.Endpoints(core.DemoSlug).LoginURL

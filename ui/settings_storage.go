@@ -52,6 +52,8 @@ type storageSection struct {
 
 	saved    core.RetentionPolicy
 	hasValue bool
+
+	database *databaseCard // the Database card below this one
 }
 
 func newStorageSection(a *App) *storageSection {
@@ -108,9 +110,10 @@ func (s *storageSection) build() fyne.CanvasObject {
 	)
 	buttons := container.NewHBox(s.defaults, s.save)
 	run := container.NewBorder(nil, nil, nil, s.runNow, s.lastRun)
-	return widget.NewCard("Storage and retention", "What the console keeps, and for how long",
+	s.database = newDatabaseCard(s.app)
+	return container.NewVBox(widget.NewCard("Storage and retention", "What the console keeps, and for how long",
 		container.NewVBox(explain, container.NewGridWrap(fyne.NewSize(640, form.MinSize().Height), form),
-			buttons, s.status, s.override, widget.NewSeparator(), s.usage, run, s.runStatus))
+			buttons, s.status, s.override, widget.NewSeparator(), s.usage, run, s.runStatus)), s.database.content)
 }
 
 // numberEntry is an entry of a whole number, checked at the field by
@@ -186,6 +189,7 @@ func (s *storageSection) apply(st core.StorageStatus, err error) {
 			strings.Join(st.Retention.Overridden, ", "), policyText(st.Retention.Policy)), widget.WarningImportance)
 	}
 	u := st.Usage
+	s.database.showUsage(u)
 	s.usage.SetText(fmt.Sprintf("The database is %s (%s of it free for reuse), with a %s write-ahead log. "+
 		"The flight recorder keeps %s in %s.", core.FormatBytes(u.DBBytes), core.FormatBytes(u.FreeBytes),
 		core.FormatBytes(u.WALBytes), core.FormatBytes(u.RecorderBytes), plural(u.RecorderEntries, "entry", "entries")))

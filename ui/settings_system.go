@@ -28,6 +28,12 @@ type listenerMover interface {
 	RestartAt(listenAddr, baseURL string) error
 }
 
+// listenerOverride says which command-line flags override the listener
+// saved in Settings for this run ("" when none; core.Console has it).
+type listenerOverride interface {
+	ListenerOverride() string
+}
+
 // dataDirService is the part of the service that says where the data
 // directory is (core.Console has it).
 type dataDirService interface {
@@ -49,7 +55,8 @@ type systemSection struct {
 	base       *widget.Entry
 	restart    *widget.Button
 	listenText *widget.Label
-	loadedBase string // the base URL the entry was filled with
+	override   *widget.Label // which flags override the saved listener, hidden without
+	loadedBase string        // the base URL the entry was filled with
 
 	dataDir *widget.Label
 	openDir *widget.Button
@@ -81,14 +88,19 @@ func (s *systemSection) listenerCard() fyne.CanvasObject {
 
 	explain := wrapped("The address the SP listener binds, and the public base URL every SAML URL is built from "+
 		"(entity ID, ACS, metadata). IdPs must reach the base URL: when you change it, update the values in your IdPs. "+
-		"Applying restarts the listener at once; sign-ins under way fail. The change lasts for this run: to keep it, "+
-		"start the console with --listen and --base-url.", widget.MediumImportance)
+		"Applying restarts the listener at once; sign-ins under way fail. The address and base URL applied here are "+
+		"remembered for the next launch; --listen and --base-url on the command line override them for one run.", widget.MediumImportance)
+	s.override = wrapped("", widget.WarningImportance)
+	s.override.Hide()
+	if o, ok := s.app.svc.(listenerOverride); ok {
+		showText(s.override, o.ListenerOverride(), widget.WarningImportance)
+	}
 	form := container.New(layout.NewFormLayout(),
 		fieldName("Listen on"), s.addr,
 		fieldName("Base URL"), s.base)
 	return widget.NewCard("SP listener", "Where sign-ins arrive", container.NewVBox(explain,
 		container.NewGridWrap(fyne.NewSize(640, form.MinSize().Height), form),
-		container.NewHBox(s.restart), s.listenText))
+		container.NewHBox(s.restart), s.listenText, s.override))
 }
 
 func (s *systemSection) dataDirCard() fyne.CanvasObject {
@@ -217,6 +229,8 @@ func (s *systemSection) onRestart() {
 		s.show(st, err == nil)
 		if err != nil {
 			showText(s.listenText, "Not restarted as asked: "+errorText(err), widget.DangerImportance)
+		} else if _, ok := a.svc.(listenerMover); ok {
+			showText(s.listenText, s.listenText.Text+" Remembered for the next launch.", widget.SuccessImportance)
 		}
 		a.dashboard.refresh.Trigger() // the endpoints follow
 	})

@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"context"
+	"io"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,6 +13,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/jitconsole/jitconsole/core"
+	"github.com/jitconsole/jitconsole/storage"
+	"github.com/jitconsole/jitconsole/storage/memstore"
 )
 
 // TestSettingsShowsDataDir: the data directory the console was opened
@@ -140,7 +145,8 @@ func TestSettingsMovesListenerAndBaseURL(t *testing.T) {
 	if !st.Running || st.Addr == before.Addr || st.BaseURL != "https://sso.example.test" {
 		t.Fatalf("after the restart: %+v, was %+v", st, before)
 	}
-	if !strings.HasPrefix(s.listenText.Text, "Running at https://sso.example.test") || s.addr.Text != st.Addr {
+	if !strings.HasPrefix(s.listenText.Text, "Running at https://sso.example.test") || s.addr.Text != st.Addr ||
+		!strings.HasSuffix(s.listenText.Text, "Remembered for the next launch.") {
 		t.Errorf("the card shows %q, address %q", s.listenText.Text, s.addr.Text)
 	}
 	if acs := h.con.Endpoints(core.DemoSlug).ACSURL; acs != "https://sso.example.test/saml/demo/acs" {
@@ -151,3 +157,38 @@ func TestSettingsMovesListenerAndBaseURL(t *testing.T) {
 }
 
 var _ fyne.Theme = fixedVariant{}
+
+// TestSettingsSaysWhenAFlagOverridesTheSavedListener saves a listener
+// through one console, then opens another on the same store as main does
+// with --listen: the card says the flag overrides it for this run.
+func TestSettingsSaysWhenAFlagOverridesTheSavedListener(t *testing.T) {
+	ctx := context.Background()
+	store, keys := memstore.New(nil), storage.NewFileKeyStore(t.TempDir())
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	first, err := core.New(ctx, core.Options{Store: store, Keys: keys, ListenAddr: "127.0.0.1:0", Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.RestartAt("127.0.0.1:0", "http://localhost:7777"); err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	con, err := core.New(ctx, core.Options{Store: store, Keys: keys, ListenAddr: "127.0.0.1:0", Logger: quiet,
+		UseSavedListener: true, ListenAddrSet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { con.Close() })
+	h := newHarnessFor(t, con, nil)
+	s := h.app.settings.system
+	if !s.override.Visible() || !strings.Contains(s.override.Text, "--listen 127.0.0.1:0 (saved: 127.0.0.1:") {
+		t.Errorf("the override line: shown %t, %q", s.override.Visible(), s.override.Text)
+	}
+	plain := newHarness(t, nil).app.settings.system
+	if plain.override.Visible() {
+		t.Errorf("no flag, yet the card says %q", plain.override.Text)
+	}
+}
