@@ -36,6 +36,9 @@ type idpDetail struct {
 	refreshNow *widget.Button
 	refreshing *widget.ProgressBarInfinite
 	refreshMsg *widget.Label
+	// healthRefresh is the header's "Refresh metadata now" (nil when the
+	// health does not call for it).
+	healthRefresh *widget.Button
 
 	loaded          core.IdP // what the form was filled from
 	displayName     *widget.Entry
@@ -110,9 +113,13 @@ func (d *idpDetail) buildHeader(i idpInfo) fyne.CanvasObject {
 	}
 	name := title(i.idp.DisplayName)
 	name.Truncation = fyne.TextTruncateEllipsis
-	return container.NewVBox(
+	box := container.NewVBox(
 		container.NewBorder(nil, nil, widget.NewIcon(theme.StorageIcon()), nil, name),
 		sub, state)
+	if b := d.healthAction(i); b != nil {
+		box.Add(container.NewHBox(b))
+	}
+	return box
 }
 
 // buildValues is the card of what to paste into the IdP's admin console.
@@ -166,6 +173,10 @@ func (d *idpDetail) buildMetadata(i idpInfo) fyne.CanvasObject {
 		box.Add(d.refreshing)
 		box.Add(d.refreshMsg)
 		box.Add(widget.NewSeparator())
+	}
+	if i.idp.IsDraft() {
+		box.Add(wrapped("No metadata yet: “Continue setup…” above imports it.", widget.WarningImportance))
+		return widget.NewCard("Metadata", "What the IdP published, as stored", box)
 	}
 	if i.metaErr != nil {
 		box.Add(wrapped("The stored metadata no longer validates: "+errorText(i.metaErr), widget.DangerImportance))
