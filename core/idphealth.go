@@ -70,6 +70,9 @@ func IdPHealthOf(idp IdP, meta MetadataPreview, metaErr error, recent []Event, n
 	}
 	var h IdPHealth
 	for _, e := range recent {
+		if e.Class == ClassIdPDraft || e.Class == ClassIdPDisabled {
+			continue // refused for the connection's state, not the IdP's
+		}
 		if e.Kind != EventLoginRefused {
 			break
 		}

@@ -40,7 +40,7 @@ var IdPTypes = []IdPType{
 			"Attribute Statements: email, firstName, lastName, login (user.login); Group Attribute Statements: groups.",
 			"Finish, then Assignments › Assign to people or groups.",
 		},
-		MetadataHint: "Sign On tab › SAML 2.0 › “Metadata URL” (copy it into step 3).",
+		MetadataHint: "Sign On tab › SAML 2.0 › “Metadata URL”.",
 		DocURL:       "https://help.okta.com/en-us/content/topics/apps/apps_app_integration_wizard_saml.htm", Checked: "2026-12-01"},
 	{ID: "entra", Name: "Microsoft Entra ID", Preset: "Entra ID / ADFS",
 		Guide: []string{
@@ -49,7 +49,7 @@ var IdPTypes = []IdPType{
 			"Attributes & Claims: the default claims (emailaddress, givenname, surname, name) fit; “Add a group claim” for groups.",
 			"Users and groups › Add user/group to assign who may sign in.",
 		},
-		MetadataHint: "SAML Certificates › “App Federation Metadata Url” (copy it into step 3).",
+		MetadataHint: "SAML Certificates › “App Federation Metadata Url”.",
 		DocURL:       "https://learn.microsoft.com/en-us/entra/identity/enterprise-apps/add-application-portal-setup-sso", Checked: "2026-12-01"},
 	{ID: "google", Name: "Google Workspace", Preset: "Google Workspace",
 		Guide: []string{
@@ -58,7 +58,7 @@ var IdPTypes = []IdPType{
 			"Service provider details: the ACS URL into “ACS URL”, the SP entity ID into “Entity ID”; “Name ID format” EMAIL, “Name ID” Basic Information › Primary email.",
 			"Attribute mapping: First name → first_name, Last name → last_name; Group membership → groups. Finish, then User access › ON for everyone (or a group).",
 		},
-		MetadataHint: "The metadata file downloaded at “Google Identity Provider details” (choose it in step 3).",
+		MetadataHint: "The metadata file downloaded at “Google Identity Provider details”.",
 		DocURL:       "https://support.google.com/a/answer/6087519", Checked: "2026-12-01"},
 	{ID: "jumpcloud", Name: "JumpCloud", Preset: "JumpCloud",
 		Guide: []string{
@@ -67,7 +67,7 @@ var IdPTypes = []IdPType{
 			"Attributes: email, firstname, lastname; tick “Include group attribute” (memberOf).",
 			"User Groups tab: bind the groups that may sign in; Save.",
 		},
-		MetadataHint: "The application's SSO tab › “Export Metadata” (choose the file in step 3).",
+		MetadataHint: "The application's SSO tab › “Export Metadata”.",
 		DocURL:       "https://jumpcloud.com/support/sso-with-saml-2-0", Checked: "2026-12-01"},
 	{ID: "onelogin", Name: "OneLogin", Preset: "OneLogin",
 		Guide: []string{
@@ -85,7 +85,7 @@ var IdPTypes = []IdPType{
 			"Keys tab: switch “Client signature required” off (the console does not sign its requests).",
 			"Client scopes › <client>-dedicated › Add mapper: User Property username, email, firstName, lastName; Group list “groups”.",
 		},
-		MetadataHint: "https://<keycloak>/realms/<realm>/protocol/saml/descriptor (use it as the metadata URL in step 3).",
+		MetadataHint: "https://<keycloak>/realms/<realm>/protocol/saml/descriptor.",
 		DocURL:       "https://www.keycloak.org/docs/latest/server_admin/#_client-saml-configuration", Checked: "2026-12-01"},
 	{ID: "adfs", Name: "AD FS", Preset: "Entra ID / ADFS",
 		Guide: []string{
@@ -93,7 +93,7 @@ var IdPTypes = []IdPType{
 			"“Import data about the relying party published online”: the SP metadata URL — or enter by hand: “Enable support for the SAML 2.0 WebSSO protocol” with the ACS URL, and the SP entity ID as “Relying party trust identifier”.",
 			"Edit Claim Issuance Policy › Add Rule › “Send LDAP Attributes as Claims”: E-Mail-Addresses, Given-Name, Surname, Token-Groups as claims; a NameID via “Transform an Incoming Claim”.",
 		},
-		MetadataHint: "https://<adfs host>/FederationMetadata/2007-06/FederationMetadata.xml (the metadata URL for step 3).",
+		MetadataHint: "https://<adfs host>/FederationMetadata/2007-06/FederationMetadata.xml.",
 		DocURL:       "https://learn.microsoft.com/en-us/windows-server/identity/ad-fs/operations/create-a-relying-party-trust", Checked: "2026-12-01"},
 	{ID: "simplesamlphp", Name: "SimpleSAMLphp", Preset: "SimpleSAMLphp / eduPerson",
 		Guide: []string{

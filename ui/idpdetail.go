@@ -98,14 +98,21 @@ func (d *idpDetail) update(i idpInfo) {
 }
 
 func (d *idpDetail) buildHeader(i idpInfo) fyne.CanvasObject {
-	sub := widget.NewLabel(fmt.Sprintf("Slug “%s” · %s · %s", i.idp.Slug, sourceName(i.idp), i.idp.EntityID))
+	line := fmt.Sprintf("Slug “%s” · %s", i.idp.Slug, sourceName(i.idp))
+	if i.idp.EntityID != "" {
+		line += " · " + i.idp.EntityID
+	}
+	sub := widget.NewLabel(line)
 	sub.Importance = widget.LowImportance
 	sub.Wrapping = fyne.TextWrapBreak
 	status, imp := idpStatus(i)
 	state := widget.NewLabel(status)
 	state.Importance = imp
 	state.Wrapping = fyne.TextWrapWord
-	if !i.idp.Enabled {
+	switch {
+	case i.idp.IsDraft():
+		state.SetText("Draft: waiting for its metadata. Sign-ins through it are refused until “Continue setup…” imports it.")
+	case !i.idp.Enabled:
 		state.SetText("Disabled: sign-ins through this IdP are refused. " + status)
 		if imp != widget.DangerImportance {
 			state.Importance = widget.WarningImportance

@@ -202,6 +202,9 @@ func idpStatus(i idpInfo) (string, widget.Importance) {
 
 // sourceName says where an IdP's metadata came from, for a person.
 func sourceName(idp core.IdP) string {
+	if idp.IsDraft() {
+		return "no metadata yet"
+	}
 	switch idp.MetadataSource {
 	case core.SourceDemo:
 		return "built-in demo"

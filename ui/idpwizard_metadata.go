@@ -111,7 +111,7 @@ func (w *idpWizard) buildMetadata() fyne.CanvasObject {
 	m.connect.Disable()
 	intro := wrapped("Where is "+w.draft.DisplayName+"'s metadata? Nothing changes until you have seen what it says and pressed Connect.", widget.MediumImportance)
 	if hint := w.kind.MetadataHint; hint != "" {
-		intro.SetText(intro.Text + " " + w.kind.Name + ": " + hint)
+		intro.SetText(intro.Text + " In " + w.kind.Name + ": " + hint)
 	}
 	return container.NewVBox(stepTitle(3, "the identity provider's metadata"), intro, m.source, stack,
 		m.entityBox, container.NewHBox(m.preview), m.dupNote, m.shown)

@@ -73,7 +73,7 @@ func (w *idpWizard) guideCard() fyne.CanvasObject {
 	}
 	box := container.NewVBox(wrapped(strings.Join(steps, "\n"), widget.MediumImportance))
 	if t.MetadataHint != "" {
-		box.Add(wrapped("Its metadata: "+t.MetadataHint, widget.MediumImportance))
+		box.Add(wrapped("Its metadata, for step 3: "+t.MetadataHint, widget.MediumImportance))
 	}
 	if line := t.CheckedLine(); line != "" {
 		box.Add(wrapped(line, widget.LowImportance))
