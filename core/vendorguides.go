@@ -14,16 +14,21 @@ type IdPType struct {
 	// screens and fields; MetadataHint says where its IdP metadata is.
 	Guide        []string
 	MetadataHint string
-	// DocURL is the vendor documentation the guide was checked against,
-	// on Checked (a date).
+	// DocURL is the vendor documentation the guide follows; Checked is
+	// the date it was compared with it, or "" when it has not been yet
+	// (then Written is when the guide was written).
 	DocURL  string
 	Checked string
+	Written string
 }
 
 // CheckedLine says when and against what the guide was checked.
 func (t IdPType) CheckedLine() string {
-	if t.DocURL == "" {
+	switch {
+	case t.DocURL == "":
 		return ""
+	case t.Checked == "":
+		return "Guide written " + t.Written + " from " + t.DocURL + "; not yet checked against it"
 	}
 	return "Guide checked " + t.Checked + " against " + t.DocURL
 }
@@ -41,7 +46,7 @@ var IdPTypes = []IdPType{
 			"Finish, then Assignments › Assign to people or groups.",
 		},
 		MetadataHint: "Sign On tab › SAML 2.0 › “Metadata URL”.",
-		DocURL:       "https://help.okta.com/en-us/content/topics/apps/apps_app_integration_wizard_saml.htm", Checked: "2026-12-01"},
+		DocURL:       "https://help.okta.com/oag/en-us/Content/Topics/Access-Gateway/add-app-saml-pass-thru-add-okta.htm", Checked: "2026-12-01"},
 	{ID: "entra", Name: "Microsoft Entra ID", Preset: "Entra ID / ADFS",
 		Guide: []string{
 			"Microsoft Entra admin center › Enterprise applications › New application › Create your own application › “Integrate any other application you don't find in the gallery (Non-gallery)”.",
@@ -59,7 +64,7 @@ var IdPTypes = []IdPType{
 			"Attribute mapping: First name → first_name, Last name → last_name; Group membership → groups. Finish, then User access › ON for everyone (or a group).",
 		},
 		MetadataHint: "The metadata file downloaded at “Google Identity Provider details”.",
-		DocURL:       "https://support.google.com/a/answer/6087519", Checked: "2026-12-01"},
+		DocURL:       "https://support.google.com/a/answer/6087519", Written: "2026-12-01"},
 	{ID: "jumpcloud", Name: "JumpCloud", Preset: "JumpCloud",
 		Guide: []string{
 			"Admin Portal › SSO Applications › Add New Application › Custom Application › Manage Single Sign-On (SSO) › Configure SSO with SAML.",
@@ -68,7 +73,7 @@ var IdPTypes = []IdPType{
 			"User Groups tab: bind the groups that may sign in; Save.",
 		},
 		MetadataHint: "The application's SSO tab › “Export Metadata”.",
-		DocURL:       "https://jumpcloud.com/support/sso-with-saml-2-0", Checked: "2026-12-01"},
+		DocURL:       "https://jumpcloud.com/support/sso-application-connector-fields", Checked: "2026-12-01"},
 	{ID: "onelogin", Name: "OneLogin", Preset: "OneLogin",
 		Guide: []string{
 			"Administration › Applications › Applications › Add App › “SAML Custom Connector (Advanced)”; Save.",
@@ -77,7 +82,7 @@ var IdPTypes = []IdPType{
 			"Users: assign the app to the people who may sign in.",
 		},
 		MetadataHint: "SSO tab › “Issuer URL” (the metadata URL), or More Actions › SAML Metadata.",
-		DocURL:       "https://developers.onelogin.com/saml", Checked: "2026-12-01"},
+		DocURL:       "https://developers.onelogin.com/saml", Written: "2026-12-01"},
 	{ID: "keycloak", Name: "Keycloak", Preset: "Keycloak",
 		Guide: []string{
 			"Admin Console › your realm › Clients › Create client › Client type SAML; the SP entity ID into “Client ID”.",
@@ -86,7 +91,7 @@ var IdPTypes = []IdPType{
 			"Client scopes › <client>-dedicated › Add mapper: User Property username, email, firstName, lastName; Group list “groups”.",
 		},
 		MetadataHint: "https://<keycloak>/realms/<realm>/protocol/saml/descriptor.",
-		DocURL:       "https://www.keycloak.org/docs/latest/server_admin/#_client-saml-configuration", Checked: "2026-12-01"},
+		DocURL:       "https://docs.redhat.com/en/documentation/red_hat_build_of_keycloak/24.0/html/server_administration_guide/client-saml-configuration", Checked: "2026-12-01"},
 	{ID: "adfs", Name: "AD FS", Preset: "Entra ID / ADFS",
 		Guide: []string{
 			"AD FS Management › Relying Party Trusts › Add Relying Party Trust… › Claims aware.",
@@ -94,7 +99,7 @@ var IdPTypes = []IdPType{
 			"Edit Claim Issuance Policy › Add Rule › “Send LDAP Attributes as Claims”: E-Mail-Addresses, Given-Name, Surname, Token-Groups as claims; a NameID via “Transform an Incoming Claim”.",
 		},
 		MetadataHint: "https://<adfs host>/FederationMetadata/2007-06/FederationMetadata.xml.",
-		DocURL:       "https://learn.microsoft.com/en-us/windows-server/identity/ad-fs/operations/create-a-relying-party-trust", Checked: "2026-12-01"},
+		DocURL:       "https://learn.microsoft.com/en-us/previous-versions/windows/it-pro/windows-server-2008-R2-and-2008/gg557733(v=ws.10)", Checked: "2026-12-01"},
 	{ID: "simplesamlphp", Name: "SimpleSAMLphp", Preset: "SimpleSAMLphp / eduPerson",
 		Guide: []string{
 			"In metadata/saml20-sp-remote.php add $metadata['<SP entity ID>'] = ['AssertionConsumerService' => '<ACS URL>'];",
@@ -102,7 +107,7 @@ var IdPTypes = []IdPType{
 			"Attributes come from the auth source (uid, mail, givenName, sn, eduPersonAffiliation).",
 		},
 		MetadataHint: "https://<host>/simplesaml/saml2/idp/metadata.php (1.x) or /simplesaml/module.php/saml/idp/metadata (2.x).",
-		DocURL:       "https://simplesamlphp.org/docs/stable/simplesamlphp-idp.html", Checked: "2026-12-01"},
+		DocURL:       "https://simplesamlphp.org/docs/stable/simplesamlphp-idp.html", Written: "2026-12-01"},
 	{ID: IdPTypeOther, Name: "Other SAML 2.0 IdP",
 		Guide: []string{
 			"Create a SAML 2.0 application (service provider) in the IdP's admin console.",

@@ -53,7 +53,7 @@ func TestWizardConnectsAndTestsAnIdP(t *testing.T) {
 		}
 	}
 	for _, want := range []string{ep.MetadataURL, ep.ACSURL, ep.EntityID, nameIDUnspecified, "firstName",
-		"Audience URI (SP Entity ID)", "Guide checked 2026-12-01 against https://help.okta.com/"} {
+		"Audience URI (SP Entity ID)", "Guide checked 2026-12-01 against https://help.okta.com/oag/"} {
 		if !shows(w.body, want) {
 			t.Errorf("step 2 does not show %q", want)
 		}
