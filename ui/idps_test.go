@@ -219,7 +219,10 @@ func TestAddIdPRefusesInvalidMetadata(t *testing.T) {
 			t.Errorf("%s: the wizard is stuck", bad.name)
 		}
 		w.deleteDraft()
-		h.waitFor("the draft deleted", func() bool { return h.app.idps.wizard == nil })
+		h.waitFor("the draft deleted", func() bool {
+			_, listed := h.app.idps.info("partner")
+			return h.app.idps.wizard == nil && !listed
+		})
 	}
 	idps, _ := h.con.IdPs(context.Background())
 	if len(idps) != 1 || idps[0].Slug != core.DemoSlug {
