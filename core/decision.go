@@ -208,6 +208,9 @@ func responseInResponseTo(raw []byte) string {
 // demo IdP's connection while the demo IdP is off: serves false), before
 // any parsing (the ACS's order).
 func idpGate(idp IdP, serves bool) (Verdict, bool) {
+	if idp.IsDraft() {
+		return classified(ClassIdPDraft, nil), false
+	}
 	if !idp.Enabled || !serves {
 		return classified(ClassIdPDisabled, nil), false
 	}

@@ -19,7 +19,8 @@ type GetStartedState struct {
 	// Simulated: new hires were simulated (a simulation event exists, or
 	// the demo IdP has two accounts or more).
 	Simulated bool
-	// Connected: an IdP other than the demo one exists.
+	// Connected: an IdP other than the demo one exists (a draft waiting
+	// for its metadata does not count).
 	Connected bool
 	// Dismissed: the admin closed the card.
 	Dismissed bool
@@ -58,7 +59,7 @@ func (c *Console) GetStarted(ctx context.Context) (GetStartedState, error) {
 		return st, fmt.Errorf("list the IdPs: %w", err)
 	}
 	for _, idp := range idps {
-		if idp.Slug != DemoSlug {
+		if idp.Slug != DemoSlug && !idp.IsDraft() {
 			st.Connected = true
 			break
 		}

@@ -128,7 +128,7 @@ func (c *Console) PreviewMetadata(ctx context.Context, in MetadataInput) (Metada
 // settings). Invalid metadata saves nothing.
 func (c *Console) ImportIdP(ctx context.Context, req ImportRequest) (IdP, MetadataPreview, error) {
 	plan, err := c.PreviewImport(ctx, req)
-	prev, idp, slug, name, created := plan.Metadata, plan.IdP, plan.IdP.Slug, plan.IdP.DisplayName, !plan.Replaces
+	prev, idp, slug, name, created := plan.Metadata, plan.IdP, plan.IdP.Slug, plan.IdP.DisplayName, !plan.Replaces || plan.CompletesDraft
 	if err != nil {
 		return IdP{}, prev, err
 	}

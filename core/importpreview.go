@@ -14,6 +14,12 @@ type ImportPreview struct {
 	// Replaces is true when an IdP is connected under the slug: its
 	// metadata would be replaced, its mapping and settings kept.
 	Replaces bool
+	// CompletesDraft is true when the slug is a draft IdP's: the import
+	// gives it its metadata and enables it.
+	CompletesDraft bool
+	// DuplicateOf names another IdP connected with the same entity ID
+	// ("" when none): a second connection of one IdP is usually a mistake.
+	DuplicateOf string
 }
 
 // PreviewImport validates req and says what ImportIdP would save (ImportIdP
@@ -44,13 +50,21 @@ func (c *Console) PreviewImport(ctx context.Context, req ImportRequest) (ImportP
 		return ImportPreview{Metadata: prev}, err
 	}
 	// A re-import without a name keeps the connection's (a setting, like
-	// its mapping); a new one is named from the entity ID.
+	// its mapping); a new one is named from the metadata.
 	switch {
 	case name != "":
 		idp.DisplayName = name
 	case !replaces || idp.DisplayName == "":
-		idp.DisplayName = SuggestSlug(prev.EntityID)
+		idp.DisplayName = DefaultDisplayName(prev)
+	}
+	draft := replaces && idp.IsDraft()
+	if draft {
+		idp.Enabled = true
+	}
+	dup, err := c.duplicateEntity(ctx, prev.EntityID, slug)
+	if err != nil {
+		return ImportPreview{Metadata: prev}, err
 	}
 	idp.EntityID, idp.MetadataXML, idp.MetadataSource = prev.EntityID, prev.EntityXML, req.Source
-	return ImportPreview{IdP: idp, Metadata: prev, Replaces: replaces}, nil
+	return ImportPreview{IdP: idp, Metadata: prev, Replaces: replaces, CompletesDraft: draft, DuplicateOf: dup}, nil
 }

@@ -68,9 +68,14 @@ func (s *spServer) serviceProvider(idp IdP) (*saml.ServiceProvider, error) {
 	if ok && cached.updated.Equal(idp.UpdatedAt) && cached.base == base {
 		return cached.sp, nil
 	}
-	md, err := samlsp.ParseMetadata([]byte(idp.MetadataXML))
-	if err != nil {
-		return nil, fmt.Errorf("parse metadata of IdP %q: %w", idp.Slug, err)
+	// A draft has no metadata yet: its SP serves its own metadata and
+	// nothing else (the login and the ACS refuse a draft first).
+	md := &saml.EntityDescriptor{}
+	if !idp.IsDraft() {
+		var err error
+		if md, err = samlsp.ParseMetadata([]byte(idp.MetadataXML)); err != nil {
+			return nil, fmt.Errorf("parse metadata of IdP %q: %w", idp.Slug, err)
+		}
 	}
 	sp := newServiceProvider(spOptions{metadata: md, security: idp.Security, ep: s.c.Endpoints(idp.Slug),
 		key: s.key.Key, cert: s.key})
@@ -169,6 +174,12 @@ func (s *spServer) serveLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	idp, sp, ok := s.lookupIdP(w, r)
 	if !ok {
+		return
+	}
+	if idp.IsDraft() {
+		v := classified(ClassIdPDraft, nil)
+		s.renderError(w, http.StatusForbidden, "Identity provider not connected yet",
+			fmt.Sprintf("%s is waiting for its metadata, so it cannot sign anyone in yet.", idp.DisplayName), v.Hint, 0)
 		return
 	}
 	if !idp.Enabled || !s.c.demoServes(idp.Slug) {

@@ -45,6 +45,7 @@ const (
 	ClassUserDisabled     RefusalClass = "user_disabled"
 	ClassUnknownIdP       RefusalClass = "unknown_idp"
 	ClassIdPDisabled      RefusalClass = "idp_disabled"
+	ClassIdPDraft         RefusalClass = "idp_draft"
 	ClassStorage          RefusalClass = "storage_error"
 	ClassBrowserMismatch  RefusalClass = "browser_mismatch"
 	ClassOther            RefusalClass = "refused"
@@ -84,6 +85,7 @@ var verdictTexts = map[RefusalClass][2]string{
 	ClassWeakAlgorithm:    {"The response is signed with SHA-1, which this IdP's settings refuse.", "Configure the IdP to sign with RSA-SHA256, or accept SHA-1 in this IdP's security settings."},
 	ClassUnknownIdP:       {"No identity provider is connected at this address.", "Check the ACS URL configured at the IdP."},
 	ClassIdPDisabled:      {"Sign-in through this identity provider is switched off.", "An administrator can enable it in JIT Console."},
+	ClassIdPDraft:         {"This identity provider is waiting for its metadata, so it cannot sign anyone in yet.", "Finish connecting it in JIT Console: Identity Providers › the IdP › import its metadata (the wizard's step 3)."},
 	ClassStorage:          {"The console could not save the account.", "The database may be full or read-only; check the disk and try again. Nothing was half-written."},
 	ClassBrowserMismatch:  {"This sign-in was started in another browser (or this browser did not send back the cookie it was given when the sign-in started), so it was refused.", "Start the sign-in again from the login link in this browser. If you did not start one, someone may have tried to sign you in to their own account."},
 	ClassOther:            {"The response was refused.", "See the event in JIT Console for details."},

@@ -50,6 +50,11 @@ type Service interface {
 	RefreshIdP(ctx context.Context, slug string) (core.IdP, error)
 	RemoveIdP(ctx context.Context, slug string) error
 	SPMetadataXML(ctx context.Context, slug string) ([]byte, error)
+	// CreateDraftIdP, PreviewImport and IdPHealth serve the "Connect an
+	// IdP" wizard and the list's health badges.
+	CreateDraftIdP(ctx context.Context, req core.DraftRequest) (core.IdP, error)
+	PreviewImport(ctx context.Context, req core.ImportRequest) (core.ImportPreview, error)
+	IdPHealth(ctx context.Context, idp core.IdP) (core.IdPHealth, error)
 	ClockSkew(ctx context.Context) time.Duration
 	SetClockSkew(ctx context.Context, d time.Duration) error
 

@@ -135,8 +135,8 @@ func TestGetStartedButtons(t *testing.T) {
 	}
 
 	test.Tap(connect)
-	if h.app.tabs.Selected().Text != "Identity Providers" || h.app.idps.importer == nil {
-		t.Errorf("Add identity provider: tab %q, dialog open %t", h.app.tabs.Selected().Text, h.app.idps.importer != nil)
+	if h.app.tabs.Selected().Text != "Identity Providers" || h.app.idps.wizard == nil {
+		t.Errorf("Add identity provider: tab %q, dialog open %t", h.app.tabs.Selected().Text, h.app.idps.wizard != nil)
 	}
 
 	d := h.app.dashboard

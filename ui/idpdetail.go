@@ -36,6 +36,9 @@ type idpDetail struct {
 	refreshNow *widget.Button
 	refreshing *widget.ProgressBarInfinite
 	refreshMsg *widget.Label
+	// healthRefresh is the header's "Refresh metadata now" (nil when the
+	// health does not call for it).
+	healthRefresh *widget.Button
 
 	loaded          core.IdP // what the form was filled from
 	displayName     *widget.Entry
@@ -95,14 +98,21 @@ func (d *idpDetail) update(i idpInfo) {
 }
 
 func (d *idpDetail) buildHeader(i idpInfo) fyne.CanvasObject {
-	sub := widget.NewLabel(fmt.Sprintf("Slug “%s” · %s · %s", i.idp.Slug, sourceName(i.idp), i.idp.EntityID))
+	line := fmt.Sprintf("Slug “%s” · %s", i.idp.Slug, sourceName(i.idp))
+	if i.idp.EntityID != "" {
+		line += " · " + i.idp.EntityID
+	}
+	sub := widget.NewLabel(line)
 	sub.Importance = widget.LowImportance
 	sub.Wrapping = fyne.TextWrapBreak
 	status, imp := idpStatus(i)
 	state := widget.NewLabel(status)
 	state.Importance = imp
 	state.Wrapping = fyne.TextWrapWord
-	if !i.idp.Enabled {
+	switch {
+	case i.idp.IsDraft():
+		state.SetText("Draft: waiting for its metadata. Sign-ins through it are refused until “Continue setup…” imports it.")
+	case !i.idp.Enabled:
 		state.SetText("Disabled: sign-ins through this IdP are refused. " + status)
 		if imp != widget.DangerImportance {
 			state.Importance = widget.WarningImportance
@@ -110,9 +120,13 @@ func (d *idpDetail) buildHeader(i idpInfo) fyne.CanvasObject {
 	}
 	name := title(i.idp.DisplayName)
 	name.Truncation = fyne.TextTruncateEllipsis
-	return container.NewVBox(
+	box := container.NewVBox(
 		container.NewBorder(nil, nil, widget.NewIcon(theme.StorageIcon()), nil, name),
 		sub, state)
+	if b := d.healthAction(i); b != nil {
+		box.Add(container.NewHBox(b))
+	}
+	return box
 }
 
 // buildValues is the card of what to paste into the IdP's admin console.
@@ -166,6 +180,10 @@ func (d *idpDetail) buildMetadata(i idpInfo) fyne.CanvasObject {
 		box.Add(d.refreshing)
 		box.Add(d.refreshMsg)
 		box.Add(widget.NewSeparator())
+	}
+	if i.idp.IsDraft() {
+		box.Add(wrapped("No metadata yet: “Continue setup…” above imports it.", widget.WarningImportance))
+		return widget.NewCard("Metadata", "What the IdP published, as stored", box)
 	}
 	if i.metaErr != nil {
 		box.Add(wrapped("The stored metadata no longer validates: "+errorText(i.metaErr), widget.DangerImportance))

@@ -29,12 +29,13 @@ type idpInfo struct {
 	ep      core.Endpoints
 	meta    core.MetadataPreview
 	metaErr error
+	health  core.IdPHealth
 }
 
 // version identifies what info shows, to rebuild the detail pane only when
 // something changed.
 func (i idpInfo) version() string {
-	return fmt.Sprint(i.idp, i.ep, i.meta, errorText(i.metaErr))
+	return fmt.Sprint(i.idp, i.ep, i.meta, errorText(i.metaErr), i.health)
 }
 
 // idps is the Identity Providers screen: the connected IdPs on the left,
@@ -56,7 +57,7 @@ type idps struct {
 	detail       *idpDetail // nil when none is selected
 	detailBox    *fyne.Container
 	detailScroll *container.Scroll
-	importer     *idpImport // the open wizard, nil when none
+	wizard       *idpWizard // the open wizard, nil when none
 }
 
 func newIdPs(a *App) *idps {
@@ -64,6 +65,13 @@ func newIdPs(a *App) *idps {
 	s.reload = newThrottle(a.bridge, a.refresh, s.read)
 	a.feed.listen(func(e core.Event) {
 		switch e.Kind {
+		case core.EventUserCreated, core.EventUserUpdated, core.EventLoginRefused:
+			a.bridge.ui(func() {
+				if s.wizard != nil {
+					s.wizard.onEvent(e)
+				}
+			})
+			s.reload.Trigger() // the health badges
 		case core.EventIdPRegistered, core.EventIdPRefreshed, core.EventIdPRemoved,
 			core.EventAdminChange, core.EventListener:
 			s.reload.Trigger()
@@ -83,7 +91,7 @@ func (s *idps) build() fyne.CanvasObject {
 	s.listView = widget.NewList(
 		func() int { return len(s.list) },
 		newIdPRow,
-		func(id widget.ListItemID, o fyne.CanvasObject) { updateIdPRow(o, s.list[id]) },
+		func(id widget.ListItemID, o fyne.CanvasObject) { s.updateIdPRow(o, s.list[id]) },
 	)
 	s.listView.OnSelected = func(id widget.ListItemID) {
 		if id >= 0 && id < len(s.list) {
@@ -111,21 +119,38 @@ func newIdPRow() fyne.CanvasObject {
 	sub.Truncation = fyne.TextTruncateEllipsis
 	status := widget.NewLabel("status")
 	status.Truncation = fyne.TextTruncateEllipsis
-	return container.NewBorder(nil, nil, container.NewCenter(icon), nil,
+	refresh := widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), nil)
+	refresh.Importance = widget.LowImportance
+	refresh.Hide()
+	return container.NewBorder(nil, nil, container.NewCenter(icon), container.NewCenter(refresh),
 		container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()), name, sub, status))
 }
 
-func updateIdPRow(o fyne.CanvasObject, i idpInfo) {
+func (s *idps) updateIdPRow(o fyne.CanvasObject, i idpInfo) {
 	row := o.(*fyne.Container)
 	lines := row.Objects[0].(*fyne.Container).Objects
 	icon := row.Objects[1].(*fyne.Container).Objects[0].(*widget.Icon)
+	refresh := row.Objects[2].(*fyne.Container).Objects[0].(*widget.Button)
+	if offersRefresh(i) {
+		slug := i.idp.Slug
+		refresh.OnTapped = func() { s.refreshMetadata(slug, nil) }
+		refresh.Show()
+	} else {
+		refresh.Hide()
+	}
 	lines[0].(*widget.Label).SetText(i.idp.DisplayName)
 	state := "enabled"
-	if !i.idp.Enabled {
+	switch {
+	case i.idp.IsDraft():
+		state = "draft"
+	case !i.idp.Enabled:
 		state = "disabled"
 	}
 	lines[1].(*widget.Label).SetText(fmt.Sprintf("%s · %s · %s", i.idp.Slug, sourceName(i.idp), state))
 	text, imp := idpStatus(i)
+	if i.health.State == core.HealthOK {
+		text = "OK · " + text
+	}
 	status := lines[2].(*widget.Label)
 	status.Importance = imp
 	status.SetText(text)
@@ -145,6 +170,9 @@ func updateIdPRow(o fyne.CanvasObject, i idpInfo) {
 // refresh, unusable metadata or a certificate that expired or expires
 // soon first, else when it was refreshed or until when it is good.
 func idpStatus(i idpInfo) (string, widget.Importance) {
+	if h := i.health; h.State != "" && h.State != core.HealthOK {
+		return h.Text, healthImportance(h.State)
+	}
 	if i.idp.RefreshError != "" {
 		return "Refresh failed: " + i.idp.RefreshError, widget.DangerImportance
 	}
@@ -174,6 +202,9 @@ func idpStatus(i idpInfo) (string, widget.Importance) {
 
 // sourceName says where an IdP's metadata came from, for a person.
 func sourceName(idp core.IdP) string {
+	if idp.IsDraft() {
+		return "no metadata yet"
+	}
 	switch idp.MetadataSource {
 	case core.SourceDemo:
 		return "built-in demo"
@@ -201,8 +232,14 @@ func (s *idps) read() {
 	infos := make([]idpInfo, 0, len(list))
 	for _, idp := range list {
 		i := idpInfo{idp: idp, ep: svc.Endpoints(idp.Slug)}
-		i.meta, i.metaErr = svc.PreviewMetadata(ctx, core.MetadataInput{
-			Source: core.SourcePaste, Name: idp.Slug, Data: []byte(idp.MetadataXML), EntityID: idp.EntityID})
+		if !idp.IsDraft() {
+			i.meta, i.metaErr = svc.PreviewMetadata(ctx, core.MetadataInput{
+				Source: core.SourcePaste, Name: idp.Slug, Data: []byte(idp.MetadataXML), EntityID: idp.EntityID})
+		}
+		var herr error
+		if i.health, herr = svc.IdPHealth(ctx, idp); herr != nil {
+			i.health = core.IdPHealth{State: core.HealthOK, Text: "Health unknown: " + errorText(herr)}
+		}
 		infos = append(infos, i)
 	}
 	s.app.deliver("read the identity providers", err, func() { s.apply(infos, err) })

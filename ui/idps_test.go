@@ -61,18 +61,46 @@ func (h *harness) selectIdP(slug string) *idpDetail {
 	return s.detail
 }
 
-// startImport opens the wizard with pasted metadata and previews it.
-func (h *harness) startImport(metadata string) *idpImport {
+// startWizard opens the wizard, fills step 1 (kind by name, "" for
+// none) and waits for step 2: the draft exists.
+func (h *harness) startWizard(kind, name, slug string) *idpWizard {
 	h.t.Helper()
 	s := h.app.idps
 	test.Tap(s.add)
-	w := s.importer
-	if w == nil {
-		h.t.Fatal("Add identity provider opened no wizard")
+	w := s.wizard
+	if w == nil || w.step != 1 {
+		h.t.Fatal("Add identity provider opened no wizard at step 1")
 	}
-	w.source.SetSelected(fromPaste)
-	w.paste.SetText(metadata)
-	test.Tap(w.preview)
+	if kind != "" {
+		w.name.kind.SetSelected(kind)
+	}
+	w.name.name.SetText(name)
+	if slug != "" {
+		w.name.slug.SetText(slug)
+	}
+	test.Tap(w.name.next)
+	h.waitFor("step 2: "+w.name.slugNote.Text+w.errLabel.Text, func() bool { return w.step == 2 })
+	return w
+}
+
+// startImport goes through steps 1 and 2 (a draft "Partner IdP",
+// "partner") and previews pasted metadata at step 3.
+func (h *harness) startImport(metadata string) *idpWizard {
+	h.t.Helper()
+	w := h.startWizard("", "Partner IdP", "partner")
+	test.Tap(w.vals.next)
+	return h.previewPasted(w, metadata)
+}
+
+// previewPasted pastes metadata at step 3 and previews it.
+func (h *harness) previewPasted(w *idpWizard, metadata string) *idpWizard {
+	h.t.Helper()
+	if w.step != 3 {
+		h.t.Fatalf("at step %d, want 3", w.step)
+	}
+	w.meta.source.SetSelected(fromPaste)
+	w.meta.paste.SetText(metadata)
+	test.Tap(w.meta.preview)
 	h.waitFor("the preview to finish", func() bool { return !w.busy })
 	return w
 }
@@ -135,47 +163,31 @@ func TestAddIdPFromPastedMetadata(t *testing.T) {
 	_, _, xml, prev := otherIdP(t)
 
 	w := h.startImport(xml)
-	if w.add == nil {
-		t.Fatalf("no preview step; error: %q", w.errLabel.Text)
+	if w.meta.connect.Disabled() {
+		t.Fatalf("no preview; error: %q", w.errLabel.Text)
 	}
 	for _, want := range []string{prev.EntityID, prev.Certs[0].Fingerprint, prev.SSO[0].Location} {
 		if !shows(w.body, want) {
 			t.Errorf("the preview does not show %q", want)
 		}
 	}
-	idps, _ := h.con.IdPs(context.Background())
-	if len(idps) != 1 {
-		t.Fatalf("the preview saved something: %d IdPs", len(idps))
+	before, err := h.con.IdPs(context.Background())
+	if i := slices.IndexFunc(before, func(i core.IdP) bool { return i.Slug == "partner" }); err != nil || i < 0 || !before[i].IsDraft() || before[i].Enabled {
+		t.Fatalf("before Connect: %+v, %v; want the disabled draft", before, err)
 	}
-	if w.slug.Text != core.SuggestSlug(prev.EntityID) || w.name.Text == "" {
-		t.Errorf("prefilled name %q, slug %q", w.name.Text, w.slug.Text)
-	}
-
-	// The slug is validated as it is typed.
-	w.slug.SetText("Not A Slug")
-	if !w.add.Disabled() || w.slugNote.Importance != widget.DangerImportance {
-		t.Errorf("a bad slug is accepted: %q", w.slugNote.Text)
-	}
-	w.slug.SetText(core.DemoSlug)
-	if !w.add.Disabled() {
-		t.Error("the demo IdP's slug is accepted")
-	}
-	w.name.SetText("Partner IdP")
-	w.slug.SetText("partner")
-	if w.add.Disabled() {
-		t.Fatalf("a good slug is refused: %q", w.slugNote.Text)
-	}
-	test.Tap(w.add)
+	test.Tap(w.meta.connect)
+	h.waitFor("step 4", func() bool { return w.step == 4 })
+	test.Tap(w.trial.done)
 	h.waitFor("the new IdP selected", func() bool {
 		d := h.app.idps.detail
-		return h.app.idps.importer == nil && d != nil && d.slug == "partner"
+		return h.app.idps.wizard == nil && d != nil && d.slug == "partner" && !d.info.idp.IsDraft()
 	})
 	if !shows(h.app.idps.listView, "Partner IdP") {
 		t.Errorf("the list does not show the new IdP: %q", texts(h.app.idps.listView))
 	}
 	got, err := h.con.IdPs(context.Background())
 	if err != nil || len(got) != 2 {
-		t.Fatalf("IdPs after Add: %v, %v", got, err)
+		t.Fatalf("IdPs after Connect: %v, %v", got, err)
 	}
 	i := slices.IndexFunc(got, func(i core.IdP) bool { return i.Slug == "partner" })
 	if i < 0 || got[i].EntityID != prev.EntityID || got[i].MetadataSource != core.SourcePaste || !got[i].Enabled {
@@ -196,21 +208,25 @@ func TestAddIdPRefusesInvalidMetadata(t *testing.T) {
 		{"not XML", "this is not XML", "not well-formed"},
 	} {
 		w := h.startImport(bad.xml)
-		if w.add != nil {
-			t.Fatalf("%s: the wizard went on to the preview", bad.name)
+		if !w.meta.connect.Disabled() {
+			t.Fatalf("%s: the wizard offers to connect", bad.name)
 		}
 		if !w.errLabel.Visible() || w.errLabel.Importance != widget.DangerImportance || !strings.Contains(w.errLabel.Text, bad.want) {
 			t.Errorf("%s: error %q (visible %t), want it to mention %q", bad.name, w.errLabel.Text, w.errLabel.Visible(), bad.want)
 		}
 		// The person can fix the input and try again: nothing is stuck.
-		if w.preview.Disabled() || w.paste.Disabled() {
+		if w.meta.preview.Disabled() || w.meta.paste.Disabled() {
 			t.Errorf("%s: the wizard is stuck", bad.name)
 		}
-		w.dlg.Hide()
+		w.deleteDraft()
+		h.waitFor("the draft deleted", func() bool {
+			_, listed := h.app.idps.info("partner")
+			return h.app.idps.wizard == nil && !listed
+		})
 	}
 	idps, _ := h.con.IdPs(context.Background())
-	if len(idps) != 1 {
-		t.Errorf("invalid metadata saved an IdP: %d IdPs", len(idps))
+	if len(idps) != 1 || idps[0].Slug != core.DemoSlug {
+		t.Errorf("invalid metadata left an IdP: %+v", idps)
 	}
 }
 
@@ -227,11 +243,11 @@ func TestAddIdPFromAggregate(t *testing.T) {
 	}
 	agg := `<EntitiesDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata">` + strip(xml1) + strip(xml2) + `</EntitiesDescriptor>`
 	w := h.startImport(agg)
-	if !w.entityBox.Visible() || len(w.entity.Options) != 2 {
-		t.Fatalf("no choice of entities: %q, %v", w.errLabel.Text, w.entity.Options)
+	if !w.meta.entityBox.Visible() || len(w.meta.entity.Options) != 2 {
+		t.Fatalf("no choice of entities: %q, %v", w.errLabel.Text, w.meta.entity.Options)
 	}
-	w.entity.SetSelected(prev2.EntityID)
-	h.waitFor("the preview of the chosen entity", func() bool { return w.add != nil })
+	w.meta.entity.SetSelected(prev2.EntityID)
+	h.waitFor("the preview of the chosen entity", func() bool { return !w.meta.connect.Disabled() })
 	if !shows(w.body, prev2.Certs[0].Fingerprint) || shows(w.body, prev1.Certs[0].Fingerprint) {
 		t.Error("the preview does not show the chosen entity only")
 	}
@@ -242,14 +258,15 @@ func TestAddIdPFromURLRefreshAndRemove(t *testing.T) {
 	h.showTab("Identity Providers")
 	other, u, _, prev := otherIdP(t)
 	s := h.app.idps
-	test.Tap(s.add)
-	w := s.importer
-	w.urlEntry.SetText(u)
-	test.Tap(w.preview)
-	h.waitFor("the preview", func() bool { return w.add != nil })
-	w.slug.SetText("remote")
-	test.Tap(w.add)
-	h.waitFor("the new IdP selected", func() bool { return s.detail != nil && s.detail.slug == "remote" })
+	w := h.startWizard("", "Remote", "remote")
+	test.Tap(w.vals.next)
+	w.meta.urlEntry.SetText(u)
+	test.Tap(w.meta.preview)
+	h.waitFor("the preview", func() bool { return !w.meta.connect.Disabled() })
+	test.Tap(w.meta.connect)
+	h.waitFor("step 4", func() bool { return w.step == 4 })
+	test.Tap(w.trial.done)
+	h.waitFor("the new IdP selected", func() bool { return s.detail != nil && s.detail.slug == "remote" && !s.detail.info.idp.IsDraft() })
 	d := s.detail
 	if d.refreshNow == nil || !shows(d.box, u) {
 		t.Fatal("a URL-sourced IdP has no Refresh now / URL")
@@ -265,7 +282,7 @@ func TestAddIdPFromURLRefreshAndRemove(t *testing.T) {
 		return s.detail.refreshMsg != nil && s.detail.refreshMsg.Visible() &&
 			s.detail.refreshMsg.Importance == widget.DangerImportance && strings.Contains(s.detail.refreshMsg.Text, "failed")
 	})
-	h.waitFor("the error in the list", func() bool { return shows(s.listView, "Refresh failed") })
+	h.waitFor("the error in the list", func() bool { return shows(s.listView, "refresh failing") })
 	if !shows(s.detail.box, prev.Certs[0].Fingerprint) {
 		t.Error("the last good metadata is no longer shown")
 	}

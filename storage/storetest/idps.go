@@ -40,6 +40,23 @@ var idpCases = []testCase{
 			t.Errorf("mapping %+v, saved %+v", got.Mapping, in.Mapping)
 		}
 	}},
+	{"a draft (no entity ID, no metadata, disabled) saves and then takes its metadata", func(t *testing.T, s core.Store) {
+		draft := core.IdP{Slug: "acme", DisplayName: "Acme", Mapping: core.DefaultMapping()}
+		saved, err := s.SaveIdP(ctx, draft)
+		must(t, err)
+		got, err := s.GetIdP(ctx, "acme")
+		must(t, err)
+		if !got.IsDraft() || got.Enabled || got.EntityID != "" || got.ID != saved.ID {
+			t.Fatalf("draft read back as %+v", got)
+		}
+		full := idp("acme")
+		full.Mapping = got.Mapping
+		done, err := s.SaveIdP(ctx, full)
+		must(t, err)
+		if done.ID != saved.ID || done.IsDraft() || !done.Enabled || done.EntityID != full.EntityID {
+			t.Errorf("completed draft %+v; want the same ID, enabled, with metadata", done)
+		}
+	}},
 	{"get of an unknown slug is not found", func(t *testing.T, s core.Store) {
 		_, err := s.GetIdP(ctx, "nope")
 		wantCode(t, err, core.ENOTFOUND)
