@@ -128,7 +128,7 @@ func layoutScreens(h, first *harness) []layoutScreen {
 			x.settle(size)
 			return x.win.Canvas()
 		}, hide: func(x *harness) {
-			if w := x.app.idps.importer; w != nil {
+			if w := x.app.idps.wizard; w != nil {
 				w.dlg.Hide()
 			}
 			x.q.drain()
