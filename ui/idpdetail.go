@@ -6,7 +6,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -147,6 +146,7 @@ func (d *idpDetail) buildValues(i idpInfo) fyne.CanvasObject {
 	add("ACS URL", i.ep.ACSURL, "Also called Reply URL or Single sign-on URL; binding HTTP-POST.")
 	add("NameID format", nameIDUnspecified, "unspecified — any persistent or email NameID works")
 	add("SP metadata URL", i.ep.MetadataURL, "IdPs that import SP metadata read everything above from here.")
+	add("Login URL", i.ep.LoginURL, "“Test sign-in” opens this SP-initiated login; copy it into any browser when none opens here.")
 	d.saveSP = widget.NewButtonWithIcon("Save SP metadata…", theme.DocumentSaveIcon(), d.onSaveSPMetadata)
 	test := widget.NewButtonWithIcon("Test sign-in", theme.LoginIcon(), d.onTestSignIn)
 	if !i.idp.Enabled {
@@ -417,13 +417,7 @@ func (d *idpDetail) writeSPMetadata(w fyne.URIWriteCloser) {
 
 // onTestSignIn opens the browser at this IdP's SP-initiated login.
 func (d *idpDetail) onTestSignIn() {
-	u, err := url.Parse(d.info.ep.LoginURL)
-	if err == nil {
-		err = d.s.app.fyneApp.OpenURL(u)
-	}
-	if err != nil {
-		d.s.app.bridge.showErrorNow(core.Errorf(core.EUNAVAILABLE, "The browser could not be opened: %v", err))
-	}
+	d.s.app.openURL(d.info.ep.LoginURL) // a dialog with the URL if no browser opens
 }
 
 // onRemove counts the IdP's accounts, then asks for confirmation.

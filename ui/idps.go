@@ -105,7 +105,7 @@ func (s *idps) build() fyne.CanvasObject {
 	s.detailBox = container.NewVBox()
 	s.detailScroll = container.NewVScroll(container.NewPadded(s.detailBox))
 	s.showNone()
-	split := container.NewHSplit(left, s.detailScroll)
+	split := container.NewHSplit(left, wheelScrolls(s.detailScroll)) // the wheel scrolls the settings form over its entries too
 	split.Offset = 0.3
 	return split
 }

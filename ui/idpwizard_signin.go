@@ -9,7 +9,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -67,13 +66,7 @@ func (w *idpWizard) showTest() {
 
 // onOpenLogin opens the browser at the SP-initiated login.
 func (w *idpWizard) onOpenLogin() {
-	u, err := url.Parse(w.ep.LoginURL)
-	if err == nil {
-		err = w.s.app.fyneApp.OpenURL(u)
-	}
-	if err != nil {
-		showText(w.errLabel, fmt.Sprintf("The browser could not be opened (%v): copy the login URL into one.", err), widget.DangerImportance)
-	}
+	w.s.app.openURL(w.ep.LoginURL) // a dialog with the URL if no browser opens
 }
 
 // onEvent shows the first sign-in result through the new IdP: an

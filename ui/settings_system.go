@@ -115,7 +115,7 @@ func (s *systemSection) dataDirCard() fyne.CanvasObject {
 		s.openDir.Disable()
 		buttons.Objects[0].(*widget.Button).Disable()
 	}
-	explain := wrapped("The database (console.db) and, when there is no OS keyring, the private key files. "+
+	explain := wrapped("The database (jitconsole.db) and, when there is no OS keyring, the private key files. "+
 		"Another data directory is chosen with --data-dir or JITCONSOLE_DATA_DIR.", widget.MediumImportance)
 	return widget.NewCard("Data directory", "Where the console keeps its data",
 		container.NewVBox(explain, container.NewBorder(nil, nil, nil, buttons, s.dataDir)))
