@@ -36,7 +36,7 @@ func (a *App) showUser(id int64) {
 // tabIndex is the index of the tab showing content, 0 if none.
 func tabIndex(a *App, content any) int {
 	for i, t := range a.tabs.Items {
-		if t.Content == content {
+		if screenOf(t) == content {
 			return i
 		}
 	}
