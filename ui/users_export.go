@@ -6,6 +6,7 @@ package ui
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -14,6 +15,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/jitconsole/jitconsole/core"
@@ -44,9 +47,10 @@ const exportProgressEvery = 500
 // shows "n of N" as it goes.
 func (u *users) exportTo(w fyne.URIWriteCloser) {
 	a, f := u.app, u.currentQuery().filter(0)
-	u.export.Disable()
+	ctx, cancel := context.WithCancel(a.ctx)
+	u.exportRunning(cancel)
 	showText(u.notice, "Exporting…", widget.LowImportance)
-	background(a, "export accounts to "+w.URI().Path(), func(ctx context.Context) (int, error) {
+	background(a, "export accounts to "+w.URI().Path(), func(context.Context) (int, error) {
 		total, err := a.svc.CountUsers(ctx, f)
 		if err != nil {
 			w.Close()
@@ -70,19 +74,49 @@ func (u *users) exportTo(w fyne.URIWriteCloser) {
 		if cerr := w.Close(); file.err == nil && cerr != nil {
 			file.err = cerr
 		}
+		if ctx.Err() != nil && a.ctx.Err() == nil {
+			// Cancelled: a file with part of the accounts would pass for
+			// all of them. It goes.
+			if derr := storage.Delete(w.URI()); derr != nil {
+				return n, core.Errorf(core.EUNAVAILABLE, "Export cancelled after %s, but the partial file %s could not be removed (%v): delete it yourself.", countOf(n, "account", "accounts"), w.URI().Path(), derr)
+			}
+			return n, errExportCancelled
+		}
 		if file.err != nil {
 			return n, core.Errorf(core.EUNAVAILABLE, "%s could not be written: %v", w.URI().Name(), file.err)
 		}
 		return n, err
 	}, func(n int, err error) {
+		cancel()
 		a.memory.afterBigJob()
-		u.export.Enable()
+		u.exportDone()
+		if errors.Is(err, errExportCancelled) {
+			showText(u.notice, fmt.Sprintf("Export cancelled after %s; the partial file was removed.", countOf(n, "account", "accounts")), widget.WarningImportance)
+			return
+		}
 		if err != nil {
 			showText(u.notice, "Not exported: "+errorText(err), widget.DangerImportance)
 			return
 		}
 		showText(u.notice, fmt.Sprintf("Exported %s to %s", countOf(n, "account", "accounts"), w.URI().Path()), widget.SuccessImportance)
 	})
+}
+
+// errExportCancelled ends an export the person cancelled.
+var errExportCancelled = errors.New("export cancelled")
+
+// exportRunning turns Export CSV… into the running export's Cancel.
+func (u *users) exportRunning(cancel context.CancelFunc) {
+	u.export.SetText("Cancel export")
+	u.export.SetIcon(theme.CancelIcon())
+	u.export.OnTapped = cancel
+}
+
+// exportDone turns the button back into Export CSV….
+func (u *users) exportDone() {
+	u.export.SetText("Export CSV…")
+	u.export.SetIcon(theme.DocumentSaveIcon())
+	u.export.OnTapped = u.onExport
 }
 
 // streamUsersCSV writes the header to w, then each account that each
