@@ -329,7 +329,7 @@ func (d *dashboard) idpCard(x idpEndpoints) fyne.CanvasObject {
 	} {
 		value := widget.NewLabelWithStyle(f.value, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 		value.Selectable = true
-		value.Truncation = fyne.TextTruncateEllipsis
+		value.Wrapping = fyne.TextWrapBreak // whole URL on two lines rather than cut
 		rows.Add(widget.NewLabelWithStyle(f.name, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
 		rows.Add(container.NewBorder(nil, nil, nil, d.app.copyButton(f.value), value))
 	}
@@ -350,10 +350,11 @@ func newCounter(caption string, icon fyne.Resource) *counter {
 	c := &counter{value: canvas.NewText("–", theme.Color(theme.ColorNameForeground))}
 	c.value.TextSize = theme.TextHeadingSize() * 1.4
 	c.value.TextStyle = fyne.TextStyle{Bold: true}
+	// The caption has a line of its own, unwrapped, so that it is never
+	// cut; the icon goes beside the number.
 	c.caption = widget.NewLabel(caption)
-	c.caption.Wrapping = fyne.TextWrapWord // "Refusals, 24 h" on two lines on a narrow window
-	head := container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(icon)), nil, c.caption)
-	c.content = widget.NewCard("", "", container.NewVBox(head, container.NewPadded(c.value)))
+	figure := container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(icon)), nil, container.NewPadded(c.value))
+	c.content = widget.NewCard("", "", container.NewVBox(c.caption, figure))
 	return c
 }
 
