@@ -214,8 +214,8 @@ func (d *dashboard) apply(s dashSnapshot) {
 
 	for i, n := range []int{s.stats.Users, s.stats.CreatedToday, s.stats.Logins24h, s.stats.Refusals24h} {
 		d.counters[i].set(n)
+		d.counters[i].alert(i == 3 && n > 0) // also takes the current theme's colour
 	}
-	d.counters[3].alert(s.stats.Refusals24h > 0)
 	d.chart.SetData(s.perMinute)
 	d.chartSum.SetText(plural(d.chart.Total(), "sign-in", "sign-ins") + " in the last 30 min")
 	d.chartHead.Refresh()
