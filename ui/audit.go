@@ -78,11 +78,15 @@ func (v *auditLog) build() fyne.CanvasObject {
 func newAuditRow() fyne.CanvasObject {
 	at := widget.NewLabel("2006-01-02 15:04:05")
 	at.Importance = widget.LowImportance
-	who := widget.NewLabelWithStyle("someone", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	// The actor column is as wide as "administrator" in every row, so the
+	// messages line up; a longer name ends in an ellipsis.
+	wide := widget.NewLabelWithStyle("administrator", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}).MinSize().Width
+	who := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	who.Truncation = fyne.TextTruncateEllipsis
 	what := widget.NewLabel("")
 	what.Truncation = fyne.TextTruncateEllipsis
 	return container.NewBorder(nil, nil,
-		container.NewHBox(widget.NewIcon(theme.DocumentCreateIcon()), at, who), nil, what)
+		container.NewHBox(widget.NewIcon(theme.DocumentCreateIcon()), at, container.New(atLeast{Width: wide}, who)), nil, what)
 }
 
 func updateAuditRow(o fyne.CanvasObject, e core.Event) {
@@ -90,7 +94,7 @@ func updateAuditRow(o fyne.CanvasObject, e core.Event) {
 	row.Objects[0].(*widget.Label).SetText(e.Message)
 	left := row.Objects[1].(*fyne.Container).Objects
 	left[1].(*widget.Label).SetText(longTime(e.At))
-	left[2].(*widget.Label).SetText(auditWho(e))
+	left[2].(*fyne.Container).Objects[0].(*widget.Label).SetText(auditWho(e))
 }
 
 // auditWho is who made a change: the OS user, or the console itself

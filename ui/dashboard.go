@@ -214,8 +214,8 @@ func (d *dashboard) apply(s dashSnapshot) {
 
 	for i, n := range []int{s.stats.Users, s.stats.CreatedToday, s.stats.Logins24h, s.stats.Refusals24h} {
 		d.counters[i].set(n)
+		d.counters[i].alert(i == 3 && n > 0) // also takes the current theme's colour
 	}
-	d.counters[3].alert(s.stats.Refusals24h > 0)
 	d.chart.SetData(s.perMinute)
 	d.chartSum.SetText(plural(d.chart.Total(), "sign-in", "sign-ins") + " in the last 30 min")
 	d.chartHead.Refresh()
@@ -329,7 +329,7 @@ func (d *dashboard) idpCard(x idpEndpoints) fyne.CanvasObject {
 	} {
 		value := widget.NewLabelWithStyle(f.value, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 		value.Selectable = true
-		value.Truncation = fyne.TextTruncateEllipsis
+		value.Wrapping = fyne.TextWrapBreak // whole URL on two lines rather than cut
 		rows.Add(widget.NewLabelWithStyle(f.name, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
 		rows.Add(container.NewBorder(nil, nil, nil, d.app.copyButton(f.value), value))
 	}
@@ -350,10 +350,11 @@ func newCounter(caption string, icon fyne.Resource) *counter {
 	c := &counter{value: canvas.NewText("–", theme.Color(theme.ColorNameForeground))}
 	c.value.TextSize = theme.TextHeadingSize() * 1.4
 	c.value.TextStyle = fyne.TextStyle{Bold: true}
+	// The caption has a line of its own, unwrapped, so that it is never
+	// cut; the icon goes beside the number.
 	c.caption = widget.NewLabel(caption)
-	c.caption.Wrapping = fyne.TextWrapWord // "Refusals, 24 h" on two lines on a narrow window
-	head := container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(icon)), nil, c.caption)
-	c.content = widget.NewCard("", "", container.NewVBox(head, container.NewPadded(c.value)))
+	figure := container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(icon)), nil, container.NewPadded(c.value))
+	c.content = widget.NewCard("", "", container.NewVBox(c.caption, figure))
 	return c
 }
 

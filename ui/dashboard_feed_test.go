@@ -55,7 +55,7 @@ func TestDashboardFeedAndDetailAt1024(t *testing.T) {
 	}
 	test.Tap(d.openUser)
 	h.waitFor("the account on Users", func() bool {
-		return screenOf(h.app.tabs.Selected()) == u.content && u.acct != nil && u.acct.d.ID == ev.UserID &&
+		return h.app.tabs.Selected().Text == "Users" && u.acct != nil && u.acct.d.ID == ev.UserID &&
 			u.selectedRow >= 0 && u.list[u.selectedRow].ID == ev.UserID
 	})
 

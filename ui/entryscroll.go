@@ -4,6 +4,8 @@ package ui
 // pointer is, entries included.
 
 import (
+	"image/color"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -44,5 +46,5 @@ func (w *wheelForward) MinSize() fyne.Size { return fyne.Size{} }
 
 // CreateRenderer draws nothing.
 func (w *wheelForward) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(canvas.NewRectangle(nil))
+	return widget.NewSimpleRenderer(canvas.NewRectangle(color.Transparent)) // nil fill panics the software painter
 }

@@ -299,10 +299,17 @@ func timeRuler(r core.RecordingView, checkOnly bool) fyne.CanvasObject {
 		if note != "" {
 			w.Importance = imp
 		}
-		w.Truncation = fyne.TextTruncateEllipsis
+		// Where the time comes from goes on a line of its own under the
+		// time, wrapped: beside it, it was cut on a narrow window.
+		w.Wrapping = fyne.TextWrapWord
 		t := widget.NewLabelWithStyle(longUTC(at), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 		grid.Add(name)
-		grid.Add(container.NewBorder(nil, nil, container.NewHBox(t, container.NewGridWrap(fyne.NewSize(90, off.MinSize().Height), off)), nil, w))
+		when := container.NewHBox(t, container.NewGridWrap(fyne.NewSize(90, off.MinSize().Height), off))
+		if w.Text == "" {
+			grid.Add(when)
+			return
+		}
+		grid.Add(container.NewVBox(when, w))
 	}
 	nowShown := false
 	addNow := func() {

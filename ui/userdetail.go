@@ -114,8 +114,10 @@ func (ud *userDetail) buildStatus() fyne.CanvasObject {
 	}
 	ud.remove = widget.NewButtonWithIcon("Delete…", theme.DeleteIcon(), ud.onDelete)
 	ud.remove.Importance = widget.DangerImportance
+	// The buttons have a line of their own so that the card stays as
+	// narrow as the detail pane.
 	return widget.NewCard("", "", container.NewVBox(
-		container.NewBorder(nil, nil, nil, container.NewHBox(ud.toggle, ud.remove), state), ud.msg))
+		state, container.NewHBox(layout.NewSpacer(), ud.toggle, ud.remove), ud.msg))
 }
 
 // buildRoles lists the account's roles with their provenance, a revoke
@@ -141,7 +143,7 @@ func (ud *userDetail) buildRoles() fyne.CanvasObject {
 	ud.setCatalogue(ud.u.catalogue)
 	note := lowLabel("Roles from rules and the default role are recomputed at every sign-in; manual grants are pinned and never removed by a sign-in.")
 	return container.NewVBox(box, widget.NewSeparator(),
-		container.NewBorder(nil, nil, fieldName("Grant manually"), ud.grant, ud.grantSelect), note)
+		fieldName("Grant manually"), container.NewBorder(nil, nil, nil, ud.grant, ud.grantSelect), note)
 }
 
 // setCatalogue offers the catalogue's roles the account does not hold by

@@ -145,9 +145,10 @@ func (u *users) build() fyne.CanvasObject {
 	u.setColumns(userColumns)
 	u.table.OnSelected = u.onSelect
 
+	filters := u.buildFilters() // also makes u.warnings, shown on the count's line
 	top := container.NewVBox(
 		container.NewBorder(nil, nil, container.NewHBox(widget.NewIcon(theme.AccountIcon()), title("Users")), u.export, u.search),
-		u.buildFilters(), u.buildStale(), u.notice, u.count)
+		filters, u.buildStale(), u.notice, container.NewBorder(nil, nil, nil, u.warnings, u.count))
 	table := container.New(&tableFit{fit: u.fitColumns}, u.table)
 	list := container.NewBorder(top, container.NewCenter(u.buildPaging()), nil, nil, table)
 

@@ -163,7 +163,7 @@ func TestUsersRuleBadgeOpensTheRule(t *testing.T) {
 	// A hyperlink answers a tap over its text.
 	test.TapAt(link, fyne.NewPos(link.Size().Width/2, link.Size().Height/2))
 	h.waitFor("the rule on Mapping Rules", func() bool {
-		return screenOf(h.app.tabs.Selected()) == r.content && r.currentSlug() == grant.IdPSlug && r.form != nil &&
+		return h.app.tabs.Selected().Text == "Mapping Rules" && r.currentSlug() == grant.IdPSlug && r.form != nil &&
 			len(r.form.rules) >= grant.RuleIndex && h.win.Canvas().Focused() == r.form.rules[grant.RuleIndex-1].name
 	})
 }

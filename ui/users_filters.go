@@ -74,8 +74,9 @@ func (u *users) buildFilters() fyne.CanvasObject {
 	u.warnings = widget.NewCheck("With warnings", func(on bool) {
 		u.setQuery(func(q *userQuery) { q.warnings = on })
 	})
-	return container.NewBorder(nil, nil, nil, u.warnings,
-		container.NewGridWithColumns(3, u.idpSelect, u.roleSelect, u.statusSel))
+	// "With warnings" sits on the count's line (see build), which keeps
+	// the list narrow enough for a 1024 px window beside the detail.
+	return container.NewGridWithColumns(3, u.idpSelect, u.roleSelect, u.statusSel)
 }
 
 // setQuery changes the filters and reads again, from the first page. It
