@@ -39,9 +39,6 @@ func tabIndex(a *App, content any) int {
 		if screenOf(t) == content {
 			return i
 		}
-		if l, ok := t.Content.(*lazyScreen); ok && l.content == content {
-			return i // the tab shows the screen through a lazyScreen
-		}
 	}
 	return 0
 }
