@@ -130,18 +130,9 @@ func (d *idpDetail) buildHeader(i idpInfo) fyne.CanvasObject {
 
 // buildValues is the card of what to paste into the IdP's admin console.
 func (d *idpDetail) buildValues(i idpInfo) fyne.CanvasObject {
-	d.copies = map[string]*widget.Button{}
-	rows := container.New(layout.NewFormLayout())
-	add := func(name, value, note string) {
-		b := d.s.app.copyButton(value)
-		d.copies[name] = b
-		var v fyne.CanvasObject = mono(value)
-		if note != "" {
-			v = container.NewVBox(v, wrapped(note, widget.LowImportance))
-		}
-		rows.Add(fieldName(name))
-		rows.Add(container.NewBorder(nil, nil, nil, container.NewVBox(b), v))
-	}
+	values := newCopyRows(d.s.app)
+	d.copies = values.copies
+	rows, add := values.box, values.add
 	add("SP entity ID", i.ep.EntityID, "Also called Audience or Identifier.")
 	add("ACS URL", i.ep.ACSURL, "Also called Reply URL or Single sign-on URL; binding HTTP-POST.")
 	add("NameID format", nameIDUnspecified, "unspecified — any persistent or email NameID works")

@@ -13,7 +13,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -30,18 +29,9 @@ type wizardValues struct {
 
 func (w *idpWizard) buildValues() fyne.CanvasObject {
 	v := &w.vals
-	v.copies = map[string]*widget.Button{}
-	rows := container.New(layout.NewFormLayout())
-	add := func(name, value, note string) {
-		b := w.s.app.copyButton(value)
-		v.copies[name] = b
-		var val fyne.CanvasObject = mono(value)
-		if note != "" {
-			val = container.NewVBox(val, wrapped(note, widget.LowImportance))
-		}
-		rows.Add(fieldName(name))
-		rows.Add(container.NewBorder(nil, nil, nil, container.NewVBox(b), val))
-	}
+	values := newCopyRows(w.s.app)
+	v.copies = values.copies
+	rows, add := values.box, values.add
 	add("SP metadata URL", w.ep.MetadataURL, "IdPs that read SP metadata take everything below from here.")
 	add("ACS URL", w.ep.ACSURL, "Also called Reply URL or Single sign-on URL; binding HTTP-POST.")
 	add("SP entity ID", w.ep.EntityID, "Also called Audience or Identifier.")
