@@ -237,8 +237,6 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }
-
 // serveIndex is a small landing page with a sign-in link per IdP.
 func (s *spServer) serveIndex(w http.ResponseWriter, r *http.Request) {
 	idps, err := s.c.store.ListIdPs(r.Context())
