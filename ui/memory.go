@@ -24,9 +24,10 @@ type memoryReturner struct {
 	runs    atomic.Int64 // how many times memory was returned, for tests
 }
 
-// afterBigJob returns the heap's free memory to the system in the
-// background: a full collection, which stops the world for a few
-// milliseconds on the console's heap, never on the UI goroutine.
+// afterBigJob returns the free memory of the Go heap and of the C heap
+// (trimCHeap) to the system in the background: a full collection, which
+// stops the world for a few milliseconds on the console's heap, never on
+// the UI goroutine.
 func (m *memoryReturner) afterBigJob() {
 	if !m.running.CompareAndSwap(false, true) {
 		return
@@ -34,6 +35,7 @@ func (m *memoryReturner) afterBigJob() {
 	go func() {
 		defer m.running.Store(false)
 		debug.FreeOSMemory()
+		trimCHeap()
 		m.runs.Add(1)
 	}()
 }
