@@ -21,7 +21,7 @@ func TestDefaultDisplayName(t *testing.T) {
 		{"host", "https://www.sso.acme.example/saml", "", "sso.acme.example"},
 		{"IPv4 host: the path", "http://127.0.0.1:8081/simplesaml/saml2/idp/metadata.php", "", "simplesaml"},
 		{"IPv6 host: the path", "http://[::1]:9000/realms/acme", "", "realms"},
-		{"IP without a path", "http://10.0.0.5:8080", "", "Identity provider"},
+		{"IP without a path", "http://127.0.0.5:8080", "", "Identity provider"},
 		{"localhost", "http://localhost:8080/adfs/services/trust", "", "adfs"},
 		{"URN", "urn:acme:idp", "", "urn:acme:idp"},
 		{"empty", "", "", "Identity provider"},
