@@ -338,22 +338,28 @@ func TestScheduledRefresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer later.Close()
+	// The refresh saves the IdP, then publishes its change event: wait
+	// for both rather than read the events the moment the IdP is saved.
 	deadline := time.Now().Add(10 * time.Second)
+	refreshed := false
+	var evs []core.Event
 	for time.Now().Before(deadline) {
 		got, err := db.GetIdP(ctx, "partner")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.RefreshedAt.After(time.Now().Add(24 * time.Hour)) {
-			evs, _ := later.RecentEvents(ctx, 20)
+		if refreshed = got.RefreshedAt.After(time.Now().Add(24 * time.Hour)); refreshed {
+			evs, _ = later.RecentEvents(ctx, 20)
 			for _, e := range evs {
 				if e.Kind == core.EventIdPRefreshed && contains(e.Message, "certificate added: CN=test-idp-next") {
 					return
 				}
 			}
-			t.Fatalf("refreshed without a change event: %+v", evs)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+	if refreshed {
+		t.Fatalf("refreshed without a change event: %+v", evs)
 	}
 	t.Fatal("the metadata was not refreshed on schedule")
 }
