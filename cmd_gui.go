@@ -13,7 +13,9 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"syscall"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -51,6 +53,13 @@ func cmdGUI(args []string, stdout, stderr io.Writer) error {
 		os.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
 	}
 	a := app.NewWithID(AppID)
+	// quit ends the event loop without first marking the windows closed.
+	// App.Quit closes every window, then the driver; a pointer event
+	// polled in between reaches a window whose viewport is already gone
+	// and Fyne 2.7's driver dereferences nil (processMouseMoved). The
+	// driver destroys the windows itself when its loop ends, and the
+	// deferred view.Close below does what the window's OnClosed would.
+	quit := func() { a.Driver().Quit() }
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	w := a.NewWindow("JIT Console")
 	w.Resize(fyne.NewSize(1280, 820))
@@ -77,7 +86,7 @@ func cmdGUI(args []string, stdout, stderr io.Writer) error {
 	refused := err != nil && !lostKey
 	switch {
 	case refused:
-		w.SetContent(ui.NewStartRefusal(err.Error(), a.Quit).Content())
+		w.SetContent(ui.NewStartRefusal(err.Error(), quit).Content())
 	case lostKey:
 		// The admin decides: a new key (then the IdPs need the SP's new
 		// metadata), or quit and bring the key back.
@@ -91,36 +100,62 @@ func cmdGUI(args []string, stdout, stderr io.Writer) error {
 			}
 			show(c)
 			return ""
-		}, a.Quit)
+		}, quit)
 		w.SetContent(prompt.Content())
 	default:
 		show(con)
 	}
-	defer func() {
-		if view != nil {
-			view.Close() // before con.close: the screens stop reading first
-		}
-		removeSecret()
-		if con != nil {
-			con.close()
-		}
-	}()
+	// closeData stops the screens, then the listener and the database:
+	// once, from whichever comes first, the end of the event loop or the
+	// watchdog below.
+	var closeOnce sync.Once
+	closeData := func(screens bool) {
+		closeOnce.Do(func() {
+			if view != nil && screens {
+				view.Close() // before con.close: the screens stop reading first
+			}
+			removeSecret()
+			if con != nil {
+				con.close()
+			}
+		})
+	}
+	defer closeData(true)
 
-	// SIGINT and SIGTERM close the window like the window manager would.
+	// SIGINT and SIGTERM end the event loop. Fyne 2.7 can hang on its own
+	// way out when a lifecycle event is queued as its loop drains (a send
+	// to the closed main-thread queue that nobody answers), seen about once
+	// in 40 signals under load: when the loop has not returned 10 s after
+	// the signal, the watchdog closes the listener and the database, which
+	// is all a clean stop must save, and exits.
+	loopEnded := make(chan struct{})
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 	go func() {
-		if _, ok := <-sigs; ok {
-			fyne.Do(a.Quit)
+		if _, ok := <-sigs; !ok {
+			return
+		}
+		fyne.Do(quit)
+		select {
+		case <-loopEnded:
+		case <-time.After(guiStopGrace):
+			logger.Warn("the window did not close after the signal; closing the database and exiting", "after", guiStopGrace)
+			closeData(false)
+			os.Exit(0)
 		}
 	}()
 	w.ShowAndRun()
+	close(loopEnded)
 	if refused {
 		return errReported
 	}
 	return nil
 }
+
+// guiStopGrace is how long a signal waits for the window's event loop to
+// end before the console closes its data and exits without it.
+const guiStopGrace = 10 * time.Second
 
 // hasDisplay reports whether a window can be shown: on Unix desktops an X
 // or Wayland display must be set.

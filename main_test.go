@@ -334,7 +334,14 @@ func (p *process) waitExit(t *testing.T, d time.Duration) int {
 	select {
 	case <-p.done:
 	case <-time.After(d):
-		t.Fatalf("%s did not exit within %v\nstderr:\n%s", p.cmd.Path, d, p.stderr)
+		// SIGQUIT makes the Go runtime print every goroutine: the log
+		// then says where the process hangs.
+		_ = p.cmd.Process.Signal(syscall.SIGQUIT)
+		select {
+		case <-p.done:
+		case <-time.After(10 * time.Second):
+		}
+		t.Fatalf("%s did not exit within %v\nstderr (with the goroutines at SIGQUIT):\n%s", p.cmd.Path, d, p.stderr)
 	}
 	var exit *exec.ExitError
 	if errors.As(p.err, &exit) {
@@ -637,8 +644,15 @@ func TestGUISmoke(t *testing.T) {
 
 // TestGUIStopsOnSIGTERM: a session logging out sends SIGTERM; the console
 // quits like on a closed window.
+//
+// The pointer sweeps across the window while the signal arrives: a cursor
+// event that lands after the window began closing crashed Fyne's driver
+// (a nil viewport in processMouseMoved) when the console quit through
+// App.Quit.
 func TestGUIStopsOnSIGTERM(t *testing.T) {
-	gui, _, _ := startGUI(t)
+	gui, _, wid := startGUI(t)
+	stop := sweepPointer(t, wid)
+	defer stop()
 	if err := gui.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -648,10 +662,83 @@ func TestGUIStopsOnSIGTERM(t *testing.T) {
 	checkGUILog(t, gui.stderr.String())
 }
 
+// withoutFyneShutdownRace removes from log the race detector's reports of
+// one known race inside Fyne 2.7.1's shutdown, and only those: the loop
+// drains and closes its main-thread queue while the lifecycle goroutine
+// sends the OnStopped callback to it (fyne-io/fyne#5748, the open fix
+// fyne-io/fyne#6442). Both sides are Fyne's own frames; the console's
+// watchdog (cmd_gui.go) bounds the hang it can cause. Any other race,
+// including one with a console frame in it, stays in the log.
+func withoutFyneShutdownRace(log string) string {
+	const start, end = "WARNING: DATA RACE", "=================="
+	var out strings.Builder
+	for {
+		i := strings.Index(log, start)
+		if i < 0 {
+			out.WriteString(log)
+			return out.String()
+		}
+		j := strings.Index(log[i:], end)
+		if j < 0 {
+			out.WriteString(log)
+			return out.String()
+		}
+		report := log[i : i+j]
+		// The access stacks come before "Goroutine N (running) created
+		// at:"; the console's frames may appear after it (cmdGUI started
+		// the app), which does not make the race the console's.
+		accesses := report
+		if k := strings.Index(report, "\nGoroutine "); k >= 0 {
+			accesses = report[:k]
+		}
+		known := strings.Contains(accesses, "internal/async.(*UnboundedChan") &&
+			strings.Contains(accesses, "runOnMainWithWait") &&
+			!strings.Contains(accesses, "github.com/jitconsole/jitconsole/")
+		if known {
+			out.WriteString(log[:i])
+		} else {
+			out.WriteString(log[:i+j])
+		}
+		log = log[i+j+len(end):]
+	}
+}
+
+// sweepPointer moves the X pointer back and forth over the window wid, from
+// the navigation to the content (over text, buttons and entries, so the
+// cursor shape changes), until the returned stop is called.
+func sweepPointer(t *testing.T, wid string) (stop func()) {
+	t.Helper()
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for i := 0; ; i++ {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			x := 40 + (i*37)%900
+			y := 60 + (i*23)%600
+			// The window may be gone already: errors end nothing here.
+			_ = exec.Command("xdotool", "mousemove", "--window", wid, strconv.Itoa(x), strconv.Itoa(y)).Run()
+		}
+	}()
+	// Let a few moves happen before the caller goes on.
+	for i := 0; i < 5; i++ {
+		_ = exec.Command("xdotool", "mousemove", "--window", wid, strconv.Itoa(100+i*50), "200").Run()
+	}
+	return func() {
+		close(done)
+		<-finished
+	}
+}
+
 // checkGUILog fails on what Fyne and the race detector report without
 // failing the process: widgets touched off the UI goroutine, data races.
 func checkGUILog(t *testing.T, log string) {
 	t.Helper()
+	log = withoutFyneShutdownRace(log)
 	for _, bad := range []string{"Error in Fyne call thread", "WARNING: DATA RACE", "panic:"} {
 		if strings.Contains(log, bad) {
 			t.Errorf("the console's stderr reports %q:\n%s", bad, log)
