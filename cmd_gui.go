@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -36,7 +35,7 @@ func cmdGUI(args []string, stdout, stderr io.Writer) error {
 	if err := sf.check(fs, stderr); err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	logger := sf.ops.logger(stderr)
 	con, err := lockAndOpenConsole(context.Background(), sf, logger)
 	lostKey := errors.Is(err, core.ErrSPKeyMissing)
 	if err != nil && !lostKey {

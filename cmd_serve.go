@@ -24,11 +24,17 @@ const stdoutGrace = 2 * time.Second
 const serveUsage = `jitconsole serve [--listen ADDR] [--base-url URL] [--data-dir DIR]
          [--no-demo-idp | --demo-idp] [--new-sp-key]
          [--keep-recordings DAYS] [--keep-events DAYS] [--recorder-cap MiB]
+         [--metrics=false] [--log-format text|json]
 
 Runs the SP listener and the demo IdP without a window. Every event is one
 JSON line on stdout; logs go to stderr. Stops cleanly on SIGINT or SIGTERM.
 If stdout's reader goes away or stalls, serve keeps running (events are in
 the database regardless) and warns once on stderr.
+
+GET /healthz (200 "ok", or 503 with the reason) and GET /metrics
+(Prometheus) answer on the listener unless --metrics=false. Every flag
+can also be set by the environment variable named under it (flags on the
+command line win): JITCONSOLE_LISTEN, JITCONSOLE_METRICS=false, ...
 `
 
 // cmdServe runs the listener without a window until SIGINT or SIGTERM.
@@ -37,7 +43,11 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	sf := addServerFlags(fs)
 	fs.BoolVar(&sf.newSPKey, "new-sp-key", false, "make a new SP key when the SP's key is missing from the keyring\n(the IdPs then need the SP's new metadata)")
 	rf := addRetentionFlags(fs)
+	annotateEnv(fs)
 	if err := parseFlags(fs, serveUsage, args, stdout, stderr); err != nil {
+		return err
+	}
+	if err := applyEnv(fs, os.LookupEnv, stderr); err != nil {
 		return err
 	}
 	if err := sf.check(fs, stderr); err != nil {
@@ -52,7 +62,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	signal.Ignore(syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	logger := sf.ops.logger(stderr)
 	con, err := lockAndOpenConsole(ctx, sf, logger)
 	if err != nil {
 		return err
@@ -76,11 +86,11 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 		stream.close(stdoutGrace)
 	}()
 	if warning := con.KeyWarning(); warning != "" {
-		fmt.Fprintf(stderr, "WARNING: %s\n", warning)
+		sf.ops.notice(stderr, logger, slog.LevelWarn, warning, "private keys are not in the OS keyring", "why", warning)
 	}
 	for _, e := range backlog {
 		if e.Kind == core.EventSPKeyReplaced {
-			fmt.Fprintf(stderr, "WARNING: %s\n", e.Message)
+			sf.ops.notice(stderr, logger, slog.LevelWarn, e.Message, e.Message)
 		}
 	}
 	if err := con.Start(); err != nil {
@@ -92,9 +102,10 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	}
 	defer removeSecret()
 	st := con.listening()
-	fmt.Fprintf(stderr, "jitconsole: listening on %s, public URL %s\n", st.Addr, st.BaseURL)
+	sf.ops.notice(stderr, logger, slog.LevelInfo, fmt.Sprintf("jitconsole: listening on %s, public URL %s", st.Addr, st.BaseURL),
+		"listening", "addr", st.Addr, "base_url", st.BaseURL)
 	if on, why := con.BrowserBinding(); !on {
-		fmt.Fprintf(stderr, "WARNING: %s\n", why)
+		sf.ops.notice(stderr, logger, slog.LevelWarn, why, why)
 	}
 	<-ctx.Done()
 	logger.Info("shutting down")

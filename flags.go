@@ -73,6 +73,7 @@ type serverFlags struct {
 	demo                     *demoIdPFlags
 	newSPKey                 bool                 // serve --new-sp-key; the GUI asks instead
 	retention                core.RetentionPolicy // serve's overrides
+	ops                      *opsFlags            // --metrics, --log-format (flags_env.go)
 }
 
 func addServerFlags(fs *flag.FlagSet) *serverFlags {
@@ -81,6 +82,7 @@ func addServerFlags(fs *flag.FlagSet) *serverFlags {
 	fs.StringVar(&sf.baseURL, "base-url", "", "public `URL` of the listener, used in every SAML URL\n(default "+core.DefaultBaseURL+", or http://localhost:PORT of --listen)")
 	addDataDirFlag(fs, &sf.dataDir)
 	sf.demo = addDemoIdPFlags(fs)
+	sf.ops = addOpsFlags(fs)
 	return sf
 }
 
@@ -95,6 +97,9 @@ func (sf *serverFlags) check(fs *flag.FlagSet, stderr io.Writer) error {
 		sf.baseURLSet = sf.baseURLSet || f.Name == "base-url"
 	})
 	if err := sf.demo.check(fs, stderr); err != nil {
+		return err
+	}
+	if err := sf.ops.check(fs, stderr); err != nil {
 		return err
 	}
 	if _, _, err := net.SplitHostPort(sf.listen); err != nil {
@@ -213,7 +218,7 @@ func openConsoleIn(ctx context.Context, dir string, sf *serverFlags, logger *slo
 	o.Console, err = core.New(ctx, core.Options{Store: db, Keys: storage.NewKeyStore(dir),
 		ListenAddr: sf.listen, BaseURL: sf.baseURL, Logger: logger, DemoIdP: sf.demo.override(), NewSPKey: sf.newSPKey,
 		Retention: sf.retention, DataDir: dir, Maintenance: storage.FileMaintenance{File: storage.DBPath(dir)},
-		UseSavedListener: true, ListenAddrSet: sf.listenSet, BaseURLSet: sf.baseURLSet})
+		UseSavedListener: true, ListenAddrSet: sf.listenSet, BaseURLSet: sf.baseURLSet, Metrics: sf.ops != nil && sf.ops.metrics})
 	if err != nil {
 		db.Close()
 		return nil, plainError(err)

@@ -22,10 +22,10 @@ import (
 // refused before any parsing.
 const MaxACSBody = 256 << 10
 
-// serveACS is the assertion consumer service (HTTP-POST binding): it
+// handleACS is the assertion consumer service (HTTP-POST binding): it
 // verifies the response, provisions the account and sends the browser to
 // the welcome page; every refusal becomes a login row and an event.
-func (s *spServer) serveACS(w http.ResponseWriter, r *http.Request) {
+func (s *spServer) handleACS(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("idp")
 	if r.Method != http.MethodPost {
 		class := ClassMalformed
@@ -51,10 +51,12 @@ func (s *spServer) serveACS(w http.ResponseWriter, r *http.Request) {
 			s.refuse(w, r, slug, "", classified(ClassUnknownIdP, err), http.StatusNotFound)
 		} else {
 			s.c.log.Error("ACS: look up IdP", "slug", slug, "err", err)
+			outcomeOf(r).refuse(ClassStorage)
 			s.renderError(w, http.StatusServiceUnavailable, "Something went wrong", "The console could not read its database.", "Try again in a moment; if it persists, run jitconsole db check.", 0)
 		}
 		return
 	}
+	outcomeOf(r).knownIdP(idp.Slug)
 	if v, ok := idpGate(idp, s.c.demoServes(slug)); !ok {
 		s.refuse(w, r, slug, "", v, http.StatusForbidden)
 		return
@@ -230,6 +232,7 @@ func (s *spServer) accept(w http.ResponseWriter, r *http.Request, idp IdP, a *sa
 		return
 	}
 	s.c.broker.Publish(res.Event)
+	outcomeOf(r).accept()
 	token := s.welcome.put(welcomePageOf(res, idp.DisplayName, s.c.Endpoints(idp.Slug).LoginURL), s.c.clock.Now())
 	http.SetCookie(w, &http.Cookie{Name: welcomeCookie, Value: token, Path: "/welcome",
 		HttpOnly: true, Secure: s.c.secureCookies(), SameSite: http.SameSiteLaxMode, MaxAge: int(welcomeLifetime / time.Second)})
@@ -291,6 +294,7 @@ const maxRecordedMalformed = 16 << 10
 // the live feed when its count is a power of two: a flood of requests
 // cannot flood the feed.
 func (s *spServer) recordRefusal(w http.ResponseWriter, r *http.Request, ref Refusal, status int) {
+	outcomeOf(r).refuse(ref.Class)
 	_, ev, err := s.c.store.RecordRefusal(r.Context(), ref)
 	if err != nil {
 		s.c.log.Error("ACS: record refusal", "idp", ref.IdPSlug, "err", err)

@@ -57,6 +57,9 @@ type Options struct {
 	// Maintenance backs up and checks the database file for the Settings
 	// screen (nil: not available; see BackupDatabase).
 	Maintenance Maintenance
+	// Metrics serves GET /healthz and GET /metrics on the SP listener and
+	// counts the ACS's sign-ins (see metrics.go and health.go).
+	Metrics bool
 }
 
 // Defaults for Options.
@@ -105,6 +108,7 @@ type Console struct {
 	maint       Maintenance
 	// listenerNote says which flags override the saved listener.
 	listenerNote string
+	metrics      *metrics // nil: /healthz and /metrics are off
 }
 
 // New opens the console over opts.Store and opts.Keys: it loads (or on
@@ -138,6 +142,9 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 		return nil, fmt.Errorf("demo IdP signing key: %w", err)
 	}
 	c.sp = &spServer{c: c, key: spKey, sps: map[string]cachedSP{}}
+	if opts.Metrics {
+		c.metrics = newMetrics(c)
+	}
 	c.demo = &demoIdP{c: c, key: demoKey}
 	if spReplaced {
 		c.publishSPKeyReplaced(ctx)
