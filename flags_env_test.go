@@ -165,3 +165,46 @@ func httpStatus(t *testing.T, u string) int {
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+// TestREADMEServiceUnit: the README's systemd unit sets only variables
+// that serve has, and systemd-analyze verify passes it (where systemd is
+// installed).
+func TestREADMEServiceUnit(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "## Run serve as a service")
+	if !ok {
+		t.Fatal(`README.md has no "Run serve as a service" section`)
+	}
+	_, rest, _ = strings.Cut(rest, "```ini\n")
+	unit, _, ok := strings.Cut(rest, "```")
+	if !ok || !strings.Contains(unit, "[Service]") {
+		t.Fatal("the section has no systemd unit in an ini block")
+	}
+	help := runCLI(t, "serve", "--help").stdout
+	vars := regexp.MustCompile(`(?m)^Environment=(JITCONSOLE_[A-Z_]+)=`).FindAllStringSubmatch(unit, -1)
+	if len(vars) == 0 {
+		t.Fatal("the unit sets no JITCONSOLE_* variable")
+	}
+	for _, m := range vars {
+		if !strings.Contains(help, "environment: "+m[1]+"\n") && !strings.Contains(help, "environment: "+m[1]+" ") {
+			t.Errorf("the unit sets %s, which names no flag of serve", m[1])
+		}
+	}
+	analyze, err := exec.LookPath("systemd-analyze")
+	if err != nil {
+		t.Skip("systemd-analyze is not installed: the unit's syntax is not checked")
+	}
+	// verify wants ExecStart's binary to exist: the one under test.
+	unit = strings.Replace(unit, "ExecStart=/usr/local/bin/jitconsole", "ExecStart="+binaryPath, 1)
+	path := t.TempDir() + "/jitconsole.service"
+	if err := os.WriteFile(path, []byte(unit), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(analyze, "verify", path).CombinedOutput()
+	if err != nil || len(bytes.TrimSpace(out)) > 0 {
+		t.Fatalf("systemd-analyze verify: %v\n%s", err, out)
+	}
+}
