@@ -72,7 +72,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	// buffer only has to cover the moments the pump is not scheduled.
 	events, unsubscribe := con.Subscribe(4096)
 	backlog := con.eventsSinceOpen(ctx)
-	stream := newEventStream(stdout, stderr, eventLineQueue)
+	stream := newEventStream(stdout, sf.ops.lines(stderr, logger), eventLineQueue)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -96,7 +96,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	if err := con.Start(); err != nil {
 		return plainError(err)
 	}
-	removeSecret, err := con.startDemoIdP(ctx, stderr)
+	removeSecret, err := con.startDemoIdP(ctx, sf.ops.lines(stderr, nil)) // core logs the demo IdP's warning too
 	if err != nil {
 		return err
 	}

@@ -102,3 +102,32 @@ func (o *opsFlags) notice(stderr io.Writer, logger *slog.Logger, level slog.Leve
 	}
 	fmt.Fprintln(stderr, text)
 }
+
+// lines is where serve's code that prints whole lines for a person (the
+// event stream's warnings) writes: stderr itself, or with --log-format
+// json a writer that makes each line a log record of logger (a line
+// starting "WARNING: " a warning), so that stderr stays JSON lines; a nil
+// logger drops the lines (for what is logged already).
+func (o *opsFlags) lines(stderr io.Writer, logger *slog.Logger) io.Writer {
+	switch {
+	case o == nil || o.logFormat != "json":
+		return stderr
+	case logger == nil:
+		return io.Discard
+	}
+	return lineLogger{logger}
+}
+
+// lineLogger logs each line written to it.
+type lineLogger struct{ log *slog.Logger }
+
+func (l lineLogger) Write(p []byte) (int, error) {
+	for _, line := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {
+		if msg, warn := strings.CutPrefix(line, "WARNING: "); warn {
+			l.log.Warn(msg)
+		} else if line != "" {
+			l.log.Info(line)
+		}
+	}
+	return len(p), nil
+}

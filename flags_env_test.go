@@ -208,3 +208,28 @@ func TestREADMEServiceUnit(t *testing.T) {
 		t.Fatalf("systemd-analyze verify: %v\n%s", err, out)
 	}
 }
+
+// TestJSONLogLines: with --log-format json the lines serve writes for a
+// person (the event stream's warnings) become log records.
+func TestJSONLogLines(t *testing.T) {
+	var stderr bytes.Buffer
+	o := &opsFlags{logFormat: "json"}
+	w := o.lines(&stderr, o.logger(&stderr))
+	io.WriteString(w, "WARNING: stdout is gone\n")
+	io.WriteString(w, "jitconsole: 3 event lines did not reach stdout\n")
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
+		var rec struct{ Level, Msg string }
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("not JSON: %s", line)
+		}
+		got = append(got, rec.Level+" "+rec.Msg)
+	}
+	want := []string{"WARN stdout is gone", "INFO jitconsole: 3 event lines did not reach stdout"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("records %q, want %q", got, want)
+	}
+	if text := (&opsFlags{logFormat: "text"}).lines(&stderr, nil); text != io.Writer(&stderr) {
+		t.Fatal("with --log-format text the lines go to stderr as they are")
+	}
+}
