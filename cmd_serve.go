@@ -22,7 +22,7 @@ import (
 const stdoutGrace = 2 * time.Second
 
 const serveUsage = `jitconsole serve [--listen ADDR] [--base-url URL] [--data-dir DIR]
-         [--no-demo-idp | --demo-idp] [--new-sp-key]
+         [--no-demo-idp | --demo-idp] [--new-sp-key] [--tls-cert FILE --tls-key FILE]
          [--keep-recordings DAYS] [--keep-events DAYS] [--recorder-cap MiB]
 
 Runs the SP listener and the demo IdP without a window. Every event is one
@@ -93,6 +93,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	defer removeSecret()
 	st := con.listening()
 	fmt.Fprintf(stderr, "jitconsole: listening on %s, public URL %s\n", st.Addr, st.BaseURL)
+	warnTLS(con, stderr)
 	if on, why := con.BrowserBinding(); !on {
 		fmt.Fprintf(stderr, "WARNING: %s\n", why)
 	}

@@ -73,6 +73,7 @@ type serverFlags struct {
 	demo                     *demoIdPFlags
 	newSPKey                 bool                 // serve --new-sp-key; the GUI asks instead
 	retention                core.RetentionPolicy // serve's overrides
+	tls                      tlsFlags             // --tls-cert, --tls-key (cmd_tls.go)
 }
 
 func addServerFlags(fs *flag.FlagSet) *serverFlags {
@@ -81,6 +82,7 @@ func addServerFlags(fs *flag.FlagSet) *serverFlags {
 	fs.StringVar(&sf.baseURL, "base-url", "", "public `URL` of the listener, used in every SAML URL\n(default "+core.DefaultBaseURL+", or http://localhost:PORT of --listen)")
 	addDataDirFlag(fs, &sf.dataDir)
 	sf.demo = addDemoIdPFlags(fs)
+	sf.tls.add(fs)
 	return sf
 }
 
@@ -106,7 +108,7 @@ func (sf *serverFlags) check(fs *flag.FlagSet, stderr io.Writer) error {
 		}
 	}
 	sf.baseURL = baseURLFor(sf.listen, sf.baseURL, sf.listenSet)
-	return nil
+	return sf.tls.check(fs, stderr, sf)
 }
 
 // baseURLFor derives the public base URL. Without --listen it is
@@ -213,7 +215,7 @@ func openConsoleIn(ctx context.Context, dir string, sf *serverFlags, logger *slo
 	o.Console, err = core.New(ctx, core.Options{Store: db, Keys: storage.NewKeyStore(dir),
 		ListenAddr: sf.listen, BaseURL: sf.baseURL, Logger: logger, DemoIdP: sf.demo.override(), NewSPKey: sf.newSPKey,
 		Retention: sf.retention, DataDir: dir, Maintenance: storage.FileMaintenance{File: storage.DBPath(dir)},
-		UseSavedListener: true, ListenAddrSet: sf.listenSet, BaseURLSet: sf.baseURLSet})
+		UseSavedListener: true, ListenAddrSet: sf.listenSet, BaseURLSet: sf.baseURLSet, TLS: sf.tls.pair})
 	if err != nil {
 		db.Close()
 		return nil, plainError(err)

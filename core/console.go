@@ -57,6 +57,10 @@ type Options struct {
 	// Maintenance backs up and checks the database file for the Settings
 	// screen (nil: not available; see BackupDatabase).
 	Maintenance Maintenance
+	// TLS, if set, makes the listener speak HTTPS with this pair (the
+	// command line's files); else a pair stored from Settings is used
+	// when UseSavedListener.
+	TLS *TLSPair
 }
 
 // Defaults for Options.
@@ -105,6 +109,7 @@ type Console struct {
 	maint       Maintenance
 	// listenerNote says which flags override the saved listener.
 	listenerNote string
+	tls          tlsState // HTTPS of the listener (tls_console.go)
 }
 
 // New opens the console over opts.Store and opts.Keys: it loads (or on
@@ -127,6 +132,9 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 		if err := c.useSavedListener(ctx, opts); err != nil {
 			return nil, err
 		}
+	}
+	if err := c.loadTLS(opts); err != nil {
+		return nil, err
 	}
 	now := c.clock.Now()
 	spKey, spReplaced, err := loadSPKeyPair(ctx, c.store, c.keys, opts.NewSPKey, now)
