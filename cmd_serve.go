@@ -22,7 +22,7 @@ import (
 const stdoutGrace = 2 * time.Second
 
 const serveUsage = `jitconsole serve [--listen ADDR] [--base-url URL] [--data-dir DIR]
-         [--no-demo-idp | --demo-idp] [--new-sp-key]
+         [--no-demo-idp | --demo-idp] [--new-sp-key] [--tls-cert FILE --tls-key FILE]
          [--keep-recordings DAYS] [--keep-events DAYS] [--recorder-cap MiB]
          [--metrics=false] [--log-format text|json]
 
@@ -104,6 +104,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	st := con.listening()
 	sf.ops.notice(stderr, logger, slog.LevelInfo, fmt.Sprintf("jitconsole: listening on %s, public URL %s", st.Addr, st.BaseURL),
 		"listening", "addr", st.Addr, "base_url", st.BaseURL)
+	warnTLS(con, stderr)
 	if on, why := con.BrowserBinding(); !on {
 		sf.ops.notice(stderr, logger, slog.LevelWarn, why, why)
 	}

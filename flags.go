@@ -74,6 +74,7 @@ type serverFlags struct {
 	newSPKey                 bool                 // serve --new-sp-key; the GUI asks instead
 	retention                core.RetentionPolicy // serve's overrides
 	ops                      *opsFlags            // --metrics, --log-format (flags_env.go)
+	tls                      tlsFlags             // --tls-cert, --tls-key (cmd_tls.go)
 }
 
 func addServerFlags(fs *flag.FlagSet) *serverFlags {
@@ -83,6 +84,7 @@ func addServerFlags(fs *flag.FlagSet) *serverFlags {
 	addDataDirFlag(fs, &sf.dataDir)
 	sf.demo = addDemoIdPFlags(fs)
 	sf.ops = addOpsFlags(fs)
+	sf.tls.add(fs)
 	return sf
 }
 
@@ -111,7 +113,7 @@ func (sf *serverFlags) check(fs *flag.FlagSet, stderr io.Writer) error {
 		}
 	}
 	sf.baseURL = baseURLFor(sf.listen, sf.baseURL, sf.listenSet)
-	return nil
+	return sf.tls.check(fs, stderr, sf)
 }
 
 // baseURLFor derives the public base URL. Without --listen it is
@@ -218,7 +220,7 @@ func openConsoleIn(ctx context.Context, dir string, sf *serverFlags, logger *slo
 	o.Console, err = core.New(ctx, core.Options{Store: db, Keys: storage.NewKeyStore(dir),
 		ListenAddr: sf.listen, BaseURL: sf.baseURL, Logger: logger, DemoIdP: sf.demo.override(), NewSPKey: sf.newSPKey,
 		Retention: sf.retention, DataDir: dir, Maintenance: storage.FileMaintenance{File: storage.DBPath(dir)},
-		UseSavedListener: true, ListenAddrSet: sf.listenSet, BaseURLSet: sf.baseURLSet, Metrics: sf.ops != nil && sf.ops.metrics})
+		UseSavedListener: true, ListenAddrSet: sf.listenSet, BaseURLSet: sf.baseURLSet, Metrics: sf.ops != nil && sf.ops.metrics, TLS: sf.tls.pair})
 	if err != nil {
 		db.Close()
 		return nil, plainError(err)

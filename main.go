@@ -73,6 +73,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "rules":
 		err = subcommand("rules", rest, stdout, stderr, map[string]command{
 			"export": cmdRulesExport, "import": withStdin(stdin, cmdRulesImport)})
+	case "tls":
+		err = subcommand("tls", rest, stdout, stderr, map[string]command{
+			"self-signed": cmdTLSSelfSigned, "import": cmdTLSImport, "off": cmdTLSOff, "status": cmdTLSStatus})
 	case "db":
 		err = subcommand("db", rest, stdout, stderr, map[string]command{
 			"check": cmdDBCheck, "backup": cmdDBBackup, "restore": cmdDBRestore, "reset": cmdDBReset})
@@ -120,6 +123,11 @@ Usage:
   jitconsole rules export --idp SLUG [--data-dir DIR]
   jitconsole rules import --idp SLUG FILE [--data-dir DIR]
         an IdP's field mapping, account key, sync policy and role rules as JSON
+  jitconsole tls self-signed --host NAME [--cert FILE] [--key FILE] [--days N]
+  jitconsole tls import --cert FILE --key FILE | jitconsole tls off | jitconsole tls status
+        HTTPS for the SP listener: a test certificate, or one stored in the data
+        directory (key in the OS keyring); serve and the window also take
+        --tls-cert FILE --tls-key FILE
   jitconsole db check [--data-dir DIR]
   jitconsole db backup FILE [--force] [--data-dir DIR]
         check the database, or copy it (both work while the console runs)

@@ -60,6 +60,10 @@ type Options struct {
 	// Metrics serves GET /healthz and GET /metrics on the SP listener and
 	// counts the ACS's sign-ins (see metrics.go and health.go).
 	Metrics bool
+	// TLS, if set, makes the listener speak HTTPS with this pair (the
+	// command line's files); else a pair stored from Settings is used
+	// when UseSavedListener.
+	TLS *TLSPair
 }
 
 // Defaults for Options.
@@ -109,6 +113,7 @@ type Console struct {
 	// listenerNote says which flags override the saved listener.
 	listenerNote string
 	metrics      *metrics // nil: /healthz and /metrics are off
+	tls          tlsState // HTTPS of the listener (tls_console.go)
 }
 
 // New opens the console over opts.Store and opts.Keys: it loads (or on
@@ -131,6 +136,9 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 		if err := c.useSavedListener(ctx, opts); err != nil {
 			return nil, err
 		}
+	}
+	if err := c.loadTLS(opts); err != nil {
+		return nil, err
 	}
 	now := c.clock.Now()
 	spKey, spReplaced, err := loadSPKeyPair(ctx, c.store, c.keys, opts.NewSPKey, now)

@@ -36,6 +36,13 @@ func (c *Console) Start() error {
 	if c.readOnly {
 		return errReadOnly
 	}
+	if err := c.loadStoredTLS(context.Background()); err != nil {
+		c.mu.Lock()
+		c.lastErr = err
+		c.mu.Unlock()
+		c.publish(context.Background(), Event{Kind: EventListener, Outcome: OutcomeRefused, Message: ErrorMessage(err)})
+		return err
+	}
 	c.mu.Lock()
 	addr := c.listen
 	c.mu.Unlock()
@@ -52,10 +59,11 @@ func (c *Console) Start() error {
 	}
 	srv := newHTTPServer(c.Handler(), c.readTimeout)
 	c.mu.Lock()
-	c.srv, c.ln, c.running, c.lastErr = srv, ln, true, nil
 	c.listen = ln.Addr().String()
+	ln = c.tlsListenerLocked(ln)
+	c.srv, c.ln, c.running, c.lastErr = srv, ln, true, nil
 	if c.baseURL == "" {
-		c.baseURL = "http://" + c.listen
+		c.baseURL = c.schemeLocked() + "://" + c.listen
 	}
 	base := c.baseURL
 	c.mu.Unlock()

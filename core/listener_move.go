@@ -46,6 +46,9 @@ func (c *Console) restartAt(listenAddr, baseURL string) error {
 	if err != nil {
 		return err
 	}
+	if err := c.checkTLSScheme(base); err != nil {
+		return err
+	}
 	if c.readOnly {
 		return errReadOnly
 	}

@@ -141,7 +141,7 @@ func (c *Console) SimulateOnboarding(ctx context.Context, count, concurrency int
 	c.publish(ctx, Event{Kind: EventSimulation, Outcome: OutcomeInfo, IdPSlug: DemoSlug,
 		Message: fmt.Sprintf("Simulating onboarding of %d new hires", count)})
 	res, err := Simulate(ctx, SimulateOptions{Target: c.BaseURL(), Count: count,
-		Concurrency: concurrency, Progress: progress, Secret: c.hireSecret})
+		Concurrency: concurrency, Progress: progress, Secret: c.hireSecret, Transport: c.selfTransport()})
 	if err == nil {
 		outcome := OutcomeInfo
 		if res.Failed > 0 {

@@ -39,6 +39,7 @@ type settings struct {
 	demo     *demoSwitch // the demo IdP's card (settings_demo.go)
 	storage  *storageSection
 	system   *systemSection // listener, data directory, theme (settings_system.go)
+	tls      *tlsSection    // HTTPS of the listener (settings_tls.go)
 }
 
 func newSettings(a *App) *settings {
@@ -77,7 +78,8 @@ func (s *settings) build() fyne.CanvasObject {
 	s.demo = newDemoSwitch(s.app)
 	s.storage = newStorageSection(s.app)
 	s.system = newSystemSection(s.app)
-	return container.NewVScroll(container.NewPadded(container.NewVBox(head, s.system.content, skewCard, s.bindingCard(), s.demo.content,
+	s.tls = newTLSSection(s.app)
+	return container.NewVScroll(container.NewPadded(container.NewVBox(head, s.system.content, s.tls.content, skewCard, s.bindingCard(), s.demo.content,
 		s.storage.content, layout.NewSpacer())))
 }
 
@@ -95,6 +97,7 @@ func (s *settings) load() {
 	}, func(d time.Duration, _ error) {
 		s.demo.show(demo)
 		s.system.show(listener, true)
+		s.tls.show()
 		s.current, s.hasValue = d, true
 		s.skew.SetText(strconv.Itoa(int(d / time.Second)))
 		showText(s.status, "Responses may now be up to "+seconds(d)+" early or late.", widget.LowImportance)
