@@ -73,6 +73,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "rules":
 		err = subcommand("rules", rest, stdout, stderr, map[string]command{
 			"export": cmdRulesExport, "import": withStdin(stdin, cmdRulesImport)})
+	case "config":
+		err = subcommand("config", rest, stdout, stderr, map[string]command{
+			"export": cmdConfigExport, "apply": withStdin(stdin, cmdConfigApply)})
 	case "db":
 		err = subcommand("db", rest, stdout, stderr, map[string]command{
 			"check": cmdDBCheck, "backup": cmdDBBackup, "restore": cmdDBRestore, "reset": cmdDBReset})
@@ -120,6 +123,10 @@ Usage:
   jitconsole rules export --idp SLUG [--data-dir DIR]
   jitconsole rules import --idp SLUG FILE [--data-dir DIR]
         an IdP's field mapping, account key, sync policy and role rules as JSON
+  jitconsole config export [--format yaml|json] [--data-dir DIR]
+  jitconsole config apply FILE|- [--dry-run] [--prune] [--data-dir DIR]
+        the whole console as code: settings, roles, every IdP and its rules
+        in one document; apply prints the plan, then changes all or nothing
   jitconsole db check [--data-dir DIR]
   jitconsole db backup FILE [--force] [--data-dir DIR]
         check the database, or copy it (both work while the console runs)

@@ -225,7 +225,20 @@ func (p *planner) idps(ctx context.Context) error {
 // (when it exists).
 func (p *planner) nextIdP(ctx context.Context, path string, d ConfigIdP, old IdP, exists bool) (IdP, error) {
 	next := old
-	if !exists {
+	switch {
+	case !exists && d.Slug == DemoSlug:
+		// The demo IdP before the console's first start: made as the
+		// start would make it, then set as the document says.
+		if p.c.demo == nil {
+			return IdP{}, configError(p.doc.lines, path, "the built-in demo IdP is made when the console starts; start it once first")
+		}
+		md, err := p.c.demo.metadataXML()
+		if err != nil {
+			return IdP{}, fmt.Errorf("the demo IdP's metadata: %w", err)
+		}
+		next = IdP{Slug: DemoSlug, DisplayName: "Demo IdP (built in)", EntityID: p.c.BaseURL() + demoIdPMetadataPath,
+			MetadataXML: md, MetadataSource: SourceDemo, Mapping: withRuleIDs(DemoMapping())}
+	case !exists:
 		next = IdP{Slug: d.Slug, Mapping: DefaultMapping()}
 	}
 	next.Enabled, next.Security, next.RefreshEvery = d.Enabled, d.Security, d.RefreshEvery
@@ -242,8 +255,6 @@ func (p *planner) nextIdP(ctx context.Context, path string, d ConfigIdP, old IdP
 		}
 	case !exists && d.Slug != DemoSlug:
 		return IdP{}, configError(p.doc.lines, path, "a new identity provider needs metadata: give metadata.url or metadata.xml")
-	case !exists:
-		return IdP{}, configError(p.doc.lines, path, "the built-in demo IdP is made when the console starts; start it once first")
 	}
 	if d.DisplayName != "" {
 		next.DisplayName = d.DisplayName
