@@ -433,7 +433,7 @@ func (p *planner) prune() {
 			continue
 		}
 		if r.Holders > 0 {
-			p.add(ConfigPlanLine{Op: OpKeep, What: "role", Name: r.Name, Detail: AccountCount(r.Holders) + " hold it"}, nil)
+			p.add(ConfigPlanLine{Op: OpKeep, What: "role", Name: r.Name, Detail: holdIt(r.Holders)}, nil)
 			continue
 		}
 		if grantor := p.grantedBy(r.Name); grantor != "" {
@@ -458,4 +458,12 @@ func (p *planner) grantedBy(role string) string {
 		}
 	}
 	return ""
+}
+
+// holdIt says how many accounts hold a role.
+func holdIt(n int) string {
+	if n == 1 {
+		return "1 account holds it"
+	}
+	return AccountCount(n) + " hold it"
 }
