@@ -398,13 +398,13 @@ func (w configWalk) value(n *yaml.Node, t reflect.Type, path string) (any, error
 		return n.Value, nil
 	case reflect.Bool:
 		var b bool
-		if n.Kind != yaml.ScalarNode || n.Decode(&b) != nil {
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&b) != nil {
 			return nil, w.fail(n, path, "want true or false, not %q", n.Value)
 		}
 		return b, nil
 	case reflect.Int, reflect.Int64:
 		var i int64
-		if n.Kind != yaml.ScalarNode || n.Decode(&i) != nil {
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || n.Decode(&i) != nil {
 			return nil, w.fail(n, path, "want a whole number, not %q", n.Value)
 		}
 		return i, nil
