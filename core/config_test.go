@@ -58,6 +58,15 @@ func TestApplyConfigPublishesToTheFeed(t *testing.T) {
 	if err != nil || !again.Empty() {
 		t.Errorf("second plan %v (%v), want nothing to change", again.Lines, err)
 	}
+	// What an IdP's entry leaves out stays as stored.
+	off, err := core.ParseConfigDocument([]byte("version: 1\nidps:\n  - slug: okta\n    enabled: false\n    security: {reject_sha1: true}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err = tc.PlanConfig(ctx, off, core.ConfigApplyOptions{})
+	if err != nil || len(plan.Lines) != 1 || plan.Lines[0].String() != "change idp okta: enabled, security.reject_sha1" {
+		t.Errorf("plan of a partial entry %q (%v), want only enabled and reject_sha1 changed", plan.Lines, err)
+	}
 }
 
 // TestParseConfigDocumentErrors: what a document gets wrong is named by

@@ -55,22 +55,46 @@ type ConfigRole struct {
 	Description string
 }
 
-// ConfigIdP is an IdP connection in a config document. Metadata comes
+// ConfigIdP is an IdP connection in a config document. What it leaves
+// out keeps the stored value (a new IdP gets the default): metadata comes
 // from MetadataURL (fetched, then refreshed every RefreshEvery) or
-// MetadataXML; both empty keeps the stored metadata (the demo IdP's is
-// always the console's own). An empty DisplayName keeps the stored one (a
+// MetadataXML, both empty keeping the stored metadata (the demo IdP's is
+// always the console's own); an empty DisplayName keeps the stored one (a
 // new IdP is named from its metadata); a nil Mapping keeps the stored
-// mapping (a new IdP gets DefaultMapping).
+// mapping (a new IdP gets DefaultMapping); nil switches keep theirs (a new
+// IdP is enabled, with IdPSecurity's zero value).
 type ConfigIdP struct {
 	Slug         string
 	DisplayName  string
-	Enabled      bool
+	Enabled      *bool
 	MetadataURL  string
 	EntityID     string // picks one entity of an aggregate at MetadataURL
 	MetadataXML  string
-	RefreshEvery time.Duration
-	Security     IdPSecurity
+	RefreshEvery *time.Duration
+	Security     ConfigSecurity
 	Mapping      *Mapping
+}
+
+// ConfigSecurity are the IdPSecurity switches a document names (nil: not
+// named).
+type ConfigSecurity struct {
+	AllowIdPInitiated, RejectSHA1, RequireSignedResponse, RequireSignedAssertion *bool
+}
+
+// apply sets the switches s names in sec.
+func (s ConfigSecurity) apply(sec IdPSecurity) IdPSecurity {
+	for _, f := range []struct {
+		from *bool
+		to   *bool
+	}{
+		{s.AllowIdPInitiated, &sec.AllowIdPInitiated}, {s.RejectSHA1, &sec.RejectSHA1},
+		{s.RequireSignedResponse, &sec.RequireSignedResponse}, {s.RequireSignedAssertion, &sec.RequireSignedAssertion},
+	} {
+		if f.from != nil {
+			*f.to = *f.from
+		}
+	}
+	return sec
 }
 
 // configFileV1 is version 1 of the config document. Changing its names
@@ -116,10 +140,10 @@ type configMetadataV1 struct {
 }
 
 type configSecurityV1 struct {
-	AllowIdPInitiated      bool `json:"allow_idp_initiated"`
-	RejectSHA1             bool `json:"reject_sha1"`
-	RequireSignedResponse  bool `json:"require_signed_response"`
-	RequireSignedAssertion bool `json:"require_signed_assertion"`
+	AllowIdPInitiated      *bool `json:"allow_idp_initiated,omitempty"`
+	RejectSHA1             *bool `json:"reject_sha1,omitempty"`
+	RequireSignedResponse  *bool `json:"require_signed_response,omitempty"`
+	RequireSignedAssertion *bool `json:"require_signed_assertion,omitempty"`
 }
 
 // ConfigError is an invalid config document: the path in the document,
@@ -276,12 +300,9 @@ func (p configIdPV1) toIdP(path string, lines map[string]int) (ConfigIdP, error)
 	fail := func(sub, format string, args ...any) (ConfigIdP, error) {
 		return ConfigIdP{}, configError(lines, path+sub, format, args...)
 	}
-	idp := ConfigIdP{Slug: strings.TrimSpace(p.Slug), DisplayName: strings.TrimSpace(p.DisplayName), Enabled: true}
+	idp := ConfigIdP{Slug: strings.TrimSpace(p.Slug), DisplayName: strings.TrimSpace(p.DisplayName), Enabled: p.Enabled}
 	if err := ValidateSlug(idp.Slug); err != nil {
 		return fail(".slug", "%s", ErrorMessage(err))
-	}
-	if p.Enabled != nil {
-		idp.Enabled = *p.Enabled
 	}
 	if m := p.Metadata; m != nil {
 		idp.MetadataURL, idp.EntityID, idp.MetadataXML = strings.TrimSpace(m.URL), strings.TrimSpace(m.EntityID), strings.TrimSpace(m.XML)
@@ -301,15 +322,15 @@ func (p configIdPV1) toIdP(path string, lines map[string]int) (ConfigIdP, error)
 	if p.RefreshInterval != "" {
 		d, err := time.ParseDuration(p.RefreshInterval)
 		if err != nil {
-			return fail(".refresh_interval", "invalid duration %q (write it as 24h or 30m)", p.RefreshInterval)
+			return fail(".refresh_interval", "invalid duration %q (write it as 24h or 30m; 0s for the default)", p.RefreshInterval)
 		}
-		if d < 5*time.Minute {
+		if d != 0 && d < 5*time.Minute {
 			return fail(".refresh_interval", "%s is too often: refresh metadata at most every 5 minutes", d)
 		}
-		idp.RefreshEvery = d
+		idp.RefreshEvery = &d
 	}
 	if s := p.Security; s != nil {
-		idp.Security = IdPSecurity{AllowIdPInitiated: s.AllowIdPInitiated, RejectSHA1: s.RejectSHA1,
+		idp.Security = ConfigSecurity{AllowIdPInitiated: s.AllowIdPInitiated, RejectSHA1: s.RejectSHA1,
 			RequireSignedResponse: s.RequireSignedResponse, RequireSignedAssertion: s.RequireSignedAssertion}
 	}
 	if p.Mapping != nil {

@@ -56,8 +56,8 @@ func (c *Console) configFile(ctx context.Context) (configFileV1, error) {
 func idpToFile(idp IdP) configIdPV1 {
 	enabled := idp.Enabled
 	p := configIdPV1{Slug: idp.Slug, DisplayName: idp.DisplayName, Enabled: &enabled,
-		Security: &configSecurityV1{AllowIdPInitiated: idp.Security.AllowIdPInitiated, RejectSHA1: idp.Security.RejectSHA1,
-			RequireSignedResponse: idp.Security.RequireSignedResponse, RequireSignedAssertion: idp.Security.RequireSignedAssertion}}
+		Security: &configSecurityV1{AllowIdPInitiated: ptr(idp.Security.AllowIdPInitiated), RejectSHA1: ptr(idp.Security.RejectSHA1),
+			RequireSignedResponse: ptr(idp.Security.RequireSignedResponse), RequireSignedAssertion: ptr(idp.Security.RequireSignedAssertion)}}
 	switch {
 	case idp.MetadataSource == SourceDemo || idp.Slug == DemoSlug:
 	case idp.MetadataURL != "":
@@ -72,3 +72,6 @@ func idpToFile(idp IdP) configIdPV1 {
 	p.Mapping = &m
 	return p
 }
+
+// ptr is a pointer to a copy of v.
+func ptr[T any](v T) *T { return &v }

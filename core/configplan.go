@@ -241,7 +241,16 @@ func (p *planner) nextIdP(ctx context.Context, path string, d ConfigIdP, old IdP
 	case !exists:
 		next = IdP{Slug: d.Slug, Mapping: DefaultMapping()}
 	}
-	next.Enabled, next.Security, next.RefreshEvery = d.Enabled, d.Security, d.RefreshEvery
+	if !exists {
+		next.Enabled = true
+	}
+	if d.Enabled != nil {
+		next.Enabled = *d.Enabled
+	}
+	if d.RefreshEvery != nil {
+		next.RefreshEvery = *d.RefreshEvery
+	}
+	next.Security = d.Security.apply(next.Security)
 	if d.Mapping != nil {
 		if err := d.Mapping.Validate(p.known); err != nil {
 			return IdP{}, mappingConfigError(p.doc.lines, path, err)
