@@ -76,6 +76,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "tls":
 		err = subcommand("tls", rest, stdout, stderr, map[string]command{
 			"self-signed": cmdTLSSelfSigned, "import": cmdTLSImport, "off": cmdTLSOff, "status": cmdTLSStatus})
+	case "config":
+		err = subcommand("config", rest, stdout, stderr, map[string]command{
+			"export": cmdConfigExport, "apply": withStdin(stdin, cmdConfigApply)})
 	case "db":
 		err = subcommand("db", rest, stdout, stderr, map[string]command{
 			"check": cmdDBCheck, "backup": cmdDBBackup, "restore": cmdDBRestore, "reset": cmdDBReset})
@@ -128,6 +131,10 @@ Usage:
         HTTPS for the SP listener: a test certificate, or one stored in the data
         directory (key in the OS keyring); serve and the window also take
         --tls-cert FILE --tls-key FILE
+  jitconsole config export [--format yaml|json] [--data-dir DIR]
+  jitconsole config apply FILE|- [--dry-run] [--prune] [--data-dir DIR]
+        the whole console as code: settings, roles, every IdP and its rules
+        in one document; apply prints the plan, then changes all or nothing
   jitconsole db check [--data-dir DIR]
   jitconsole db backup FILE [--force] [--data-dir DIR]
         check the database, or copy it (both work while the console runs)

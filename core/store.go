@@ -26,6 +26,7 @@ type Store interface {
 	RetentionStore
 	PersonaStore
 	SettingStore
+	ConfigStore
 }
 
 // IdPStore keeps the IdP connections.

@@ -84,40 +84,9 @@ func (db *DB) saveIdP(ctx context.Context, idp core.IdP, revokeRuleIDs []string,
 		ev      core.Event
 	)
 	err = db.inTx(ctx, func(w *writer) error {
-		var exists bool
-		if err := w.queryRow(`SELECT EXISTS (SELECT 1 FROM identity_providers WHERE slug = ?)`, idp.Slug).Scan(&exists); err != nil {
-			return err
-		}
-		now := nanos(db.now())
-		row := w.queryRow(`INSERT INTO identity_providers
-			(slug, display_name, entity_id, metadata_xml, enabled, mapping_json, created_at, updated_at,
-			 metadata_source, metadata_url, refresh_every, refreshed_at, refresh_error, security_json)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (slug) DO UPDATE SET
-				display_name = excluded.display_name, entity_id = excluded.entity_id,
-				metadata_xml = excluded.metadata_xml, enabled = excluded.enabled,
-				mapping_json = excluded.mapping_json, updated_at = excluded.updated_at,
-				metadata_source = excluded.metadata_source, metadata_url = excluded.metadata_url,
-				refresh_every = excluded.refresh_every, refreshed_at = excluded.refreshed_at,
-				refresh_error = excluded.refresh_error, security_json = excluded.security_json
-			RETURNING `+idpColumns,
-			idp.Slug, idp.DisplayName, idp.EntityID, idp.MetadataXML, idp.Enabled, string(mapping), now, now,
-			idp.MetadataSource, idp.MetadataURL, int64(idp.RefreshEvery), nanos(idp.RefreshedAt), idp.RefreshError,
-			string(security))
 		var err error
-		if saved, err = scanIdP(row); err != nil {
+		if saved, err = putIdP(w, idp, string(mapping), string(security), nanos(db.now())); err != nil {
 			return err
-		}
-		if !exists {
-			if _, err := w.exec(`UPDATE users SET idp_removed = 0 WHERE idp_slug = ? AND idp_removed = 1`, idp.Slug); err != nil {
-				return fmt.Errorf("claim the accounts of a removed IdP: %w", err)
-			}
-		}
-		// The roles the mapping names join the roles table.
-		for _, role := range idp.Mapping.RolesNamed() {
-			if err := ensureRole(w, role); err != nil {
-				return err
-			}
 		}
 		if audit == nil {
 			return nil
@@ -141,6 +110,48 @@ func (db *DB) saveIdP(ctx context.Context, idp core.IdP, revokeRuleIDs []string,
 		return core.IdP{}, 0, core.Event{}, fmt.Errorf("save IdP %q: %w", idp.Slug, err)
 	}
 	return saved, revoked, ev, nil
+}
+
+// putIdP inserts idp, or updates the IdP with its slug, with its mapping
+// and security settings encoded, in w's transaction; a new slug claims the
+// accounts left from a removed IdP of that slug, and the roles the mapping
+// names join the catalogue.
+func putIdP(w *writer, idp core.IdP, mapping, security string, now int64) (core.IdP, error) {
+	var exists bool
+	if err := w.queryRow(`SELECT EXISTS (SELECT 1 FROM identity_providers WHERE slug = ?)`, idp.Slug).Scan(&exists); err != nil {
+		return core.IdP{}, err
+	}
+	row := w.queryRow(`INSERT INTO identity_providers
+		(slug, display_name, entity_id, metadata_xml, enabled, mapping_json, created_at, updated_at,
+		 metadata_source, metadata_url, refresh_every, refreshed_at, refresh_error, security_json)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (slug) DO UPDATE SET
+			display_name = excluded.display_name, entity_id = excluded.entity_id,
+			metadata_xml = excluded.metadata_xml, enabled = excluded.enabled,
+			mapping_json = excluded.mapping_json, updated_at = excluded.updated_at,
+			metadata_source = excluded.metadata_source, metadata_url = excluded.metadata_url,
+			refresh_every = excluded.refresh_every, refreshed_at = excluded.refreshed_at,
+			refresh_error = excluded.refresh_error, security_json = excluded.security_json
+		RETURNING `+idpColumns,
+		idp.Slug, idp.DisplayName, idp.EntityID, idp.MetadataXML, idp.Enabled, mapping, now, now,
+		idp.MetadataSource, idp.MetadataURL, int64(idp.RefreshEvery), nanos(idp.RefreshedAt), idp.RefreshError,
+		security)
+	saved, err := scanIdP(row)
+	if err != nil {
+		return core.IdP{}, err
+	}
+	if !exists {
+		if _, err := w.exec(`UPDATE users SET idp_removed = 0 WHERE idp_slug = ? AND idp_removed = 1`, idp.Slug); err != nil {
+			return core.IdP{}, fmt.Errorf("claim the accounts of a removed IdP: %w", err)
+		}
+	}
+	// The roles the mapping names join the roles table.
+	for _, role := range idp.Mapping.RolesNamed() {
+		if err := ensureRole(w, role); err != nil {
+			return core.IdP{}, err
+		}
+	}
+	return saved, nil
 }
 
 // DeleteIdP removes the IdP connection with slug, in one transaction with

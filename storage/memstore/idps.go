@@ -67,32 +67,9 @@ func (s *Store) saveIdP(idp core.IdP, revokeRuleIDs []string, audit *core.Event)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.now()
-	idp.UpdatedAt = now
-	i := s.idpIndex(idp.Slug)
-	if i >= 0 {
-		idp.ID, idp.CreatedAt = s.idps[i].ID, s.idps[i].CreatedAt
-	} else {
-		idp.ID, idp.CreatedAt = s.lastID+1, now
-	}
-	stored, err := cloneIdP(idp)
+	stored, err := s.putIdP(idp)
 	if err != nil {
-		return core.IdP{}, 0, core.Event{}, fmt.Errorf("save IdP %q: %w", idp.Slug, err)
-	}
-	if i >= 0 {
-		s.idps[i] = stored
-	} else {
-		s.nextID()
-		s.idps = append(s.idps, stored)
-		for _, a := range s.users {
-			if a.IdPSlug == idp.Slug {
-				a.IdPRemoved = false
-			}
-		}
-	}
-	s.idpVersion++
-	for _, role := range idp.Mapping.RolesNamed() {
-		s.ensureRole(role)
+		return core.IdP{}, 0, core.Event{}, err
 	}
 	saved, _ := cloneIdP(stored) // stored encoded once: it encodes again
 	if audit == nil {
@@ -109,6 +86,39 @@ func (s *Store) saveIdP(idp core.IdP, revokeRuleIDs []string, audit *core.Event)
 		ev.Detail = strings.TrimLeft(ev.Detail+"\n"+core.RuleRevocationLine(id, roles), "\n")
 	}
 	return saved, revoked, s.addEvent(ev), nil
+}
+
+// putIdP inserts idp or updates the IdP with its slug (the lock held),
+// as SaveIdP does, and returns it as stored.
+func (s *Store) putIdP(idp core.IdP) (core.IdP, error) {
+	now := s.now()
+	idp.UpdatedAt = now
+	i := s.idpIndex(idp.Slug)
+	if i >= 0 {
+		idp.ID, idp.CreatedAt = s.idps[i].ID, s.idps[i].CreatedAt
+	} else {
+		idp.ID, idp.CreatedAt = s.lastID+1, now
+	}
+	stored, err := cloneIdP(idp)
+	if err != nil {
+		return core.IdP{}, fmt.Errorf("save IdP %q: %w", idp.Slug, err)
+	}
+	if i >= 0 {
+		s.idps[i] = stored
+	} else {
+		s.nextID()
+		s.idps = append(s.idps, stored)
+		for _, a := range s.users {
+			if a.IdPSlug == idp.Slug {
+				a.IdPRemoved = false
+			}
+		}
+	}
+	s.idpVersion++
+	for _, role := range idp.Mapping.RolesNamed() {
+		s.ensureRole(role)
+	}
+	return stored, nil
 }
 
 // revokeRuleGrants deletes the grants the rule ruleID of idpSlug made and

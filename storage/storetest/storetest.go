@@ -47,6 +47,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Dashboard", dashboardCases},
 		{"Personas", personaCases},
 		{"Settings", settingCases},
+		{"Config", configCases},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
