@@ -61,7 +61,14 @@ func cmdIdPSet(args []string, stdout, stderr io.Writer) error {
 	}
 	slug := pos[0]
 	f.set = map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
+	fs.Visit(func(fl *flag.Flag) {
+		if fl.Name != "data-dir" {
+			f.set[fl.Name] = true
+		}
+	})
+	if len(f.set) == 0 {
+		return usageError(fs, stderr, "give at least one setting to change, like --allow-idp-initiated=true")
+	}
 	var every time.Duration
 	if f.set["refresh-interval"] {
 		if every, err = parseRefreshInterval(f.refresh); err != nil {

@@ -175,18 +175,30 @@ func cmdRolesDelete(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("there is no role %q; jitconsole roles list shows the catalogue", pos[0])
 	}
 	if err := con.DeleteRole(ctx, pos[0]); err != nil {
-		if ri.Holders > 0 && core.ErrorCode(err) == core.ECONFLICT {
-			//lint:ignore ST1005 sentences for a person, which run prints as they are
-			verb := map[bool]string{true: "holds", false: "hold"}[ri.Holders == 1]
-			return fmt.Errorf("%s %s %s, so it was not deleted: nothing changed. Revoke it from them first "+
-				"(jitconsole users list --role %s; jitconsole users revoke ID %s) or change the rules that grant it; "+
-				"they keep it until then.", plural(ri.Holders, "account", "accounts"), verb, ri.Name, ri.Name, ri.Name)
-		}
-		//lint:ignore ST1005 sentences for a person, which run prints as they are
-		return fmt.Errorf("%s Nothing changed.", errorText(err))
+		return roleDeleteError(ri, err)
 	}
 	fmt.Fprintf(stdout, "Deleted role %s.\n", pos[0])
 	return nil
+}
+
+// roleDeleteError says why the role ri was not deleted: how many hold it,
+// what grants it, and what to do first.
+func roleDeleteError(ri core.RoleInfo, err error) error {
+	msg := errorText(err)
+	held := errorText(core.RoleHeld(ri.Name, ri.Holders))
+	switch {
+	case ri.Holders > 0 && msg == held:
+		msg += fmt.Sprintf(" Revoke the grants made by hand first (jitconsole users list --role %s; jitconsole users revoke ID %[1]s); "+
+			"grants made by rules go when no rule grants it and the holders sign in again.", ri.Name)
+	case ri.Holders > 0:
+		msg = held + " " + msg
+	}
+	if ri.Holders > 0 {
+		//lint:ignore ST1005 sentences for a person, which run prints as they are
+		return fmt.Errorf("%s Nothing was deleted: they keep %s.", msg, ri.Name)
+	}
+	//lint:ignore ST1005 sentences for a person, which run prints as they are
+	return fmt.Errorf("%s Nothing was deleted.", msg)
 }
 
 // plural is "1 account" or "3 accounts".

@@ -174,13 +174,13 @@ func provenance(g core.RoleGrant) string {
 		}
 		return s + " (pinned: no sign-in removes it)"
 	case core.GrantDefault:
-		return "default role of IdP " + orNone(g.IdPSlug)
+		return "IdP " + orNone(g.IdPSlug) + ", default role"
 	default:
 		s := g.Source
 		if s == "" {
 			s = fmt.Sprintf("rule %d", g.RuleIndex)
 		}
-		return s + " of IdP " + orNone(g.IdPSlug)
+		return "IdP " + orNone(g.IdPSlug) + ", " + s
 	}
 }
 
@@ -248,11 +248,11 @@ func writeUserDetail(w io.Writer, d core.UserDetail) error {
 	}
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, l := range d.Logins {
-		why := l.Reason
-		if l.Class != "" {
-			why = string(l.Class) + ": " + why
+		fmt.Fprintf(tw, "  %s\t%s\t%s", utcTime(l.At), l.IdPSlug, l.Outcome)
+		if l.Class != "" || l.Reason != "" {
+			fmt.Fprintf(tw, "\t%s: %s", l.Class, l.Reason)
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", utcTime(l.At), l.IdPSlug, l.Outcome, why)
+		fmt.Fprintln(tw)
 	}
 	return tw.Flush()
 }
