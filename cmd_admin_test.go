@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -217,7 +218,10 @@ func TestAdminCommandsGolden(t *testing.T) {
 		{"users-disable-again", []string{"users", "disable", "1"}},
 		{"users-list-jsonl-page", []string{"users", "list", "--jsonl", "--limit", "2", "--offset", "1"}},
 		{"users-stale-bad-days", []string{"users", "stale", "--days", "0"}},
+		{"users-stale", []string{"users", "stale", "--days", "30", "--jsonl"}},
 		{"users-delete", []string{"users", "delete", "3"}},
+		{"users-stale-disable", []string{"users", "stale", "--days", "30", "--disable"}},
+		{"users-stale-disable-again", []string{"users", "stale", "--days", "30", "--disable"}},
 	}
 	for _, s := range steps {
 		r := runCLI(t, append(s.args, "--data-dir", dir)...)
@@ -351,6 +355,33 @@ func TestIdPSetAllowsIdPInitiatedAtTheACS(t *testing.T) {
 	// Accepted: the ACS sends the browser on to the welcome page.
 	if status := post(); (status != http.StatusSeeOther && status != http.StatusOK) || accounts() != 1 {
 		t.Fatalf("IdP-initiated after idp set: HTTP %d, %d accounts", status, accounts())
+	}
+}
+
+// TestIdPSetMetadataURL: --metadata-url fetches and checks the metadata
+// before anything is saved; refused metadata changes nothing, the other
+// flags of the same command included.
+func TestIdPSetMetadataURL(t *testing.T) {
+	dir := adminDataDir(t)
+	srv := httptest.NewServer(http.FileServer(http.Dir(filepath.Join("testdata", "metadata"))))
+	t.Cleanup(srv.Close)
+	before := runCLI(t, "idp", "list", "--json", "--data-dir", dir).stdout
+	r := runCLI(t, "idp", "set", "okta", "--metadata-url", srv.URL+"/sp-not-an-idp.xml", "--enabled=false", "--data-dir", dir)
+	if r.code != 1 || !strings.Contains(r.stderr, "service provider's metadata") || !strings.Contains(r.stderr, "Nothing was saved") {
+		t.Fatalf("SP metadata: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if after := runCLI(t, "idp", "list", "--json", "--data-dir", dir).stdout; after != before {
+		t.Fatalf("refused metadata changed the IdPs:\n%s\n%s", before, after)
+	}
+	r = runCLI(t, "idp", "set", "okta", "--metadata-url", srv.URL+"/onelogin.xml", "--refresh-interval", "6h", "--data-dir", dir)
+	for _, want := range []string{"metadata-url: (none) → " + srv.URL + "/onelogin.xml", "refresh-interval: default (24h0m0s) → 6h0m0s", "entity ID: "} {
+		if r.code != 0 || !strings.Contains(r.stdout, want) {
+			t.Fatalf("exit %d, output lacks %q:\n%s%s", r.code, want, r.stdout, r.stderr)
+		}
+	}
+	idp, err := readerOf(t, dir).IdP(context.Background(), "okta")
+	if err != nil || idp.MetadataURL != srv.URL+"/onelogin.xml" || !strings.Contains(idp.EntityID, "onelogin") || idp.RefreshEvery != 6*time.Hour {
+		t.Fatalf("after idp set: %v, %q %q %s", err, idp.MetadataURL, idp.EntityID, idp.RefreshEvery)
 	}
 }
 
