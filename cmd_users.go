@@ -4,12 +4,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
-	"fmt"
 	"io"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/jitconsole/jitconsole/core"
@@ -21,11 +17,22 @@ import (
 func cmdUsersList(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("jitconsole users list", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print a JSON array instead of a table")
+	asJSONL := fs.Bool("jsonl", false, "print one JSON object a line (JSON Lines), each as it is read")
 	search := fs.String("search", "", "only accounts whose username, name, email or NameID contains `S`")
+	idp := fs.String("idp", "", "only the accounts of the IdP `SLUG`")
+	role := fs.String("role", "", "only the accounts holding `ROLE`")
+	limit := fs.Int("limit", 0, "print at most `N` accounts (0: all)")
+	offset := fs.Int("offset", 0, "skip the first `N` accounts")
 	var dirFlag string
 	addDataDirFlag(fs, &dirFlag)
-	if err := parseFlags(fs, "jitconsole users list [--json] [--search S] [--data-dir DIR]\n\nLists the provisioned accounts, newest first.\n", args, stdout, stderr); err != nil {
+	if err := parseFlags(fs, "jitconsole users list [--json | --jsonl] [--search S] [--idp SLUG] [--role ROLE]\n         [--limit N] [--offset N] [--data-dir DIR]\n\nLists the provisioned accounts, newest first. --json and --jsonl write each\naccount as it is read, so memory stays flat however many there are.\n", args, stdout, stderr); err != nil {
 		return err
+	}
+	if *asJSON && *asJSONL {
+		return usageError(fs, stderr, "give --json or --jsonl, not both")
+	}
+	if *limit < 0 || *offset < 0 {
+		return usageError(fs, stderr, "--limit and --offset take a number from 0")
 	}
 	ctx := context.Background()
 	con, err := openReader(ctx, dirFlag, "", nil)
@@ -33,14 +40,19 @@ func cmdUsersList(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer con.close()
-	users, err := con.Users(ctx, core.UserFilter{Search: *search})
-	if err != nil {
-		return plainError(err)
+	format := usersTable
+	switch {
+	case *asJSON:
+		format = usersJSONArray
+	case *asJSONL:
+		format = usersJSONLines
 	}
-	if *asJSON {
-		return writeUsersJSON(stdout, users)
+	f := core.UserFilter{Search: *search, IdPSlug: *idp, Role: *role}
+	empty := "(no accounts yet: sign someone in, or run jitconsole demo simulate)"
+	if f != (core.UserFilter{}) || *offset > 0 {
+		empty = "(no accounts match)"
 	}
-	return writeUsersTable(stdout, users)
+	return plainError(streamUsers(ctx, con.Console, f, *offset, *limit, format, empty, stdout))
 }
 
 type userJSON struct {
@@ -55,49 +67,12 @@ type userJSON struct {
 	LastLoginAt *time.Time `json:"last_login_at"`
 	LoginCount  int        `json:"login_count"`
 	IdPRemoved  bool       `json:"idp_removed,omitempty"` // the IdP connection was removed; the account stays
+	Disabled    bool       `json:"disabled,omitempty"`    // sign-ins are refused
 }
 
 type roleJSON struct {
 	Role   string `json:"role"`
 	Source string `json:"source"`
-}
-
-func writeUsersJSON(w io.Writer, users []core.User) error {
-	out := make([]userJSON, 0, len(users))
-	for _, u := range users {
-		j := userJSON{ID: u.ID, IdP: u.IdPSlug, NameID: u.NameID, Username: u.Username, Email: u.Email,
-			DisplayName: u.DisplayName, Roles: []roleJSON{}, CreatedAt: u.CreatedAt, LoginCount: u.LoginCount, IdPRemoved: u.IdPRemoved}
-		if !u.LastLoginAt.IsZero() {
-			j.LastLoginAt = &u.LastLoginAt
-		}
-		for _, r := range u.Roles {
-			j.Roles = append(j.Roles, roleJSON{Role: r.Role, Source: r.Source})
-		}
-		out = append(out, j)
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
-}
-
-func writeUsersTable(w io.Writer, users []core.User) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tUSERNAME\tDISPLAY NAME\tEMAIL\tIDP\tROLES\tCREATED\tLAST LOGIN\tLOGINS")
-	for _, u := range users {
-		roles := make([]string, len(u.Roles))
-		for i, r := range u.Roles {
-			roles[i] = r.Role
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", u.ID, u.Username, u.DisplayName, u.Email,
-			u.IdPSlug, strings.Join(roles, ","), shortTime(u.CreatedAt), shortTime(u.LastLoginAt), u.LoginCount)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	if len(users) == 0 {
-		fmt.Fprintln(w, "(no accounts yet: sign someone in, or run jitconsole demo simulate)")
-	}
-	return nil
 }
 
 func shortTime(t time.Time) string {

@@ -10,6 +10,10 @@
 //	jitconsole idp import (--file F | --url U | --stdin) [--name NAME] [--slug SLUG] [--dry-run] ...
 //	jitconsole idp list [--json] [--data-dir DIR]
 //	jitconsole idp remove SLUG [--data-dir DIR]
+//	jitconsole idp set SLUG [--enabled=BOOL] [--allow-idp-initiated=BOOL] ...
+//	jitconsole users show|disable|enable|delete|grant|revoke|stale ...
+//	jitconsole roles list|add|rename|delete ...
+//	jitconsole settings get [KEY] | set KEY VALUE
 //	jitconsole db check|backup FILE|restore FILE|reset [--data-dir DIR]
 //
 // This file only dispatches to the commands: each command group has its own
@@ -62,12 +66,20 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "serve":
 		err = cmdServe(rest, stdout, stderr)
 	case "users":
-		err = subcommand("users", rest, stdout, stderr, map[string]command{"list": cmdUsersList})
+		err = subcommand("users", rest, stdout, stderr, map[string]command{"list": cmdUsersList,
+			"show": cmdUsersShow, "disable": cmdUsersDisable, "enable": cmdUsersEnable, "grant": cmdUsersGrant,
+			"revoke": cmdUsersRevoke, "delete": cmdUsersDelete, "stale": cmdUsersStale})
+	case "roles":
+		err = subcommand("roles", rest, stdout, stderr, map[string]command{
+			"list": cmdRolesList, "add": cmdRolesAdd, "rename": cmdRolesRename, "delete": cmdRolesDelete})
+	case "settings":
+		err = subcommand("settings", rest, stdout, stderr, map[string]command{"get": cmdSettingsGet, "set": cmdSettingsSet})
 	case "demo":
 		err = subcommand("demo", rest, stdout, stderr, map[string]command{"simulate": cmdSimulate})
 	case "idp":
 		err = subcommand("idp", rest, stdout, stderr, map[string]command{
-			"import": withStdin(stdin, cmdIdPImport), "list": cmdIdPList, "remove": cmdIdPRemove})
+			"import": withStdin(stdin, cmdIdPImport), "list": cmdIdPList, "remove": cmdIdPRemove,
+			"set": cmdIdPSet})
 	case "check-response":
 		err = cmdCheckResponse(stdin, rest, stdout, stderr)
 	case "rules":
@@ -110,8 +122,18 @@ Usage:
         open the console window (the SP listener runs inside it)
   jitconsole serve [--listen ADDR] [--base-url URL] [--data-dir DIR] [--no-demo-idp] [--new-sp-key]
         run the same listener without a window; events as JSON lines on stdout
-  jitconsole users list [--json] [--search S] [--data-dir DIR]
+  jitconsole users list [--json | --jsonl] [--search S] [--limit N] [--offset N] [--data-dir DIR]
         list provisioned accounts (works while the console runs)
+  jitconsole users show (ID | --idp SLUG NAMEID)
+        an account's attributes, roles with provenance and sign-ins
+  jitconsole users disable|enable|delete (ID | --idp SLUG NAMEID)
+  jitconsole users grant|revoke (ID | --idp SLUG NAMEID) ROLE
+  jitconsole users stale --days N [--disable]
+        change accounts, or list (disable) those without a sign-in for N days
+  jitconsole roles list | add NAME | rename OLD NEW | delete NAME
+        the role catalogue
+  jitconsole settings get [KEY] | set KEY VALUE
+        clock skew, retention and the demo IdP's switch
   jitconsole demo simulate --count N [--target URL] [--data-dir DIR]
         sign N generated new hires in at a running console
   jitconsole idp import (--file F | --url U | --stdin) [--name NAME] [--slug SLUG] [--dry-run]
@@ -119,6 +141,10 @@ Usage:
   jitconsole idp list [--json]
   jitconsole idp remove SLUG
         list or remove identity provider connections
+  jitconsole idp set SLUG [--enabled=BOOL] [--allow-idp-initiated=BOOL] [--allow-sha1=BOOL]
+        [--require-signed-response=BOOL] [--require-signed-assertion=BOOL]
+        [--refresh-interval DURATION] [--metadata-url URL]
+        change a connection's settings (prints old → new)
   jitconsole check-response --response FILE (--idp SLUG | --idp-metadata FILE |
         --idp-cert PEMFILE) [--at RFC3339] [--json] ...
         validate a SAMLResponse without creating any account; exit status 0
