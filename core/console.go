@@ -88,6 +88,7 @@ type Console struct {
 	// httpClient fetches IdP metadata.
 	httpClient *http.Client
 	stopLoop   context.CancelFunc
+	watch      *eventWatch // events of other processes (eventwatch.go)
 
 	mu       sync.Mutex
 	listen   string
@@ -146,11 +147,13 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 		c.keyAlert = why
 		c.publish(ctx, Event{Kind: EventKeyFallback, Outcome: OutcomeWarning, Message: "Private keys are stored in a file, not in the OS keyring", Detail: why})
 	}
+	c.startEventWatch(ctx)
 	return c, nil
 }
 
 // Close stops the listener and the background work.
 func (c *Console) Close() error {
+	c.stopEventWatch() // first: it may restart the listener
 	c.mu.Lock()
 	if c.stopLoop != nil {
 		c.stopLoop()
