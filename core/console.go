@@ -5,6 +5,7 @@
 package core
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -57,6 +58,9 @@ type Options struct {
 	// Maintenance backs up and checks the database file for the Settings
 	// screen (nil: not available; see BackupDatabase).
 	Maintenance Maintenance
+	// EventWatchEvery, if set, replaces DefaultEventWatchEvery: how often
+	// the console looks for events other processes wrote (tests lower it).
+	EventWatchEvery time.Duration
 }
 
 // Defaults for Options.
@@ -101,6 +105,7 @@ type Console struct {
 	readOnly bool // made by NewReader: reads only, never serves
 
 	readTimeout time.Duration
+	watchEvery  time.Duration // Options.EventWatchEvery
 	retention   retention
 	dataDir     string
 	maint       Maintenance
@@ -124,6 +129,7 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 		c.hireSecret = secret
 	}
 	c.readTimeout = opts.ReadTimeout
+	c.watchEvery = cmp.Or(opts.EventWatchEvery, DefaultEventWatchEvery)
 	if opts.UseSavedListener {
 		if err := c.useSavedListener(ctx, opts); err != nil {
 			return nil, err

@@ -30,10 +30,12 @@ type SharedEventLog interface {
 	OwnEventsThrough(through int64) map[int64]bool
 }
 
-// EventWatchEvery is how often a console looks for events other processes
-// wrote: one indexed read of the primary key's range, about 10 µs when
-// there is nothing new.
-var EventWatchEvery = time.Second
+// DefaultEventWatchEvery is how often a console looks for events other
+// processes wrote: one prepared read of the primary key's range, some
+// 15-30 µs when there is nothing new (PRAGMA data_version, the other
+// trigger considered, costs as much, needs a connection of its own and
+// changes on the console's own writes too).
+const DefaultEventWatchEvery = time.Second
 
 // eventWatchBatch is how many events one read of the watch takes at most.
 const eventWatchBatch = 500
@@ -47,7 +49,7 @@ type eventWatch struct {
 
 // startEventWatch starts the watch when the store is shared. What another
 // process writes from now on reaches the subscribers within about
-// EventWatchEvery.
+// Options.EventWatchEvery.
 func (c *Console) startEventWatch(ctx context.Context) {
 	log, ok := c.store.(SharedEventLog)
 	if !ok {
@@ -63,7 +65,7 @@ func (c *Console) startEventWatch(ctx context.Context) {
 	c.watch = w
 	go func() {
 		defer close(w.done)
-		t := time.NewTicker(EventWatchEvery)
+		t := time.NewTicker(c.watchEvery)
 		defer t.Stop()
 		for {
 			select {
