@@ -20,8 +20,8 @@ var _ core.SharedEventLog = (*DB)(nil)
 // EventsAfter returns up to limit events with an ID above afterID, in ID
 // order (the order they were committed in). It reads the primary key's
 // range only, and when nothing is new, one prepared probe of it (about
-// 15 µs; the whole query, parsed anew, costs ten times that): cheap enough
-// to poll every second.
+// 8 µs over 100k events; the whole query, parsed anew, costs several
+// times that): cheap enough to poll every second.
 func (db *DB) EventsAfter(ctx context.Context, afterID int64, limit int) ([]core.Event, error) {
 	if limit <= 0 {
 		return nil, nil

@@ -152,3 +152,18 @@ func BenchmarkDataVersion(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNoteOwnEvent is what the watch adds to each event a login
+// writes: noting its ID (taken once a second by the watch).
+func BenchmarkNoteOwnEvent(b *testing.B) {
+	var o ownEvents
+	o.on.Store(true)
+	var id int64
+	for b.Loop() {
+		id++
+		o.note(id)
+		if id%1000 == 0 {
+			o.take(id)
+		}
+	}
+}
