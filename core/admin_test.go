@@ -46,6 +46,19 @@ func TestAdminOperationsAreAudited(t *testing.T) {
 		{"disabled again", func() error { _, err := con.SetUsersDisabled(ctx, []int64{pat}, true); return err }, "", ""},
 		{"the account deleted", func() error { return con.DeleteUser(ctx, pat) }, "", "Pat Partner deleted by"},
 		{"a deleted account deleted", func() error { return con.DeleteUser(ctx, pat) }, core.ENOTFOUND, ""},
+		{"the listener moved", func() error { return con.RestartAt("127.0.0.1:0", "") }, "", "Listener moved to"},
+		{"the listener where it is", func() error { return con.RestartAt(con.Listener().Addr, "") }, "", ""},
+		{"the demo IdP switched off", func() error { _, err := con.SetDemoIdPEnabled(ctx, false); return err }, "", "Demo IdP switched off by"},
+		{"retention", func() error { return con.SetRetention(ctx, core.DefaultRetention()) }, "", "Retention set by"},
+		{"an IdP's settings", func() error {
+			idp, err := con.IdP(ctx, "p")
+			if err != nil {
+				return err
+			}
+			idp.Security.AllowIdPInitiated = !idp.Security.AllowIdPInitiated
+			_, err = con.UpdateIdP(ctx, idp)
+			return err
+		}, "", "Settings of Partner changed by"},
 		{"the demo IdP removed", func() error { return con.RemoveIdP(ctx, core.DemoSlug) }, core.EINVALID, ""},
 		{"the IdP removed", func() error { return con.RemoveIdP(ctx, "p") }, "", "Identity provider Partner removed by"},
 		{"an unknown IdP removed", func() error { return con.RemoveIdP(ctx, "p") }, core.ENOTFOUND, ""},
@@ -67,6 +80,9 @@ func TestAdminOperationsAreAudited(t *testing.T) {
 			t.Errorf("%s: %d audit events, want none (newest %q)", st.what, added, after[0].Message)
 		case st.message != "" && (added != 1 || !strings.HasPrefix(after[0].Message, st.message)):
 			t.Errorf("%s: %d audit events (newest %q), want one saying %q", st.what, added, newest(after), st.message)
+		}
+		if st.message != "" && added == 1 && (after[0].Subject == "" || !strings.Contains(after[0].Message, after[0].Subject)) {
+			t.Errorf("%s: audit event %q names no actor (subject %q)", st.what, after[0].Message, after[0].Subject)
 		}
 	}
 	if got := con.ClockSkew(ctx); got != 2*time.Minute {

@@ -5,6 +5,7 @@
 package core
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -64,6 +65,9 @@ type Options struct {
 	// command line's files); else a pair stored from Settings is used
 	// when UseSavedListener.
 	TLS *TLSPair
+	// EventWatchEvery, if set, replaces DefaultEventWatchEvery: how often
+	// the console looks for events other processes wrote (tests lower it).
+	EventWatchEvery time.Duration
 }
 
 // Defaults for Options.
@@ -95,6 +99,7 @@ type Console struct {
 	// httpClient fetches IdP metadata.
 	httpClient *http.Client
 	stopLoop   context.CancelFunc
+	watch      *eventWatch // events of other processes (eventwatch.go)
 
 	mu       sync.Mutex
 	listen   string
@@ -107,6 +112,7 @@ type Console struct {
 	readOnly bool // made by NewReader: reads only, never serves
 
 	readTimeout time.Duration
+	watchEvery  time.Duration // Options.EventWatchEvery
 	retention   retention
 	dataDir     string
 	maint       Maintenance
@@ -132,6 +138,7 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 		c.hireSecret = secret
 	}
 	c.readTimeout = opts.ReadTimeout
+	c.watchEvery = cmp.Or(opts.EventWatchEvery, DefaultEventWatchEvery)
 	if opts.UseSavedListener {
 		if err := c.useSavedListener(ctx, opts); err != nil {
 			return nil, err
@@ -161,11 +168,13 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 		c.keyAlert = why
 		c.publish(ctx, Event{Kind: EventKeyFallback, Outcome: OutcomeWarning, Message: "Private keys are stored in a file, not in the OS keyring", Detail: why})
 	}
+	c.startEventWatch(ctx)
 	return c, nil
 }
 
 // Close stops the listener and the background work.
 func (c *Console) Close() error {
+	c.stopEventWatch() // first: it may restart the listener
 	c.mu.Lock()
 	if c.stopLoop != nil {
 		c.stopLoop()

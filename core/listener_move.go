@@ -5,6 +5,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/url"
 	"strings"
@@ -29,10 +30,21 @@ func CheckBaseURL(s string) (string, error) {
 // Both are checked before anything stops. Once the listener serves there,
 // the pair is saved for the next launch (see Options.UseSavedListener).
 func (c *Console) RestartAt(listenAddr, baseURL string) error {
+	before := c.Listener()
 	if err := c.restartAt(listenAddr, baseURL); err != nil {
 		return err
 	}
-	return c.saveListener(context.Background())
+	ctx := context.Background()
+	if err := c.saveListener(ctx); err != nil {
+		return err
+	}
+	after, by := c.Listener(), osUser()
+	if after.Addr != before.Addr || after.BaseURL != before.BaseURL {
+		c.publish(ctx, Event{Kind: EventAdminChange, Outcome: OutcomeInfo, Subject: by,
+			Message: fmt.Sprintf("Listener moved to %s by %s", after.Addr, by),
+			Detail:  fmt.Sprintf("listener: %s → %s; public URL: %s → %s", before.Addr, after.Addr, before.BaseURL, after.BaseURL)})
+	}
+	return nil
 }
 
 func (c *Console) restartAt(listenAddr, baseURL string) error {

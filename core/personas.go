@@ -73,7 +73,7 @@ func (c *Console) SavePersona(ctx context.Context, p Persona) error {
 		return fmt.Errorf("save persona %q: %w", p.ID, err)
 	}
 	c.publish(ctx, Event{Kind: EventPersonaChanged, Outcome: OutcomeInfo, IdPSlug: DemoSlug,
-		Subject: p.ID, Message: fmt.Sprintf("Demo persona %s saved", p.DisplayName)})
+		Subject: p.ID, Message: fmt.Sprintf("Demo persona %s saved by %s", p.DisplayName, osUser())})
 	return nil
 }
 

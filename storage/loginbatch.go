@@ -161,8 +161,10 @@ func (db *DB) commitLogins(batch []*loginJob) {
 			if _, err := w.exec(`SAVEPOINT login`); err != nil {
 				return fmt.Errorf("begin a login's savepoint: %w", err)
 			}
+			wrote := len(w.wrote)
 			j.res, j.err = db.loginTx(w, j.p)
 			if j.err != nil {
+				w.forgetEventsFrom(wrote) // before the rollback frees the IDs
 				if _, err := w.exec(`ROLLBACK TO login`); err != nil {
 					return fmt.Errorf("roll back a failed login: %w", err)
 				}

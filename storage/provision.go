@@ -551,6 +551,7 @@ func insertEvent(w *writer, e core.Event) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("save event: %w", err)
 	}
+	w.noteEvent(id)
 	return id, nil
 }
 

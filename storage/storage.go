@@ -112,6 +112,8 @@ type DB struct {
 	logins loginBatcher
 	// hotReads are the read pool's prepared statements (readRow).
 	hotReads readStmts
+	// own are the events this handle wrote (TrackOwnEvents).
+	own ownEvents
 
 	// testHook, when set, runs between the steps of a write transaction;
 	// an error it returns aborts the transaction (tests only).

@@ -114,6 +114,23 @@ type writer struct {
 	ctx   context.Context
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
+	// own notes the events the transaction inserts (wrote, in order),
+	// for the watcher of events of other processes (see ownEvents).
+	own   *ownEvents
+	wrote []int64
+}
+
+// noteEvent remembers that the transaction inserted the event id.
+func (w *writer) noteEvent(id int64) {
+	w.wrote = append(w.wrote, id)
+	w.own.note(id)
+}
+
+// forgetEventsFrom forgets the events the transaction inserted after the
+// first n (a savepoint rolled back).
+func (w *writer) forgetEventsFrom(n int) {
+	w.own.forget(w.wrote[n:])
+	w.wrote = w.wrote[:n]
 }
 
 func (w *writer) exec(q string, args ...any) (sql.Result, error) {
@@ -146,10 +163,13 @@ func (db *DB) inTx(ctx context.Context, fn func(*writer) error) error {
 		return err
 	}
 	defer tx.Rollback()
-	if err := fn(&writer{ctx: ctx, tx: tx, stmts: db.stmts}); err != nil {
+	w := &writer{ctx: ctx, tx: tx, stmts: db.stmts, own: &db.own}
+	if err := fn(w); err != nil {
+		w.forgetEventsFrom(0) // before the rollback releases the lock
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		w.forgetEventsFrom(0)
 		return commitError(ctx, err)
 	}
 	return nil

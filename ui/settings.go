@@ -45,6 +45,7 @@ type settings struct {
 func newSettings(a *App) *settings {
 	s := &settings{app: a}
 	s.content = s.build()
+	s.follow() // settings_follow.go
 	return s
 }
 

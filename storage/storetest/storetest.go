@@ -42,6 +42,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Logins", loginCases},
 		{"Requests", requestCases},
 		{"Events", eventCases},
+		{"Events after an ID", eventsAfterCases},
 		{"Recordings", recordingCases},
 		{"Retention", retentionCases},
 		{"Dashboard", dashboardCases},
