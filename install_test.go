@@ -30,9 +30,7 @@ func TestMakeInstall(t *testing.T) {
 	if fi, err := os.Stat(bin); err != nil || fi.Mode().Perm()&0o111 == 0 {
 		t.Fatalf("installed binary %s: %v (mode %v)", bin, err, fi)
 	}
-	if out, err := exec.Command(bin, "--version").CombinedOutput(); err != nil || !strings.HasPrefix(string(out), "jitconsole ") {
-		t.Fatalf("%s --version: %v, %q", bin, err, out)
-	}
+	checkVersion(t, bin)
 	out, err := exec.Command("desktop-file-validate", desktop).CombinedOutput()
 	if err != nil || len(bytes.TrimSpace(out)) > 0 {
 		t.Fatalf("desktop-file-validate %s: %v\n%s", desktop, err, out)
@@ -55,6 +53,23 @@ func TestMakeInstall(t *testing.T) {
 		if _, err := os.Stat(f); !os.IsNotExist(err) {
 			t.Errorf("after make uninstall, %s is still there (%v)", f, err)
 		}
+	}
+}
+
+// checkVersion runs bin --version: make build passes the version and the
+// commit (git's HEAD, when this is a git checkout) with -ldflags -X.
+func checkVersion(t *testing.T, bin string) {
+	t.Helper()
+	out, err := exec.Command(bin, "--version").CombinedOutput()
+	if err != nil || !strings.HasPrefix(string(out), "jitconsole "+appVersion()+" (commit ") {
+		t.Fatalf("%s --version: %v, %q", bin, err, out)
+	}
+	head, err := exec.Command("git", "rev-parse", "--short=12", "HEAD").Output()
+	if err != nil {
+		return // not a git checkout: the commit is "unknown"
+	}
+	if want := "(commit " + strings.TrimSpace(string(head)); !strings.Contains(string(out), want) {
+		t.Errorf("%s --version printed %q, want the commit: %q", bin, out, want)
 	}
 }
 
