@@ -94,54 +94,22 @@ refresh-menu:
 
 # Release archives in dist/: the Linux tar.xz of fyne package (binary,
 # .desktop, icon and a Makefile that installs them) and a Windows zip with
-# both executables and a README.
+# both executables and a README. fyne package packs a binary built here
+# (our tags and -X flags) and rewrites FyneApp.toml (it counts Build up),
+# which is put back as it was.
 dist: deps-dist
-	rm -rf dist && mkdir -p dist/windows
-	$(FYNE) package --os linux --tags migrated_fynedo,no_emoji --release \
-	  --app-version '$(VERSION)' --src . --name jitconsole
+	rm -rf dist && mkdir -p dist/linux dist/windows
+	$(GO) build $(TAGS) -ldflags '-s -w $(LDFLAGS)' -o dist/linux/jitconsole .
+	cp FyneApp.toml dist/FyneApp.toml.orig
+	$(FYNE) package --os linux --release --exe dist/linux/jitconsole --name jitconsole \
+	  --app-version '$(VERSION)' --src .; status=$$?; \
+	  cp dist/FyneApp.toml.orig FyneApp.toml; rm dist/FyneApp.toml.orig; exit $$status
 	mv jitconsole.tar.xz 'dist/jitconsole-$(VERSION)-linux-amd64.tar.xz'
 	VERSION='$(VERSION)' COMMIT='$(COMMIT)' GO=$(GO) scripts/windows.sh dist/windows
 	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@COMMIT@|$(COMMIT)|' packaging/README-windows.txt.in >dist/windows/README.txt
 	cd dist/windows && zip -q -9 '../jitconsole-$(VERSION)-windows-amd64.zip' jitconsole.exe jitconsole-cli.exe README.txt
-	rm -rf dist/windows
+	rm -rf dist/linux dist/windows
 	@ls -l dist
-
-run: display build
-	./$(BIN) $(ARGS)
-
-display:
-	@if [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
-	  echo "make run: there is no desktop session here (DISPLAY and WAYLAND_DISPLAY are empty)." >&2; \
-	  echo "  JIT Console is a desktop application: run make run from a desktop session," >&2; \
-	  echo "  or on a virtual display:  xvfb-run -a -s '-screen 0 1400x900x24' make run" >&2; \
-	  echo "  or without a window:       $(BIN) serve" >&2; \
-	  exit 1; \
-	fi
-
-# The whole suite, as CI runs it: formatting, vet, then go test -race inside
-# one D-Bus session with an unlocked gnome-keyring and Xvfb. The keyring,
-# the display, the GUI smoke test, the chromium test and the SimpleSAMLphp
-# interop test are required here, not skipped. ./ui, the longest package,
-# is named first so that it starts first: go test runs two packages at a
-# time here, and ./ui started last when it came last in ./... order.
-test: deps-test lint
-	JITCONSOLE_REQUIRE_KEYRING=1 JITCONSOLE_REQUIRE_DISPLAY=1 JITCONSOLE_BROWSER_TEST=1 JITCONSOLE_REQUIRE_SSP=1 \
-	  scripts/session.sh $(GO) test -race $(TAGS) -timeout 15m $(TESTFLAGS) ./ui ./...
-
-# gofmt, go vet and staticcheck. A staticcheck finding is fixed, or, when
-# the fix would be worse, kept with a //lint:ignore CHECK reason comment.
-# go vet runs three times: for Linux, for Windows (the whole module, cgo
-# through mingw-w64), and for macOS over DARWIN_VET (no cgo there).
-lint: deps-windows $(STATICCHECK)
-	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then \
-	  echo "gofmt: these files need formatting (run gofmt -w):" >&2; echo "$$unformatted" >&2; exit 1; fi
-	$(GO) vet $(TAGS) ./...
-	$(STATICCHECK) $(TAGS) ./...
-	CC=x86_64-w64-mingw32-gcc CGO_ENABLED=1 GOOS=windows GOARCH=amd64 $(GO) vet $(TAGS) ./...
-	CGO_ENABLED=0 GOOS=darwin GOARCH=arm64 $(GO) vet $(TAGS) $(DARWIN_VET)
-
-$(STATICCHECK):
-	GOBIN=$(CURDIR)/$(@D) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
 # The performance figures of issue 8 as a table: the ACS against crewjam's
 # parse alone (1 and 8 clients, ratio, p50/p99, allocations per login),
