@@ -7,9 +7,11 @@
 # OUTDIR/jitconsole-cli.exe  console subsystem: the commands print
 #
 # Both carry the app icon and version information from FyneApp.toml
-# (Name, ID, Version, Build), compiled by windres into a .syso that only
-# these builds see: go build -overlay places it in the package, so nothing
-# is written into the source tree. VERSION and COMMIT (environment) go in
+# (Name, ID, Version, Build), compiled by windres into
+# zz_resources_windows_amd64.syso in the source directory, which only
+# windows/amd64 builds link (the go command reads .syso files there and
+# nowhere else; go build -overlay does not apply to them). The file is
+# made anew by every run and ignored by git. VERSION and COMMIT go in
 # with -ldflags -X; they default to FyneApp.toml's version and git's HEAD.
 # windows_build_test.go runs this script and checks the executables.
 set -euo pipefail
@@ -82,14 +84,17 @@ BEGIN
 END
 RC
   (cd "$work" && "$windres" -O coff -i "$1.rc" -o "$1.syso")
-  printf '{"Replace":{"%s":"%s"}}\n' "$root/zz_resources_windows_amd64.syso" "$work/$1.syso" >"$work/$1.overlay.json"
+  # Renamed into place, so a build running beside this one never reads
+  # half a file.
+  cp "$work/$1.syso" "$root/.zz_resources.syso.tmp.$$"
+  mv -f "$root/.zz_resources.syso.tmp.$$" "$root/zz_resources_windows_amd64.syso"
 }
 
 # build EXE EXTRA_LDFLAGS: one executable, with its resources.
 build() {
   resources "$1"
   (cd "$root" && CC=$cc CGO_ENABLED=1 GOOS=windows GOARCH=amd64 "$GO" build \
-    -tags migrated_fynedo,no_emoji -trimpath -overlay "$work/$1.overlay.json" \
+    -tags migrated_fynedo,no_emoji \
     -ldflags "-s -w $2 -X main.version=$version -X main.commit=$COMMIT" \
     -o "$out/$1" .)
 }
