@@ -104,7 +104,12 @@ dist: deps-dist
 	$(FYNE) package --os linux --release --exe dist/linux/jitconsole --name jitconsole \
 	  --app-version '$(VERSION)' --src .; status=$$?; \
 	  cp dist/FyneApp.toml.orig FyneApp.toml; rm dist/FyneApp.toml.orig; exit $$status
-	mv jitconsole.tar.xz 'dist/jitconsole-$(VERSION)-linux-amd64.tar.xz'
+	@# fyne package names the menu entry and its window class after the
+	@# executable; ours says "JIT Console", the class the window has.
+	mkdir -p dist/linux/pkg && tar -xJf jitconsole.tar.xz -C dist/linux/pkg && rm jitconsole.tar.xz
+	sed -e 's|@EXEC@|jitconsole|' -e 's|@ICON@|$(APP_ID)|' packaging/jitconsole.desktop.in \
+	  >dist/linux/pkg/jitconsole/usr/local/share/applications/$(APP_ID).desktop
+	tar -cJf 'dist/jitconsole-$(VERSION)-linux-amd64.tar.xz' -C dist/linux/pkg --owner=0 --group=0 jitconsole
 	VERSION='$(VERSION)' COMMIT='$(COMMIT)' GO=$(GO) scripts/windows.sh dist/windows
 	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@COMMIT@|$(COMMIT)|' packaging/README-windows.txt.in >dist/windows/README.txt
 	cd dist/windows && zip -q -9 '../jitconsole-$(VERSION)-windows-amd64.zip' jitconsole.exe jitconsole-cli.exe README.txt
