@@ -116,6 +116,43 @@ dist: deps-dist
 	rm -rf dist/linux dist/windows
 	@ls -l dist
 
+run: display build
+	./$(BIN) $(ARGS)
+
+display:
+	@if [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
+	  echo "make run: there is no desktop session here (DISPLAY and WAYLAND_DISPLAY are empty)." >&2; \
+	  echo "  JIT Console is a desktop application: run make run from a desktop session," >&2; \
+	  echo "  or on a virtual display:  xvfb-run -a -s '-screen 0 1400x900x24' make run" >&2; \
+	  echo "  or without a window:       $(BIN) serve" >&2; \
+	  exit 1; \
+	fi
+
+# The whole suite, as CI runs it: formatting, vet, then go test -race inside
+# one D-Bus session with an unlocked gnome-keyring and Xvfb. The keyring,
+# the display, the GUI smoke test, the chromium test and the SimpleSAMLphp
+# interop test are required here, not skipped. ./ui, the longest package,
+# is named first so that it starts first: go test runs two packages at a
+# time here, and ./ui started last when it came last in ./... order.
+test: deps-test lint
+	JITCONSOLE_REQUIRE_KEYRING=1 JITCONSOLE_REQUIRE_DISPLAY=1 JITCONSOLE_BROWSER_TEST=1 JITCONSOLE_REQUIRE_SSP=1 \
+	  scripts/session.sh $(GO) test -race $(TAGS) -timeout 15m $(TESTFLAGS) ./ui ./...
+
+# gofmt, go vet and staticcheck. A staticcheck finding is fixed, or, when
+# the fix would be worse, kept with a //lint:ignore CHECK reason comment.
+# go vet runs three times: for Linux, for Windows (the whole module, cgo
+# through mingw-w64), and for macOS over DARWIN_VET (no cgo there).
+lint: deps-windows $(STATICCHECK)
+	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then \
+	  echo "gofmt: these files need formatting (run gofmt -w):" >&2; echo "$$unformatted" >&2; exit 1; fi
+	$(GO) vet $(TAGS) ./...
+	$(STATICCHECK) $(TAGS) ./...
+	CC=x86_64-w64-mingw32-gcc CGO_ENABLED=1 GOOS=windows GOARCH=amd64 $(GO) vet $(TAGS) ./...
+	CGO_ENABLED=0 GOOS=darwin GOARCH=arm64 $(GO) vet $(TAGS) $(DARWIN_VET)
+
+$(STATICCHECK):
+	GOBIN=$(CURDIR)/$(@D) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
 # The performance figures of issue 8 as a table: the ACS against crewjam's
 # parse alone (1 and 8 clients, ratio, p50/p99, allocations per login),
 # ApplyLogin, the Users screen and the impact preview over 100,000 accounts.
