@@ -140,14 +140,6 @@ func TestServeWithStalledStdoutReader(t *testing.T) {
 	}
 }
 
-// shrinkPipe makes a Linux pipe's buffer one page (F_SETPIPE_SZ) and
-// reports whether it could.
-func shrinkPipe(f *os.File) bool {
-	const fSetPipeSz = 1031
-	size, _, errno := syscall.Syscall(syscall.SYS_FCNTL, f.Fd(), fSetPipeSz, 4096)
-	return errno == 0 && size <= 4096
-}
-
 // TestSecondConsoleRefused: a second serve or GUI on the same data dir
 // refuses with the first one's PID and address; the read-only and the
 // configuration commands work beside it, db restore and db reset do not;

@@ -59,6 +59,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, rest = args[0], args[1:]
 	}
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		cmd, rest = "version", args[1:]
+	}
 	var err error
 	switch cmd {
 	case "":
@@ -94,6 +97,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "db":
 		err = subcommand("db", rest, stdout, stderr, map[string]command{
 			"check": cmdDBCheck, "backup": cmdDBBackup, "restore": cmdDBRestore, "reset": cmdDBReset})
+	case "version":
+		err = cmdVersion(rest, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, mainUsage)
 		return 0
@@ -168,6 +173,8 @@ Usage:
   jitconsole db reset [--data-dir DIR]
         replace the database with a backup, or start over with an empty one
         (the console must be stopped)
+  jitconsole --version | version
+        print the version, the commit and the Go version
 
 Run "jitconsole COMMAND --help" for the options of a command.
 The data directory is --data-dir, else $JITCONSOLE_DATA_DIR, else

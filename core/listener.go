@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -95,7 +94,7 @@ func (c *Console) Start() error {
 }
 
 func listenError(addr string, err error) error {
-	if errors.Is(err, syscall.EADDRINUSE) {
+	if isAddrInUse(err) {
 		return &Error{Code: EUNAVAILABLE, Err: err, Message: fmt.Sprintf(
 			"The address %s is already in use (is another JIT Console running?). Choose another address, such as %s.", addr, nextPort(addr))}
 	}

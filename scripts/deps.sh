@@ -4,9 +4,13 @@
 # script: the Makefile calls it before every build and test.
 #
 #   scripts/deps.sh build   packages for Fyne's cgo build (GLFW + OpenGL)
-#   scripts/deps.sh test    build packages plus Xvfb, a real keyring, chromium,
+#   scripts/deps.sh windows build packages plus the mingw-w64 cross compiler
+#                           (make windows: cgo for GOOS=windows)
+#   scripts/deps.sh dist    windows packages plus xz and zip (make dist)
+#   scripts/deps.sh test    windows packages plus Xvfb, a real keyring, chromium,
 #                           SimpleSAMLphp (the real IdP of the interop test),
-#                           and the en_US.UTF-8 locale the GUI tests run in
+#                           desktop-file-utils (the make install test), and
+#                           the en_US.UTF-8 locale the GUI tests run in
 #
 # It only acts on what is missing, so it is cheap (and silent) to call before
 # every run. As root (CI) it uses apt-get directly, otherwise sudo.
@@ -20,14 +24,21 @@ build_pkgs=(gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev
 # dies ("Class DOMDocument not found"); the test runs it under php-cli's
 # built-in server and makes its IdP key with openssl.
 test_pkgs=(xvfb xauth xdotool imagemagick gnome-keyring dbus-x11 chromium
-  fonts-dejavu-core locales simplesamlphp php-cli php-xml php-mbstring openssl)
+  fonts-dejavu-core locales simplesamlphp php-cli php-xml php-mbstring openssl
+  desktop-file-utils)
+# The cross compiler and resource compiler (windres) of make windows.
+windows_pkgs=(gcc-mingw-w64-x86-64)
+# make dist packs a tar.xz (fyne package) and a zip.
+dist_pkgs=(xz-utils zip)
 
 mode=${1:-build}
 case "$mode" in
 build) want=("${build_pkgs[@]}") ;;
-test) want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+windows) want=("${build_pkgs[@]}" "${windows_pkgs[@]}") ;;
+dist) want=("${build_pkgs[@]}" "${windows_pkgs[@]}" "${dist_pkgs[@]}") ;;
+test) want=("${build_pkgs[@]}" "${windows_pkgs[@]}" "${test_pkgs[@]}") ;;
 *)
-  echo "usage: $0 build|test" >&2
+  echo "usage: $0 build|windows|dist|test" >&2
   exit 2
   ;;
 esac
