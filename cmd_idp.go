@@ -99,11 +99,22 @@ func cmdIdPImport(stdin io.Reader, args []string, stdout, stderr io.Writer) erro
 		in.Source, in.Name = core.SourceURL, *metadataURL
 	}
 
+	// Without --base-url the values for the IdP are built from the URL
+	// the console last served at (a console running beside this command,
+	// or the last one), not from the default: those are what the IdP
+	// must reach.
+	baseSet := false
+	fs.Visit(func(f *flag.Flag) { baseSet = baseSet || f.Name == "base-url" })
+	valuesBase := strings.TrimRight(*baseURL, "/")
+	if !baseSet {
+		valuesBase = ""
+	}
+
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	req := core.ImportRequest{MetadataInput: in, DisplayName: *name, Slug: *slug}
 	if *dryRun {
-		return idpImportDryRun(ctx, req, dirFlag, strings.TrimRight(*baseURL, "/"), at, stdout, stderr)
+		return idpImportDryRun(ctx, req, dirFlag, valuesBase, at, stdout, stderr)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	con, err := openConsole(ctx, &serverFlags{listen: core.DefaultListenAddr, baseURL: strings.TrimRight(*baseURL, "/"), dataDir: dirFlag}, logger)
@@ -133,7 +144,10 @@ func cmdIdPImport(stdin io.Reader, args []string, stdout, stderr io.Writer) erro
 	if err := writePreview(stdout, prev); err != nil {
 		return err
 	}
-	return writeIdPValues(stdout, con.Endpoints(idp.Slug), con.BaseURL())
+	if valuesBase == "" {
+		valuesBase = core.StoredBaseURL(ctx, con.db)
+	}
+	return writeIdPValues(stdout, core.EndpointsFor(valuesBase, idp.Slug), valuesBase)
 }
 
 // idpImportDryRun prints what idp import would do with req, on a console

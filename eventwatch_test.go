@@ -14,12 +14,17 @@ import (
 func TestServeShowsChangesFromTheCommandLine(t *testing.T) {
 	dir := t.TempDir()
 	serve := start(t, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir)
-	serve.waitFor(t, listeningRE, time.Minute)
+	base := serve.waitFor(t, listeningRE, time.Minute)[2]
 
 	imp := runBinary(t, "idp", "import", "--file", filepath.Join("testdata", "metadata", "entra-id.xml"),
 		"--slug", "entra", "--data-dir", dir)
 	if imp.code != 0 {
 		t.Fatalf("idp import beside serve: exit %d\n%s%s", imp.code, imp.stdout, imp.stderr)
+	}
+	// The values to paste into the IdP are the running console's, not the
+	// default http://localhost:8080 (serve listens on a port of its own).
+	if want := "ACS URL          " + base + "/saml/entra/acs"; !strings.Contains(imp.stdout, want) {
+		t.Errorf("idp import beside serve at %s does not print %q:\n%s", base, want, imp.stdout)
 	}
 	registered := serve.awaitEventLine(t, func(e eventLineJSON) bool { return e.Kind == "idp.registered" && e.IdP == "entra" })
 
