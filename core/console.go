@@ -118,8 +118,9 @@ type Console struct {
 	maint       Maintenance
 	// listenerNote says which flags override the saved listener.
 	listenerNote string
-	metrics      *metrics // nil: /healthz and /metrics are off
-	tls          tlsState // HTTPS of the listener (tls_console.go)
+	metrics      *metrics     // nil: /healthz and /metrics are off
+	health       healthFlight // probes of /healthz share one write check
+	tls          tlsState     // HTTPS of the listener (tls_console.go)
 }
 
 // New opens the console over opts.Store and opts.Keys: it loads (or on

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -32,7 +33,12 @@ func (c *Console) Health(ctx context.Context) string {
 	if st := c.Listener(); !st.Running {
 		return "the SP listener is not running"
 	}
-	ctx, cancel := context.WithTimeout(ctx, healthTimeout)
+	return c.health.share(ctx, c.checkWrites)
+}
+
+// checkWrites is the write check of one probe.
+func (c *Console) checkWrites() string {
+	ctx, cancel := context.WithTimeout(context.Background(), healthTimeout)
 	defer cancel()
 	var err error
 	if wc, ok := c.store.(WriteChecker); ok {
@@ -45,6 +51,50 @@ func (c *Console) Health(ctx context.Context) string {
 		return "the database does not take writes (see the console's log)"
 	}
 	return ""
+}
+
+// healthFlight lets probes that arrive while a write check runs share its
+// answer: however many clients hammer /healthz, at most one check holds
+// the database's write lock at a time, so the ACS's writes wait for one
+// short rolled-back transaction at most.
+type healthFlight struct {
+	mu     sync.Mutex
+	cur    *healthCall
+	joined int // probes that waited for another's check (for tests)
+}
+
+// healthCall is one write check under way and, once done is closed, its
+// answer.
+type healthCall struct {
+	done chan struct{}
+	why  string
+}
+
+// share runs check, or waits for the one under way and returns its
+// answer. A caller that gives up (ctx) leaves the check running for the
+// others.
+func (f *healthFlight) share(ctx context.Context, check func() string) string {
+	f.mu.Lock()
+	if call := f.cur; call != nil {
+		f.joined++
+		f.mu.Unlock()
+		select {
+		case <-call.done:
+			return call.why
+		case <-ctx.Done():
+			return "the health check did not finish in time"
+		}
+	}
+	call := &healthCall{done: make(chan struct{})}
+	f.cur = call
+	f.mu.Unlock()
+
+	call.why = check()
+	f.mu.Lock()
+	f.cur = nil
+	f.mu.Unlock()
+	close(call.done)
+	return call.why
 }
 
 // serveHealth answers GET and HEAD /healthz for a monitor or a service
