@@ -104,7 +104,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	st := con.listening()
 	sf.ops.notice(stderr, logger, slog.LevelInfo, fmt.Sprintf("jitconsole: listening on %s, public URL %s", st.Addr, st.BaseURL),
 		"listening", "addr", st.Addr, "base_url", st.BaseURL)
-	warnTLS(con, stderr)
+	warnTLS(con, sf.ops.lines(stderr, logger))
 	if on, why := con.BrowserBinding(); !on {
 		sf.ops.notice(stderr, logger, slog.LevelWarn, why, why)
 	}

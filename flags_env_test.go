@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -231,5 +232,36 @@ func TestJSONLogLines(t *testing.T) {
 	}
 	if text := (&opsFlags{logFormat: "text"}).lines(&stderr, nil); text != io.Writer(&stderr) {
 		t.Fatal("with --log-format text the lines go to stderr as they are")
+	}
+}
+
+// TestServeTLSFromEnvironment: JITCONSOLE_TLS_CERT and JITCONSOLE_TLS_KEY
+// make serve speak HTTPS, and with JITCONSOLE_LOG_FORMAT=json its HTTPS
+// warnings (a self-signed certificate) are JSON records like the rest.
+func TestServeTLSFromEnvironment(t *testing.T) {
+	certFile, keyFile := selfSignedFiles(t)
+	env := append(os.Environ(), "JITCONSOLE_LISTEN=127.0.0.1:0", "JITCONSOLE_LOG_FORMAT=json",
+		"JITCONSOLE_DATA_DIR="+t.TempDir(), "JITCONSOLE_TLS_CERT="+certFile, "JITCONSOLE_TLS_KEY="+keyFile)
+	serve := startEnv(t, env, "serve")
+	addr := serve.waitFor(t, jsonListeningRE, time.Minute)[1]
+	_, port, _ := net.SplitHostPort(addr)
+	resp, err := httpsClient(t, certFile).Get("https://localhost:" + port + "/healthz")
+	if err != nil {
+		t.Fatalf("GET /healthz over HTTPS: %v\nstderr:\n%s", err, serve.stderr)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /healthz over HTTPS: %s", resp.Status)
+	}
+	stopServe(t, serve)
+	log := serve.stderr.String()
+	if !strings.Contains(log, "self-signed") {
+		t.Errorf("no warning about the self-signed certificate:\n%s", log)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(log), "\n") {
+		var rec struct{ Time, Level, Msg string }
+		if err := json.Unmarshal([]byte(line), &rec); err != nil || rec.Msg == "" {
+			t.Errorf("a stderr line is not a JSON log record (%v): %s", err, line)
+		}
 	}
 }
