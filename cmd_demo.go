@@ -4,6 +4,9 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -24,9 +27,10 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 	count := fs.Int("count", 0, "how many new hires sign in (`N`, required)")
 	target := fs.String("target", core.DefaultBaseURL, "base `URL` of the running console")
 	concurrency := fs.Int("concurrency", 4, "how many sign in at a time (`C`)")
+	caCert := fs.String("ca-cert", "", "also trust the PEM certificate(s) in `FILE` for an https --target\n(the --tls-cert of a console with a self-signed certificate)")
 	var dirFlag string
 	addDataDirFlag(fs, &dirFlag)
-	if err := parseFlags(fs, "jitconsole demo simulate --count N [--target URL] [--concurrency C] [--data-dir DIR]\n\nSigns N generated new hires in at a running console (jitconsole or\njitconsole serve) through its demo IdP, each through the real SAML flow.\nThe demo IdP signs only hires made with the running console's secret,\nwhich it keeps in its data directory: pass the console's --data-dir.\nExits 1 if any sign-in failed.\n", args, stdout, stderr); err != nil {
+	if err := parseFlags(fs, "jitconsole demo simulate --count N [--target URL] [--ca-cert FILE] [--concurrency C] [--data-dir DIR]\n\nSigns N generated new hires in at a running console (jitconsole or\njitconsole serve) through its demo IdP, each through the real SAML flow.\nThe demo IdP signs only hires made with the running console's secret,\nwhich it keeps in its data directory: pass the console's --data-dir.\nExits 1 if any sign-in failed.\n", args, stdout, stderr); err != nil {
 		return err
 	}
 	switch {
@@ -39,9 +43,13 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 		return usageError(fs, stderr, "--target: %v", err)
 	}
 	base := strings.TrimRight(*target, "/")
+	transport, err := trustingTransport(*caCert)
+	if err != nil {
+		return inputError(fs, stderr, "--ca-cert: %v", err)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := probeConsole(ctx, base); err != nil {
+	if err := probeConsole(ctx, base, transport); err != nil {
 		return err
 	}
 	dir, err := dataDir(dirFlag)
@@ -55,7 +63,7 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 
 	progress := &progressLine{w: stderr}
 	res, err := core.Simulate(ctx, core.SimulateOptions{Target: base, Count: *count,
-		Concurrency: *concurrency, Progress: progress.update, Secret: secret})
+		Concurrency: *concurrency, Progress: progress.update, Secret: secret, Transport: transport})
 	progress.finish()
 	if err != nil {
 		return plainError(err)
@@ -74,7 +82,7 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 
 // probeConsole checks that a console answers at base before the first
 // login, so that a wrong --target is one clear error and not N failures.
-func probeConsole(ctx context.Context, base string) error {
+func probeConsole(ctx context.Context, base string, transport http.RoundTripper) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	u := base + "/demo-idp/metadata"
@@ -82,7 +90,12 @@ func probeConsole(ctx context.Context, base string) error {
 	if err != nil {
 		return err
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := (&http.Client{Transport: transport}).Do(req)
+	var unknownCA x509.UnknownAuthorityError
+	if errors.As(err, &unknownCA) {
+		return fmt.Errorf("the console at %s speaks HTTPS with a certificate this computer does not trust "+
+			"(self-signed?): pass it with --ca-cert FILE, the file given to --tls-cert", base)
+	}
 	if err != nil {
 		return fmt.Errorf("no JIT Console answers at %s (start one with jitconsole or jitconsole serve, or pass --target): %v", base, err)
 	}
@@ -122,4 +135,27 @@ func (p *progressLine) finish() {
 	if !p.printed.IsZero() {
 		fmt.Fprintln(p.w)
 	}
+}
+
+// trustingTransport is the HTTP transport of demo simulate: the default
+// one, or with caFile one that also trusts the certificates in that PEM
+// file (a console's self-signed HTTPS certificate).
+func trustingTransport(caFile string) (http.RoundTripper, error) {
+	if caFile == "" {
+		return http.DefaultTransport, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s holds no PEM certificate", caFile)
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return t, nil
 }

@@ -126,6 +126,20 @@ func TestServeOverHTTPS(t *testing.T) {
 	if n := countUsers(t, dir); n != 1 {
 		t.Errorf("%d accounts after one sign-in", n)
 	}
+
+	// demo simulate against the https console: refused with what to do
+	// without --ca-cert, signs in with it.
+	plain := runBinary(t, "demo", "simulate", "--count", "2", "--target", base, "--data-dir", dir)
+	if plain.code != 1 || !strings.Contains(plain.stderr, "--ca-cert FILE") {
+		t.Errorf("demo simulate without --ca-cert: exit %d\n%s", plain.code, plain.stderr)
+	}
+	sim := runBinary(t, "demo", "simulate", "--count", "2", "--target", base, "--ca-cert", certFile, "--data-dir", dir)
+	if sim.code != 0 || !strings.Contains(sim.stdout, "2 signed in, 0 failed") {
+		t.Errorf("demo simulate --ca-cert: exit %d\n%s%s", sim.code, sim.stdout, sim.stderr)
+	}
+	if n := countUsers(t, dir); n != 3 {
+		t.Errorf("%d accounts after three sign-ins", n)
+	}
 	stopServe(t, serve)
 }
 

@@ -32,7 +32,8 @@ type SimulateOptions struct {
 	// Secret is the console's HireSecret: its demo IdP signs in only the
 	// new hires that carry an HMAC made with it (required).
 	Secret HireSecret
-	// Transport, if set, carries the HTTP requests (tests); each login
+	// Transport, if set, carries the HTTP requests (tests, demo simulate
+	// --ca-cert); each login
 	// still gets a client with a cookie jar of its own.
 	Transport http.RoundTripper
 	// Progress, if set, is called from worker goroutines after each login.
