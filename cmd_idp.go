@@ -272,16 +272,11 @@ func bindingName(b string) string {
 func cmdIdPList(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("jitconsole idp list", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print a JSON array instead of a table")
-	var dirFlag string
-	addDataDirFlag(fs, &dirFlag)
-	if err := parseFlags(fs, "jitconsole idp list [--json] [--data-dir DIR]\n\nLists the identity provider connections with their signing certificates.\n", args, stdout, stderr); err != nil {
-		return err
-	}
-	ctx := context.Background()
-	con, err := openReader(ctx, dirFlag, "", nil)
+	con, err := readerCommand(fs, "jitconsole idp list [--json] [--data-dir DIR]\n\nLists the identity provider connections with their signing certificates.\n", args, stdout, stderr)
 	if err != nil {
 		return err
 	}
+	ctx := context.Background()
 	defer con.close()
 	idps, err := con.IdPs(ctx)
 	if err != nil {

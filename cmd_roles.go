@@ -20,16 +20,11 @@ import (
 func cmdRolesList(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("jitconsole roles list", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print a JSON array instead of a table")
-	var dirFlag string
-	addDataDirFlag(fs, &dirFlag)
-	if err := parseFlags(fs, "jitconsole roles list [--json] [--data-dir DIR]\n\nLists the role catalogue with how many accounts hold each role.\n", args, stdout, stderr); err != nil {
-		return err
-	}
-	ctx := context.Background()
-	con, err := openReader(ctx, dirFlag, "", nil)
+	con, err := readerCommand(fs, "jitconsole roles list [--json] [--data-dir DIR]\n\nLists the role catalogue with how many accounts hold each role.\n", args, stdout, stderr)
 	if err != nil {
 		return err
 	}
+	ctx := context.Background()
 	defer con.close()
 	roles, err := con.Roles(ctx)
 	if err != nil {
@@ -106,6 +101,15 @@ func roleNamed(ctx context.Context, con *opened, name string) (core.RoleInfo, bo
 	return core.RoleInfo{}, false, nil
 }
 
+// existingRole is roleNamed for a command about a role that must exist.
+func existingRole(ctx context.Context, con *opened, name string) (core.RoleInfo, error) {
+	ri, ok, err := roleNamed(ctx, con, name)
+	if err == nil && !ok {
+		err = fmt.Errorf("there is no role %q; jitconsole roles list shows the catalogue", name)
+	}
+	return ri, err
+}
+
 // cmdRolesAdd adds a role to the catalogue.
 func cmdRolesAdd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("jitconsole roles add", flag.ContinueOnError)
@@ -140,11 +144,9 @@ func cmdRolesRename(args []string, stdout, stderr io.Writer) error {
 	}
 	defer con.close()
 	ctx := context.Background()
-	ri, ok, err := roleNamed(ctx, con, pos[0])
+	ri, err := existingRole(ctx, con, pos[0])
 	if err != nil {
 		return err
-	} else if !ok {
-		return fmt.Errorf("there is no role %q; jitconsole roles list shows the catalogue", pos[0])
 	}
 	if pos[0] == pos[1] {
 		fmt.Fprintf(stdout, "The role is called %s already: nothing changed.\n", pos[0])
@@ -168,11 +170,9 @@ func cmdRolesDelete(args []string, stdout, stderr io.Writer) error {
 	}
 	defer con.close()
 	ctx := context.Background()
-	ri, ok, err := roleNamed(ctx, con, pos[0])
+	ri, err := existingRole(ctx, con, pos[0])
 	if err != nil {
 		return err
-	} else if !ok {
-		return fmt.Errorf("there is no role %q; jitconsole roles list shows the catalogue", pos[0])
 	}
 	if err := con.DeleteRole(ctx, pos[0]); err != nil {
 		return roleDeleteError(ri, err)

@@ -233,16 +233,11 @@ func cmdTLSOff(args []string, stdout, stderr io.Writer) error {
 
 func cmdTLSStatus(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("jitconsole tls status", flag.ContinueOnError)
-	var dirFlag string
-	addDataDirFlag(fs, &dirFlag)
-	if err := parseFlags(fs, "jitconsole tls status [--data-dir DIR]\n\nSays whether HTTPS is stored for the listener, and with which certificate.\n", args, stdout, stderr); err != nil {
-		return err
-	}
-	ctx := context.Background()
-	con, err := openReader(ctx, dirFlag, "", nil)
+	con, err := readerCommand(fs, "jitconsole tls status [--data-dir DIR]\n\nSays whether HTTPS is stored for the listener, and with which certificate.\n", args, stdout, stderr)
 	if err != nil {
 		return err
 	}
+	ctx := context.Background()
 	defer con.close()
 	st, err := con.StoredTLS(ctx)
 	switch {

@@ -287,6 +287,17 @@ func openExistingConsole(ctx context.Context, dirFlag string, logger *slog.Logge
 	return openConsoleIn(ctx, dir, &serverFlags{listen: core.DefaultListenAddr, baseURL: core.DefaultBaseURL, dataDir: dir}, logger)
 }
 
+// readerCommand parses the flags of a command that only reads the data
+// directory (fs gains --data-dir) and opens it with openReader.
+func readerCommand(fs *flag.FlagSet, synopsis string, args []string, stdout, stderr io.Writer) (*opened, error) {
+	var dirFlag string
+	addDataDirFlag(fs, &dirFlag)
+	if err := parseFlags(fs, synopsis, args, stdout, stderr); err != nil {
+		return nil, err
+	}
+	return openReader(context.Background(), dirFlag, "", nil)
+}
+
 // openReader opens the data directory for a command that only reads it
 // (users list, idp list, rules export, check-response --idp): a console
 // made by core.NewReader over the database opened read-only, with the key

@@ -35,17 +35,6 @@ func trustingClient(t *testing.T, certPEM []byte) *http.Client {
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
 }
 
-func get(t *testing.T, client *http.Client, u string) (int, string) {
-	t.Helper()
-	resp, err := client.Get(u)
-	if err != nil {
-		t.Fatalf("GET %s: %v", u, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
 // TestHTTPSListenerSignsInThroughHTTPSACS serves with the command line's
 // pair: the base URL is https, the SP metadata advertises the https ACS,
 // a real signed response posted there over TLS makes the account, and
@@ -61,7 +50,7 @@ func TestHTTPSListenerSignsInThroughHTTPSACS(t *testing.T) {
 		t.Fatalf("base URL with HTTPS: %s", tc.Base)
 	}
 	client := trustingClient(t, certPEM)
-	code, md := get(t, client, tc.Base+"/saml/demo/metadata")
+	code, md := getPage(t, client, tc.Base+"/saml/demo/metadata")
 	if code != http.StatusOK || !strings.Contains(md, `Location="`+tc.Base+`/saml/demo/acs"`) {
 		t.Fatalf("metadata over https: HTTP %d, no https ACS in\n%s", code, md)
 	}
@@ -134,7 +123,7 @@ func TestSetTLSRestartsAndLastsAcrossLaunches(t *testing.T) {
 		t.Fatalf("after SetTLS: %s, %+v", base, first.Listener())
 	}
 	client := trustingClient(t, certPEM)
-	if code, md := get(t, client, base+"/saml/demo/metadata"); code != http.StatusOK || !strings.Contains(md, base+"/saml/demo/acs") {
+	if code, md := getPage(t, client, base+"/saml/demo/metadata"); code != http.StatusOK || !strings.Contains(md, base+"/saml/demo/acs") {
 		t.Fatalf("metadata after SetTLS: HTTP %d\n%s", code, md)
 	}
 	audit, err := first.AuditLog(ctx, 5)
@@ -153,7 +142,7 @@ func TestSetTLSRestartsAndLastsAcrossLaunches(t *testing.T) {
 	if st := second.TLS(); !st.On || st.Source != core.TLSFromStored || second.BaseURL() != base {
 		t.Fatalf("next launch: %+v at %s, want the stored pair at %s", st, second.BaseURL(), base)
 	}
-	if code, _ := get(t, client, base+"/saml/demo/metadata"); code != http.StatusOK {
+	if code, _ := getPage(t, client, base+"/saml/demo/metadata"); code != http.StatusOK {
 		t.Fatalf("next launch over https: HTTP %d", code)
 	}
 	if err := second.DisableTLS(ctx); err != nil {
@@ -163,7 +152,7 @@ func TestSetTLSRestartsAndLastsAcrossLaunches(t *testing.T) {
 	if second.BaseURL() != httpBase || second.TLS().On {
 		t.Fatalf("after DisableTLS: %s, %+v", second.BaseURL(), second.TLS())
 	}
-	if code, _ := get(t, http.DefaultClient, httpBase+"/saml/demo/metadata"); code != http.StatusOK {
+	if code, _ := getPage(t, http.DefaultClient, httpBase+"/saml/demo/metadata"); code != http.StatusOK {
 		t.Fatalf("plain http after DisableTLS: HTTP %d", code)
 	}
 	if _, err := second.Console.StoredTLS(ctx); err != nil {
