@@ -11,8 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
-	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/jitconsole/jitconsole/core"
 )
@@ -22,7 +23,7 @@ type usersFormat int
 
 // The formats of users list.
 const (
-	usersTable     usersFormat = iota // aligned columns (the text is kept until the end to align it)
+	usersTable     usersFormat = iota // aligned columns (a first pass measures them)
 	usersJSONArray                    // one JSON array, element by element
 	usersJSONLines                    // one JSON object a line
 )
@@ -44,8 +45,31 @@ func streamUsers(ctx context.Context, con *core.Console, f core.UserFilter, offs
 	case usersJSONArray:
 		write, finish = jsonArrayWriter(w)
 	default:
-		write, finish = tableWriter(w, empty)
+		// Two passes over the accounts, so that no row is kept: the
+		// first measures the columns, the second writes the rows.
+		widths := userTableWidths()
+		if _, err := eachUser(ctx, con, f, offset, limit, func(u core.User) error {
+			widths.measure(userTableRow(u))
+			return nil
+		}); err != nil {
+			return err
+		}
+		write, finish = tableWriter(w, empty, widths)
 	}
+	n, err := eachUser(ctx, con, f, offset, limit, write)
+	if err != nil {
+		return err
+	}
+	if err := finish(n); err != nil {
+		return err
+	}
+	return w.Flush()
+}
+
+// eachUser calls fn for the accounts f selects, newest first, skipping the
+// first offset and stopping after limit (0: all); it returns how many it
+// passed to fn.
+func eachUser(ctx context.Context, con *core.Console, f core.UserFilter, offset, limit int, fn func(core.User) error) (int, error) {
 	n, skipped := 0, 0
 	err := con.ForEachMatchingUser(ctx, f, func(u core.User) error {
 		if skipped < offset {
@@ -56,15 +80,12 @@ func streamUsers(ctx context.Context, con *core.Console, f core.UserFilter, offs
 			return errEnough
 		}
 		n++
-		return write(u)
+		return fn(u)
 	})
 	if err != nil && !errors.Is(err, errEnough) {
-		return err
+		return n, err
 	}
-	if err := finish(n); err != nil {
-		return err
-	}
-	return w.Flush()
+	return n, nil
 }
 
 // jsonArrayWriter writes a JSON array element by element, indented as
@@ -97,23 +118,74 @@ func jsonArrayWriter(w io.Writer) (func(core.User) error, func(int) error) {
 	return write, finish
 }
 
-// tableWriter writes the accounts as a table, or the line empty after its
-// head when there are none. Aligning the columns needs
-// every row's text: the text is kept (not the accounts).
-func tableWriter(w io.Writer, empty string) (func(core.User) error, func(int) error) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tUSERNAME\tDISPLAY NAME\tEMAIL\tIDP\tROLES\tCREATED\tLAST LOGIN\tLOGINS")
-	write := func(u core.User) error {
-		roles := make([]string, len(u.Roles))
-		for i, r := range u.Roles {
-			roles[i] = r.Role
+// userTableHead is the head row of the users table.
+var userTableHead = []string{"ID", "USERNAME", "DISPLAY NAME", "EMAIL", "IDP", "ROLES", "CREATED", "LAST LOGIN", "LOGINS"}
+
+// userTableRow is an account's cells in the users table.
+func userTableRow(u core.User) []string {
+	roles := make([]string, len(u.Roles))
+	for i, r := range u.Roles {
+		roles[i] = r.Role
+	}
+	return []string{strconv.FormatInt(u.ID, 10), u.Username, u.DisplayName, u.Email, u.IdPSlug,
+		strings.Join(roles, ","), shortTime(u.CreatedAt), shortTime(u.LastLoginAt), strconv.Itoa(u.LoginCount)}
+}
+
+// tableWidths is the width, in runes, of each column of the users table
+// but the last (which is not padded), as text/tabwriter would align them.
+type tableWidths []int
+
+// userTableWidths starts with the head's widths.
+func userTableWidths() tableWidths {
+	w := make(tableWidths, len(userTableHead)-1)
+	w.measure(userTableHead)
+	return w
+}
+
+// measure widens the columns to fit row's cells.
+func (w tableWidths) measure(row []string) {
+	for i := range w {
+		if n := utf8.RuneCountInString(row[i]); n > w[i] {
+			w[i] = n
 		}
-		_, err := fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", u.ID, u.Username, u.DisplayName, u.Email,
-			u.IdPSlug, strings.Join(roles, ","), shortTime(u.CreatedAt), shortTime(u.LastLoginAt), u.LoginCount)
-		return err
+	}
+}
+
+// writeRow writes row with each cell but the last padded to its column's
+// width and two spaces, as tabwriter.NewWriter(w, 0, 4, 2, ' ', 0) does.
+func (w tableWidths) writeRow(out io.Writer, row []string) error {
+	var b strings.Builder
+	for i, cell := range row {
+		b.WriteString(cell)
+		if i < len(w) {
+			b.WriteString(strings.Repeat(" ", w[i]-utf8.RuneCountInString(cell)+2))
+		}
+	}
+	b.WriteByte('\n')
+	_, err := io.WriteString(out, b.String())
+	return err
+}
+
+// tableWriter writes the accounts as a table with columns of widths (a
+// first pass measured them), or the line empty after its head when there
+// are none. No row is kept.
+func tableWriter(w io.Writer, empty string, widths tableWidths) (func(core.User) error, func(int) error) {
+	head := false
+	writeHead := func() error {
+		if head {
+			return nil
+		}
+		head = true
+		return widths.writeRow(w, userTableHead)
+	}
+	write := func(u core.User) error {
+		if err := writeHead(); err != nil {
+			return err
+		}
+		return widths.writeRow(w, userTableRow(u))
 	}
 	finish := func(n int) error {
-		if err := tw.Flush(); err != nil {
+		if err := writeHead(); err != nil {
 			return err
 		}
 		if n == 0 {
