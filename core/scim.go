@@ -51,7 +51,9 @@ type scimError struct {
 	Detail   string
 }
 
-func (e *scimError) Error() string { return fmt.Sprintf("SCIM %d %s: %s", e.Status, e.ScimType, e.Detail) }
+func (e *scimError) Error() string {
+	return fmt.Sprintf("SCIM %d %s: %s", e.Status, e.ScimType, e.Detail)
+}
 
 func scimErr(status int, scimType, detail string) error {
 	return &scimError{Status: status, ScimType: scimType, Detail: detail}
@@ -66,9 +68,15 @@ func (c *Console) scimRoutes(mux *http.ServeMux) {
 func (c *Console) serveSCIM(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("idp")
 	if !c.scimAuthorized(r.Context(), slug, r.Header.Get("Authorization")) {
-		c.publishCoalesced(r.Context(), Event{Kind: EventSCIMRefused, Outcome: OutcomeRefused,
-			IdPSlug: compactSlug(slug), Subject: remoteIP(r.RemoteAddr),
-			Message: "SCIM request without a valid bearer token refused"})
+		ev := Event{Kind: EventSCIMRefused, Outcome: OutcomeRefused, IdPSlug: compactSlug(slug), Subject: remoteIP(r.RemoteAddr),
+			Message: "SCIM request without a valid bearer token refused"}
+		if _, err := c.store.GetIdP(r.Context(), slug); err != nil {
+			// The path names no IdP, and a sender can vary it at will:
+			// every unknown slug from one address shares one row a minute.
+			ev.IdPSlug, ev.Message = "", "SCIM request for an unknown IdP refused"
+		}
+		c.log.Info("SCIM refused: no valid bearer token", "idp", ev.IdPSlug, "remote", ev.Subject, "method", r.Method)
+		c.publishCoalesced(r.Context(), ev)
 		w.Header().Set("WWW-Authenticate", `Bearer realm="scim"`)
 		writeSCIMError(w, scimErr(http.StatusUnauthorized, "", "A valid bearer token is required: make one for this IdP in the console."))
 		return
@@ -78,6 +86,7 @@ func (c *Console) serveSCIM(w http.ResponseWriter, r *http.Request) {
 	}
 	rest := strings.Trim(r.PathValue("rest"), "/")
 	resource, id, _ := strings.Cut(rest, "/")
+	c.log.Debug("SCIM request", "idp", slug, "method", r.Method, "path", rest)
 	var err error
 	switch {
 	case resource == "Users" && id == "" && r.Method == http.MethodGet:

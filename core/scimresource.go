@@ -77,11 +77,13 @@ func scimBool(v any) (bool, bool) {
 	return false, false
 }
 
-// normalize strips what the server owns (id, meta), makes active a real
-// boolean and checks the one attribute a user must have.
+// normalize strips what the server owns (id, meta) and any password,
+// makes active a real boolean and checks the one attribute a user must
+// have.
 func (o scimObject) normalize() error {
 	delete(o, o.key("id"))
 	delete(o, o.key("meta"))
+	delete(o, o.key("password")) // Okta may send one; the console never keeps it
 	if v, present := o[o.key("active")]; present {
 		b, ok := scimBool(v)
 		if !ok {
