@@ -223,6 +223,9 @@ func TestSCIMPreProvisionedThenSAMLIsOneAccount(t *testing.T) {
 	if ev := lastEventOf(t, tc, core.EventSCIM); !strings.Contains(ev.Message, "deprovisioned") {
 		t.Fatalf("SCIM event %q after delete", ev.Message)
 	}
+	if status, _ := idp.login(t); status != http.StatusForbidden {
+		t.Fatalf("a deprovisioned account's sign-in: HTTP %d, want 403", status)
+	}
 }
 
 // lockedBuffer is a log sink safe for the listener's goroutines.

@@ -139,6 +139,9 @@ func (o scimObject) record(r SCIMRecord, keyField string) (SCIMRecord, error) {
 		if a.DisplayName == "" {
 			a.DisplayName = name.str("formatted")
 		}
+		if a.DisplayName == "" {
+			a.DisplayName = strings.TrimSpace(a.GivenName + " " + a.FamilyName)
+		}
 	}
 	switch keyField {
 	case "externalId":

@@ -153,22 +153,31 @@ func (c *Console) scimUpdate(w http.ResponseWriter, r *http.Request, prev SCIMRe
 	return nil
 }
 
-// scimDisabled decides whether the account is disabled after SCIM says
-// active, and says so in msg. SCIM's active:false disables; its
-// active:true enables, unless an admin disabled the account (it is
-// disabled while SCIM last said active): the admin's disable wins.
+// scimDisabled is whether SCIM wants the account disabled (active:false
+// disables, active:true enables), with msg saying what changes. The store
+// keeps an account an admin disabled disabled whatever SCIM says, and
+// adds SCIMAdminWinsNote to the event when it does.
 func scimDisabled(prev SCIMRecord, active bool, msg string) (bool, string) {
 	switch {
 	case !active && !prev.Account.Disabled:
 		return true, msg + "; deactivated: sign-in is refused"
-	case !active:
-		return true, msg
-	case prev.Account.Disabled && prev.Active:
-		return true, msg + "; SCIM says active, but an admin disabled the account, and that wins: it stays disabled"
-	case prev.Account.Disabled:
+	case active && prev.Account.Disabled && !prev.Active:
 		return false, msg + "; activated again"
 	}
-	return false, msg
+	return !active, msg
+}
+
+// SCIMAdminWinsNote ends the event of a SCIM change that said active to
+// an account an admin disabled: the admin's disable wins.
+const SCIMAdminWinsNote = "; SCIM says active, but an admin disabled the account, and that wins: it stays disabled"
+
+// SCIMKeepsDisabled is the rule both stores apply in the transaction that
+// writes a SCIM change: an account that is disabled although SCIM did not
+// disable it (SCIM last said active, or it has no SCIM record: a JIT
+// account) was disabled by an admin, and SCIM's active:true leaves it
+// disabled.
+func SCIMKeepsDisabled(wantDisabled, nowDisabled, scimDisabledIt bool) bool {
+	return !wantDisabled && nowDisabled && !scimDisabledIt
 }
 
 func (c *Console) scimDeleteUser(w http.ResponseWriter, r *http.Request, slug, id string) error {

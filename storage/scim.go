@@ -92,6 +92,15 @@ func (db *DB) CreateSCIMUser(ctx context.Context, r core.SCIMRecord, audit core.
 			if taken > 0 {
 				return core.Errorf(core.ECONFLICT, "The account %s of IdP %s is already a SCIM user.", a.NameID, r.IdPSlug)
 			}
+			var disabled, hadSCIM bool
+			if err := w.queryRow(`SELECT disabled, EXISTS (SELECT 1 FROM scim_users WHERE user_id = ?1) FROM users WHERE id = ?1`,
+				prev).Scan(&disabled, &hadSCIM); err != nil {
+				return fmt.Errorf("read account %d: %w", prev, err)
+			}
+			if core.SCIMKeepsDisabled(r.Account.Disabled, disabled, hadSCIM) {
+				r.Account.Disabled = true
+				audit.Message += core.SCIMAdminWinsNote
+			}
 			if _, err := w.exec(`DELETE FROM scim_users WHERE user_id = ?`, prev); err != nil {
 				return fmt.Errorf("drop deprovisioned SCIM user: %w", err)
 			}
@@ -184,8 +193,10 @@ func (db *DB) ListSCIMUsers(ctx context.Context, idpSlug string, q core.SCIMQuer
 // UpdateSCIMUser writes r and its account's fields with the event.
 func (db *DB) UpdateSCIMUser(ctx context.Context, r core.SCIMRecord, audit core.Event) (core.SCIMRecord, core.Event, error) {
 	err := db.inTx(ctx, func(w *writer) error {
-		err := w.queryRow(`SELECT user_id FROM scim_users WHERE idp_slug = ? AND scim_id = ? AND deprovisioned = 0`,
-			r.IdPSlug, r.ID).Scan(&r.Account.ID)
+		var disabled, active bool
+		err := w.queryRow(`SELECT s.user_id, u.disabled, s.active FROM scim_users s JOIN users u ON u.id = s.user_id
+			WHERE s.idp_slug = ? AND s.scim_id = ? AND s.deprovisioned = 0`,
+			r.IdPSlug, r.ID).Scan(&r.Account.ID, &disabled, &active)
 		if errors.Is(err, sql.ErrNoRows) {
 			return core.Errorf(core.ENOTFOUND, "There is no SCIM user %s of IdP %s.", r.ID, r.IdPSlug)
 		} else if err != nil {
@@ -195,6 +206,10 @@ func (db *DB) UpdateSCIMUser(ctx context.Context, r core.SCIMRecord, audit core.
 			if err := scimNameFree(w, r.IdPSlug, r.UserName, r.Account.ID); err != nil {
 				return err
 			}
+		}
+		if core.SCIMKeepsDisabled(r.Account.Disabled, disabled, !active) {
+			r.Account.Disabled = true
+			audit.Message += core.SCIMAdminWinsNote
 		}
 		_, err = w.exec(`UPDATE scim_users SET external_id = ?3, external_key = ?4, user_name = ?5, user_name_key = ?6,
 			email_key = ?7, active = ?8, deprovisioned = ?9, resource = ?10, updated_at = ?11

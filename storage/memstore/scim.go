@@ -87,6 +87,11 @@ func (s *Store) CreateSCIMUser(ctx context.Context, r core.SCIMRecord, audit cor
 		if prev, ok := s.scimRecord(a.ID); ok && !prev.Deprovisioned {
 			return core.SCIMRecord{}, core.Event{}, core.Errorf(core.ECONFLICT, "The account %s of IdP %s is already a SCIM user.", a.NameID, r.IdPSlug)
 		}
+		_, hadSCIM := s.scimRecord(a.ID)
+		if core.SCIMKeepsDisabled(r.Account.Disabled, a.Disabled, hadSCIM) {
+			r.Account.Disabled = true
+			audit.Message += core.SCIMAdminWinsNote
+		}
 		r.Account.ID, r.CreatedBySCIM = a.ID, false
 	} else {
 		a := &account{User: core.User{ID: s.nextID(), IdPSlug: r.IdPSlug, NameID: r.Account.NameID, CreatedAt: r.Created.UTC()}}
@@ -170,6 +175,10 @@ func (s *Store) UpdateSCIMUser(ctx context.Context, r core.SCIMRecord, audit cor
 		}
 	}
 	r.Account.ID = prev.Account.ID
+	if core.SCIMKeepsDisabled(r.Account.Disabled, prev.Account.Disabled, !prev.Active) {
+		r.Account.Disabled = true
+		audit.Message += core.SCIMAdminWinsNote
+	}
 	s.writeSCIM(r)
 	saved, _ := s.scimRecord(r.Account.ID)
 	return saved, s.addEvent(audit), nil

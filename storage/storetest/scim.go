@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/jitconsole/jitconsole/core"
@@ -137,5 +138,31 @@ var scimCases = []testCase{
 		must(t, err)
 		_, err = s.SCIMUser(ctx, "okta", "b")
 		wantCode(t, err, core.ENOTFOUND)
+	}},
+	{"an admin's disable wins over SCIM's active", func(t *testing.T, s core.Store) {
+		jit := apply(t, s, login("okta", "dee@example.com", base))
+		_, _, err := s.SetUsersDisabled(ctx, []int64{jit.User.ID}, true, "admin")
+		must(t, err)
+		r, ev, err := s.CreateSCIMUser(ctx, scimUser("d", "dee@example.com", true), scimEvent("provisioned"))
+		must(t, err)
+		if !r.Account.Disabled || !r.Active || !strings.HasSuffix(ev.Message, core.SCIMAdminWinsNote) {
+			t.Errorf("SCIM took over the disabled account as %+v, event %q", r, ev.Message)
+		}
+		a, _, err := s.CreateSCIMUser(ctx, scimUser("a", "ann@example.com", true), scimEvent("provisioned"))
+		must(t, err)
+		_, _, err = s.SetUsersDisabled(ctx, []int64{a.Account.ID}, true, "admin")
+		must(t, err)
+		got, ev, err := s.UpdateSCIMUser(ctx, scimUser("a", "ann@example.com", true), scimEvent("active"))
+		must(t, err)
+		if !got.Account.Disabled || !strings.HasSuffix(ev.Message, core.SCIMAdminWinsNote) {
+			t.Errorf("SCIM active enabled the account an admin disabled: %+v, event %q", got, ev.Message)
+		}
+		_, _, err = s.UpdateSCIMUser(ctx, scimUser("a", "ann@example.com", false), scimEvent("inactive"))
+		must(t, err)
+		got, ev, err = s.UpdateSCIMUser(ctx, scimUser("a", "ann@example.com", true), scimEvent("active again"))
+		must(t, err)
+		if got.Account.Disabled || ev.Message != "active again" {
+			t.Errorf("SCIM active did not enable the account SCIM disabled: %+v, event %q", got, ev.Message)
+		}
 	}},
 }
