@@ -67,12 +67,15 @@ func (c *Console) scimRoutes(mux *http.ServeMux) {
 // serveSCIM authenticates the request, then dispatches it.
 func (c *Console) serveSCIM(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("idp")
-	if !c.scimAuthorized(r.Context(), slug, r.Header.Get("Authorization")) {
+	_, idpErr := c.cachedIdP(r.Context(), slug)
+	if idpErr != nil || !c.scimAuthorized(r.Context(), slug, r.Header.Get("Authorization")) {
 		ev := Event{Kind: EventSCIMRefused, Outcome: OutcomeRefused, IdPSlug: compactSlug(slug), Subject: remoteIP(r.RemoteAddr),
 			Message: "SCIM request without a valid bearer token refused"}
-		if _, err := c.store.GetIdP(r.Context(), slug); err != nil {
-			// The path names no IdP, and a sender can vary it at will:
-			// every unknown slug from one address shares one row a minute.
+		if idpErr != nil {
+			// The path names no IdP (or a removed one, whose token must
+			// not come back with a new IdP of the slug), and a sender can
+			// vary it at will: every unknown slug from one address shares
+			// one row a minute.
 			ev.IdPSlug, ev.Message = "", "SCIM request for an unknown IdP refused"
 		}
 		c.log.Info("SCIM refused: no valid bearer token", "idp", ev.IdPSlug, "remote", ev.Subject, "method", r.Method)

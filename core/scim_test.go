@@ -405,3 +405,32 @@ func TestSCIMDiscovery(t *testing.T) {
 		}
 	}
 }
+
+// TestSCIMAccountKeySetting: with the IdP's SCIM account key set to
+// externalId, the SAML sign-in whose NameID is the externalId lands on
+// the SCIM account, whatever its userName.
+func TestSCIMAccountKeySetting(t *testing.T) {
+	tc := startConsole(t, t.TempDir(), "")
+	idp := startTestIdP(t, tc, "partner")
+	importTestIdP(t, tc, idp)
+	ctx := context.Background()
+	if err := tc.SetSCIMAccountKey(ctx, "partner", "upn"); core.ErrorCode(err) != core.EINVALID {
+		t.Fatalf("an unknown account key field: %v, want EINVALID", err)
+	}
+	if err := tc.SetSCIMAccountKey(ctx, "partner", "externalId"); err != nil {
+		t.Fatal(err)
+	}
+	c := newSCIMClient(t, tc, "partner")
+	status, body := c.do("POST", "/Users", map[string]any{"userName": "pat.partner@upn.example", "externalId": "pat@partner.example"})
+	if status != http.StatusCreated {
+		t.Fatalf("create: HTTP %d %v", status, body)
+	}
+	status, body = c.do("POST", "/Users", map[string]any{"userName": "no.key@upn.example"})
+	wantSCIMError(t, "no externalId", status, body, http.StatusBadRequest, "invalidValue")
+	if status, page := idp.login(t); status != http.StatusOK {
+		t.Fatalf("sign-in: HTTP %d %s", status, page)
+	}
+	if us := users(t, tc); len(us) != 1 || us[0].LoginCount != 1 || us[0].NameID != "pat@partner.example" {
+		t.Fatalf("accounts: %+v, want the SCIM account signed in once", us)
+	}
+}

@@ -145,6 +145,14 @@ func scimNameFree(w *writer, idpSlug, userName string, except int64) error {
 // writeSCIMAccount writes the account fields SCIM sets.
 func writeSCIMAccount(w *writer, r core.SCIMRecord) error {
 	a := r.Account
+	var other int
+	if err := w.queryRow(`SELECT count(*) FROM users WHERE idp_slug = ? AND name_key = ? AND name_id = ? AND id <> ?`,
+		r.IdPSlug, foldKey(a.NameID), a.NameID, a.ID).Scan(&other); err != nil {
+		return fmt.Errorf("check account key: %w", err)
+	}
+	if other > 0 {
+		return core.Errorf(core.ECONFLICT, "Another account of IdP %s has the account key %q.", r.IdPSlug, a.NameID)
+	}
 	res, err := w.exec(`UPDATE users SET name_id = ?2, name_key = ?3, username = ?4, email = ?5, email_key = ?6,
 		display_name = ?7, given_name = ?8, family_name = ?9, search_text = ?10, disabled = ?11 WHERE id = ?1`,
 		a.ID, a.NameID, foldKey(a.NameID), a.Username, a.Email, foldKey(a.Email), a.DisplayName, a.GivenName, a.FamilyName,

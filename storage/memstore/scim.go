@@ -175,6 +175,9 @@ func (s *Store) UpdateSCIMUser(ctx context.Context, r core.SCIMRecord, audit cor
 		}
 	}
 	r.Account.ID = prev.Account.ID
+	if other := s.findAccount(r.IdPSlug, r.Account.NameID, false); other != nil && other.ID != r.Account.ID && other.NameID == r.Account.NameID {
+		return core.SCIMRecord{}, core.Event{}, core.Errorf(core.ECONFLICT, "Another account of IdP %s has the account key %q.", r.IdPSlug, r.Account.NameID)
+	}
 	if core.SCIMKeepsDisabled(r.Account.Disabled, prev.Account.Disabled, !prev.Active) {
 		r.Account.Disabled = true
 		audit.Message += core.SCIMAdminWinsNote

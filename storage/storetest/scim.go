@@ -165,4 +165,18 @@ var scimCases = []testCase{
 			t.Errorf("SCIM active did not enable the account SCIM disabled: %+v, event %q", got, ev.Message)
 		}
 	}},
+	{"a SCIM change cannot take another account's key", func(t *testing.T, s core.Store) {
+		apply(t, s, login("okta", "jit@example.com", base))
+		_, _, err := s.CreateSCIMUser(ctx, scimUser("a", "ann@example.com", true), scimEvent("provisioned"))
+		must(t, err)
+		next := scimUser("a", "ann@example.com", true)
+		next.Account.NameID = "jit@example.com"
+		_, _, err = s.UpdateSCIMUser(ctx, next, scimEvent("rekey"))
+		wantCode(t, err, core.ECONFLICT)
+		got, err := s.SCIMUser(ctx, "okta", "a")
+		must(t, err)
+		if got.Account.NameID != "ann@example.com" {
+			t.Errorf("the refused change left the key %q", got.Account.NameID)
+		}
+	}},
 }
