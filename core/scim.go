@@ -36,6 +36,9 @@ import (
 const (
 	// EventSCIM is a change SCIM made to an account.
 	EventSCIM EventKind = "scim.change"
+	// EventSCIMDeprovisioned is an account SCIM deleted: kept, disabled.
+	// It is in the audit log.
+	EventSCIMDeprovisioned EventKind = "scim.deprovisioned"
 	// EventSCIMRefused is a SCIM request refused for want of a valid
 	// token, coalesced: one row a minute per IdP and address.
 	EventSCIMRefused EventKind = "scim.refused"

@@ -220,8 +220,12 @@ func TestSCIMPreProvisionedThenSAMLIsOneAccount(t *testing.T) {
 	if kept := users(t, tc); len(kept) != 1 || !kept[0].Disabled {
 		t.Fatalf("accounts after SCIM delete: %+v, want the account kept, disabled", kept)
 	}
-	if ev := lastEventOf(t, tc, core.EventSCIM); !strings.Contains(ev.Message, "deprovisioned") {
-		t.Fatalf("SCIM event %q after delete", ev.Message)
+	audit, err := tc.AuditLog(context.Background(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(audit) == 0 || audit[0].Kind != core.EventSCIMDeprovisioned || !strings.Contains(audit[0].Message, "deprovisioned") {
+		t.Fatalf("the audit log after SCIM delete: %+v", audit)
 	}
 	if status, _ := idp.login(t); status != http.StatusForbidden {
 		t.Fatalf("a deprovisioned account's sign-in: HTTP %d, want 403", status)

@@ -187,7 +187,7 @@ func (c *Console) scimDeleteUser(w http.ResponseWriter, r *http.Request, slug, i
 	}
 	next := prev
 	next.Deprovisioned, next.Account.Disabled, next.Updated = true, true, c.clock.Now()
-	_, ev, err := c.store.UpdateSCIMUser(r.Context(), next, Event{At: next.Updated, Kind: EventSCIM, Outcome: OutcomeAccepted,
+	_, ev, err := c.store.UpdateSCIMUser(r.Context(), next, Event{At: next.Updated, Kind: EventSCIMDeprovisioned, Outcome: OutcomeAccepted,
 		IdPSlug: slug, UserID: prev.Account.ID, Subject: prev.Account.NameID,
 		Message: fmt.Sprintf("SCIM deprovisioned %s: the account is kept, disabled; sign-in is refused", prev.UserName)})
 	if err != nil {
