@@ -400,8 +400,9 @@ func TestSCIMDiscovery(t *testing.T) {
 		"/ServiceProviderConfig": func(m map[string]any) bool { return m["patch"].(map[string]any)["supported"] == true },
 		"/ResourceTypes":         func(m map[string]any) bool { return m["totalResults"] == float64(1) },
 		"/ResourceTypes/User":    func(m map[string]any) bool { return m["endpoint"] == "/Users" },
-		"/Schemas":               func(m map[string]any) bool { return m["totalResults"] == float64(1) },
-		"/Schemas/urn:ietf:params:scim:schemas:core:2.0:User": func(m map[string]any) bool { return m["name"] == "User" },
+		"/Schemas":               func(m map[string]any) bool { return m["totalResults"] == float64(2) },
+		"/Schemas/urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": func(m map[string]any) bool { return m["name"] == "EnterpriseUser" },
+		"/Schemas/urn:ietf:params:scim:schemas:core:2.0:User":                 func(m map[string]any) bool { return m["name"] == "User" },
 	} {
 		status, body := c.do("GET", path, nil)
 		if status != http.StatusOK || !check(body) {
@@ -436,5 +437,35 @@ func TestSCIMAccountKeySetting(t *testing.T) {
 	}
 	if us := users(t, tc); len(us) != 1 || us[0].LoginCount != 1 || us[0].NameID != "pat@partner.example" {
 		t.Fatalf("accounts: %+v, want the SCIM account signed in once", us)
+	}
+}
+
+// TestSCIMConcurrentCreates: many creates of one userName at once make
+// one account; the others get 409 uniqueness.
+func TestSCIMConcurrentCreates(t *testing.T) {
+	tc := startConsole(t, t.TempDir(), "")
+	c := newSCIMClient(t, tc, core.DemoSlug)
+	statuses := make([]int, 8)
+	var wg sync.WaitGroup
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i], _ = c.do("POST", "/Users", map[string]any{"userName": "same@example.com"})
+		}()
+	}
+	wg.Wait()
+	created := 0
+	for _, s := range statuses {
+		switch s {
+		case http.StatusCreated:
+			created++
+		case http.StatusConflict:
+		default:
+			t.Errorf("a concurrent create: HTTP %d", s)
+		}
+	}
+	if us := users(t, tc); created != 1 || len(us) != 1 {
+		t.Fatalf("%d creates succeeded, %d accounts; want one of each", created, len(us))
 	}
 }

@@ -52,7 +52,18 @@ func (c *Console) scimDiscovery(w http.ResponseWriter, _ *http.Request, slug, re
 			},
 			"meta": map[string]any{"resourceType": "Schema", "location": base + "/Schemas/" + scimUserSchema},
 		}
-		return writeSCIMListOrOne(w, id, scimUserSchema, user)
+		enterprise := map[string]any{
+			"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:Schema"},
+			"id":      scimEnterpriseSchema, "name": "EnterpriseUser", "description": "Enterprise User",
+			"attributes": []map[string]any{
+				attr("employeeNumber", "string", false, "none"), attr("department", "string", false, "none"),
+				attr("organization", "string", false, "none"), attr("division", "string", false, "none"),
+				{"name": "manager", "type": "complex", "multiValued": false, "required": false,
+					"subAttributes": []map[string]any{attr("value", "string", false, "none"), attr("displayName", "string", false, "none")}},
+			},
+			"meta": map[string]any{"resourceType": "Schema", "location": base + "/Schemas/" + scimEnterpriseSchema},
+		}
+		return writeSCIMSchemas(w, id, user, enterprise)
 	}
 	return nil
 }
@@ -70,4 +81,25 @@ func writeSCIMListOrOne(w http.ResponseWriter, id, name string, v map[string]any
 		return scimErr(http.StatusNotFound, "", "no such resource: "+id)
 	}
 	return nil
+}
+
+// writeSCIMSchemas answers /Schemas: the list of schemas, or the one id
+// names, 404 for another.
+func writeSCIMSchemas(w http.ResponseWriter, id string, schemas ...map[string]any) error {
+	if id == "" {
+		list := make([]any, len(schemas))
+		for i, s := range schemas {
+			list[i] = s
+		}
+		writeSCIMJSON(w, http.StatusOK, map[string]any{"schemas": []string{scimListSchema},
+			"totalResults": len(list), "startIndex": 1, "itemsPerPage": len(list), "Resources": list})
+		return nil
+	}
+	for _, s := range schemas {
+		if s["id"] == id {
+			writeSCIMJSON(w, http.StatusOK, s)
+			return nil
+		}
+	}
+	return scimErr(http.StatusNotFound, "", "no such schema: "+id)
 }
