@@ -20,7 +20,7 @@ import (
 
 // AuditKinds are the event kinds of the audit log: retention keeps them
 // whatever their age.
-var AuditKinds = []EventKind{EventAdminChange, EventIdPRegistered, EventIdPRemoved}
+var AuditKinds = []EventKind{EventAdminChange, EventIdPRegistered, EventIdPRemoved, EventSCIMDeprovisioned}
 
 // AuditLines is how many lines (accounts, mostly) an audit event's Detail
 // names before "… and N more".

@@ -23,7 +23,7 @@ func (c *Console) RecentEvents(ctx context.Context, n int) ([]Event, error) {
 
 // AuditLog returns admin changes, newest first.
 func (c *Console) AuditLog(ctx context.Context, limit int) ([]Event, error) {
-	return c.store.ListEvents(ctx, EventFilter{Kinds: []EventKind{EventAdminChange, EventIdPRegistered, EventIdPRemoved}, Limit: limit})
+	return c.store.ListEvents(ctx, EventFilter{Kinds: AuditKinds, Limit: limit})
 }
 
 // publish stores e and fans it out. A failure to store is logged; the

@@ -21,6 +21,7 @@ func (c *Console) Handler() http.Handler {
 	mux := http.NewServeMux()
 	c.sp.routes(mux)
 	c.demo.routes(mux)
+	c.scimRoutes(mux)
 	if c.metrics != nil {
 		mux.HandleFunc("GET /healthz", c.serveHealth)
 		mux.Handle("GET /metrics", c.metrics.handler(c))

@@ -27,6 +27,7 @@ type Store interface {
 	PersonaStore
 	SettingStore
 	ConfigStore
+	SCIMStore
 }
 
 // IdPStore keeps the IdP connections.

@@ -46,7 +46,7 @@ func (db *DB) RecentEvents(ctx context.Context, limit int) ([]core.Event, error)
 // partial index only for a query whose WHERE implies the index's, which
 // it proves for a term identical to it. TestAuditKindsSQL keeps the two
 // in step.
-const auditKindsSQL = "(kind = 'admin.change' OR kind = 'idp.registered' OR kind = 'idp.removed')"
+const auditKindsSQL = "(kind = 'admin.change' OR kind = 'idp.registered' OR kind = 'idp.removed' OR kind = 'scim.deprovisioned')"
 
 // ListEvents returns the events f selects, newest first: of the kinds
 // f.Kinds (all when empty), of f.IdPSlug (all when empty), at or after

@@ -41,6 +41,9 @@ type Store struct {
 	personas []core.Persona
 	settings map[string]string
 
+	scimTokens map[string][]byte          // IdP slug → token hash
+	scimUsers  map[int64]*core.SCIMRecord // account ID → its SCIM record
+
 	lastID int64 // every row's ID comes from this one counter
 }
 

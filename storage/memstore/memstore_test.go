@@ -34,3 +34,8 @@ func TestPendingRequestsAreBounded(t *testing.T) {
 		t.Errorf("the newest request: %v", err)
 	}
 }
+
+// TestSCIMConformance runs the SCIM cases of the contract in memory.
+func TestSCIMConformance(t *testing.T) {
+	storetest.RunSCIM(t, func(t *testing.T) core.Store { return memstore.New(nil) })
+}

@@ -49,6 +49,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Personas", personaCases},
 		{"Settings", settingCases},
 		{"Config", configCases},
+		{"SCIM", scimCases},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

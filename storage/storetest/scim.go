@@ -1,0 +1,182 @@
+package storetest
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/jitconsole/jitconsole/core"
+)
+
+// RunSCIM runs the SCIM cases of the contract alone.
+func RunSCIM(t *testing.T, newStore NewStore) {
+	for _, c := range scimCases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			c.run(t, newStore(t))
+		})
+	}
+}
+
+// scimUser is a SCIM record of the IdP "okta" for userName.
+func scimUser(id, userName string, active bool) core.SCIMRecord {
+	return core.SCIMRecord{IdPSlug: "okta", ID: id, UserName: userName, ExternalID: "ext-" + id,
+		Email: userName, Active: active, Resource: []byte(`{"userName":"` + userName + `"}`),
+		Account: core.User{NameID: userName, Username: userName, Email: userName, DisplayName: "P " + userName, Disabled: !active},
+		Created: base, Updated: base}
+}
+
+func scimEvent(msg string) core.Event {
+	return core.Event{At: base, Kind: core.EventSCIM, Outcome: core.OutcomeAccepted, IdPSlug: "okta", Message: msg}
+}
+
+var scimCases = []testCase{
+	{"a SCIM token hash is unset until set, and the last one counts", func(t *testing.T, s core.Store) {
+		_, err := s.SCIMTokenHash(ctx, "okta")
+		wantCode(t, err, core.ENOTFOUND)
+		ev, err := s.SetSCIMTokenHash(ctx, "okta", []byte("one"), core.Event{At: base, Kind: core.EventAdminChange, Outcome: core.OutcomeInfo, Message: "made"})
+		must(t, err)
+		if ev.ID == 0 {
+			t.Error("the audit event has no ID")
+		}
+		_, err = s.SetSCIMTokenHash(ctx, "okta", []byte("two"), core.Event{At: base, Kind: core.EventAdminChange, Outcome: core.OutcomeInfo, Message: "rotated"})
+		must(t, err)
+		h, err := s.SCIMTokenHash(ctx, "okta")
+		must(t, err)
+		if !bytes.Equal(h, []byte("two")) {
+			t.Errorf("hash %q, want the rotated one", h)
+		}
+	}},
+	{"a SCIM user is an account, unique by userName, listed by filters and pages", func(t *testing.T, s core.Store) {
+		for i, n := range []string{"ann@example.com", "bob@example.com", "cy@example.com"} {
+			r, ev, err := s.CreateSCIMUser(ctx, scimUser(string(rune('a'+i)), n, true), scimEvent("provisioned"))
+			must(t, err)
+			if r.Account.ID == 0 || !r.CreatedBySCIM || ev.ID == 0 || ev.UserID != r.Account.ID {
+				t.Fatalf("created %+v, event %+v", r, ev)
+			}
+		}
+		_, _, err := s.CreateSCIMUser(ctx, scimUser("d", "ANN@example.com", true), scimEvent("again"))
+		wantCode(t, err, core.ECONFLICT)
+		u, err := s.UserByKey(ctx, "okta", "bob@example.com", false)
+		must(t, err)
+		if u.LoginCount != 0 || u.DisplayName != "P bob@example.com" {
+			t.Errorf("account %+v", u)
+		}
+		page, total, err := s.ListSCIMUsers(ctx, "okta", core.SCIMQuery{Offset: 1, Count: 1})
+		must(t, err)
+		if total != 3 || len(page) != 1 || page[0].UserName != "bob@example.com" {
+			t.Errorf("page %+v of %d", page, total)
+		}
+		got, total, err := s.ListSCIMUsers(ctx, "okta", core.SCIMQuery{UserName: "Cy@Example.com", ExternalID: "ext-c", Count: 10})
+		must(t, err)
+		if total != 1 || len(got) != 1 || got[0].ID != "c" {
+			t.Errorf("filtered %+v", got)
+		}
+		none, total, err := s.ListSCIMUsers(ctx, "okta", core.SCIMQuery{UserName: "cy@example.com", Email: "ann@example.com", Count: 10})
+		must(t, err)
+		if total != 0 || len(none) != 0 {
+			t.Errorf("and of two users' fields found %+v", none)
+		}
+		other, _, err := s.ListSCIMUsers(ctx, "entra", core.SCIMQuery{Count: 10})
+		must(t, err)
+		if len(other) != 0 {
+			t.Errorf("another IdP lists %+v", other)
+		}
+	}},
+	{"SCIM takes over the account a sign-in made, and a sign-in finds the account SCIM made", func(t *testing.T, s core.Store) {
+		jit := apply(t, s, login("okta", "dee@example.com", base))
+		r, _, err := s.CreateSCIMUser(ctx, scimUser("d", "dee@example.com", true), scimEvent("provisioned"))
+		must(t, err)
+		if r.Account.ID != jit.User.ID || r.CreatedBySCIM {
+			t.Errorf("SCIM made %+v, want it to take over account %d", r, jit.User.ID)
+		}
+		pre, _, err := s.CreateSCIMUser(ctx, scimUser("e", "eve@example.com", true), scimEvent("provisioned"))
+		must(t, err)
+		later := apply(t, s, login("okta", "eve@example.com", base.Add(1)))
+		if later.User.ID != pre.Account.ID {
+			t.Errorf("sign-in made account %d, want SCIM's %d", later.User.ID, pre.Account.ID)
+		}
+		users, err := s.ListUsers(ctx, core.UserFilter{})
+		must(t, err)
+		if len(users) != 2 {
+			t.Errorf("%d accounts, want 2", len(users))
+		}
+	}},
+	{"updating a SCIM user writes its account; deprovisioning keeps it disabled", func(t *testing.T, s core.Store) {
+		a, _, err := s.CreateSCIMUser(ctx, scimUser("a", "ann@example.com", true), scimEvent("provisioned"))
+		must(t, err)
+		_, _, err = s.CreateSCIMUser(ctx, scimUser("b", "bob@example.com", true), scimEvent("provisioned"))
+		must(t, err)
+		next := scimUser("a", "ann@example.com", false)
+		next.Account.DisplayName = "Ann Changed"
+		got, ev, err := s.UpdateSCIMUser(ctx, next, scimEvent("deactivated"))
+		must(t, err)
+		if got.Active || !got.Account.Disabled || got.Account.DisplayName != "Ann Changed" || got.Account.ID != a.Account.ID || ev.ID == 0 {
+			t.Errorf("updated %+v", got)
+		}
+		taken := scimUser("a", "BOB@example.com", true)
+		_, _, err = s.UpdateSCIMUser(ctx, taken, scimEvent("rename"))
+		wantCode(t, err, core.ECONFLICT)
+		gone := got
+		gone.Deprovisioned = true
+		_, _, err = s.UpdateSCIMUser(ctx, gone, scimEvent("deprovisioned"))
+		must(t, err)
+		_, err = s.SCIMUser(ctx, "okta", "a")
+		wantCode(t, err, core.ENOTFOUND)
+		_, _, err = s.UpdateSCIMUser(ctx, gone, scimEvent("again"))
+		wantCode(t, err, core.ENOTFOUND)
+		u, err := s.UserByKey(ctx, "okta", "ann@example.com", false)
+		must(t, err)
+		if !u.Disabled {
+			t.Error("the deprovisioned account is not disabled")
+		}
+		_, err = s.DeleteUser(ctx, a.Account.ID, "admin")
+		must(t, err)
+		b, err := s.SCIMUser(ctx, "okta", "b")
+		must(t, err)
+		_, err = s.DeleteUser(ctx, b.Account.ID, "admin")
+		must(t, err)
+		_, err = s.SCIMUser(ctx, "okta", "b")
+		wantCode(t, err, core.ENOTFOUND)
+	}},
+	{"an admin's disable wins over SCIM's active", func(t *testing.T, s core.Store) {
+		jit := apply(t, s, login("okta", "dee@example.com", base))
+		_, _, err := s.SetUsersDisabled(ctx, []int64{jit.User.ID}, true, "admin")
+		must(t, err)
+		r, ev, err := s.CreateSCIMUser(ctx, scimUser("d", "dee@example.com", true), scimEvent("provisioned"))
+		must(t, err)
+		if !r.Account.Disabled || !r.Active || !strings.HasSuffix(ev.Message, core.SCIMAdminWinsNote) {
+			t.Errorf("SCIM took over the disabled account as %+v, event %q", r, ev.Message)
+		}
+		a, _, err := s.CreateSCIMUser(ctx, scimUser("a", "ann@example.com", true), scimEvent("provisioned"))
+		must(t, err)
+		_, _, err = s.SetUsersDisabled(ctx, []int64{a.Account.ID}, true, "admin")
+		must(t, err)
+		got, ev, err := s.UpdateSCIMUser(ctx, scimUser("a", "ann@example.com", true), scimEvent("active"))
+		must(t, err)
+		if !got.Account.Disabled || !strings.HasSuffix(ev.Message, core.SCIMAdminWinsNote) {
+			t.Errorf("SCIM active enabled the account an admin disabled: %+v, event %q", got, ev.Message)
+		}
+		_, _, err = s.UpdateSCIMUser(ctx, scimUser("a", "ann@example.com", false), scimEvent("inactive"))
+		must(t, err)
+		got, ev, err = s.UpdateSCIMUser(ctx, scimUser("a", "ann@example.com", true), scimEvent("active again"))
+		must(t, err)
+		if got.Account.Disabled || ev.Message != "active again" {
+			t.Errorf("SCIM active did not enable the account SCIM disabled: %+v, event %q", got, ev.Message)
+		}
+	}},
+	{"a SCIM change cannot take another account's key", func(t *testing.T, s core.Store) {
+		apply(t, s, login("okta", "jit@example.com", base))
+		_, _, err := s.CreateSCIMUser(ctx, scimUser("a", "ann@example.com", true), scimEvent("provisioned"))
+		must(t, err)
+		next := scimUser("a", "ann@example.com", true)
+		next.Account.NameID = "jit@example.com"
+		_, _, err = s.UpdateSCIMUser(ctx, next, scimEvent("rekey"))
+		wantCode(t, err, core.ECONFLICT)
+		got, err := s.SCIMUser(ctx, "okta", "a")
+		must(t, err)
+		if got.Account.NameID != "ann@example.com" {
+			t.Errorf("the refused change left the key %q", got.Account.NameID)
+		}
+	}},
+}
