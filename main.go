@@ -91,6 +91,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "tls":
 		err = subcommand("tls", rest, stdout, stderr, map[string]command{
 			"self-signed": cmdTLSSelfSigned, "import": cmdTLSImport, "off": cmdTLSOff, "status": cmdTLSStatus})
+	case "scim":
+		err = subcommand("scim", rest, stdout, stderr, map[string]command{"token": cmdSCIMToken})
 	case "config":
 		err = subcommand("config", rest, stdout, stderr, map[string]command{
 			"export": cmdConfigExport, "apply": withStdin(stdin, cmdConfigApply)})
@@ -166,6 +168,9 @@ Usage:
   jitconsole config apply FILE|- [--dry-run] [--prune] [--data-dir DIR]
         the whole console as code: settings, roles, every IdP and its rules
         in one document; apply prints the plan, then changes all or nothing
+  jitconsole scim token --idp SLUG [--rotate] [--data-dir DIR]
+        the IdP's SCIM bearer token for /scim/SLUG/v2 (pre-provisioning and
+        deprovisioning beside JIT), shown once, kept as a hash
   jitconsole db check [--data-dir DIR]
   jitconsole db backup FILE [--force] [--data-dir DIR]
         check the database, or copy it (both work while the console runs)

@@ -10,6 +10,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"net/url"
 	"strings"
 )
 
@@ -67,4 +68,23 @@ func (c *Console) scimAuthorized(ctx context.Context, idpSlug, authorization str
 		return false
 	}
 	return subtle.ConstantTimeCompare(scimTokenHash(strings.TrimSpace(token)), want) == 1
+}
+
+// HasSCIMToken reports whether the IdP has a SCIM token (its hash).
+func (c *Console) HasSCIMToken(ctx context.Context, idpSlug string) (bool, error) {
+	_, err := c.store.SCIMTokenHash(ctx, idpSlug)
+	switch {
+	case err == nil:
+		return true, nil
+	case ErrorCode(err) == ENOTFOUND:
+		return false, nil
+	default:
+		return false, err
+	}
+}
+
+// SCIMBaseURL is the base URL of the IdP's SCIM service provider under
+// the console's public base URL base.
+func SCIMBaseURL(base, idpSlug string) string {
+	return strings.TrimRight(base, "/") + "/scim/" + url.PathEscape(idpSlug) + "/v2"
 }

@@ -38,3 +38,10 @@ CREATE INDEX scim_users_email ON scim_users (idp_slug, email_key) WHERE deprovis
 DROP INDEX events_audit;
 CREATE INDEX events_audit ON events (at)
 	WHERE kind = 'admin.change' OR kind = 'idp.registered' OR kind = 'idp.removed' OR kind = 'scim.deprovisioned';
+
+-- An IdP's SCIM token goes with the IdP: a connection added again under
+-- the same slug starts without one (the old token must not work again).
+CREATE TRIGGER scim_token_goes_with_idp AFTER DELETE ON identity_providers
+BEGIN
+	DELETE FROM scim_tokens WHERE idp_slug = OLD.slug;
+END;

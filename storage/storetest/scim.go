@@ -47,6 +47,27 @@ var scimCases = []testCase{
 			t.Errorf("hash %q, want the rotated one", h)
 		}
 	}},
+	{"a SCIM token goes with its IdP: removed, or pruned by a config, and added again, it has none", func(t *testing.T, s core.Store) {
+		made := core.Event{At: base, Kind: core.EventAdminChange, Outcome: core.OutcomeInfo, Message: "made"}
+		for _, remove := range []func() error{
+			func() error { return s.DeleteIdP(ctx, "okta") },
+			func() error {
+				_, err := s.ApplyConfig(ctx, []core.ConfigChange{{Kind: core.ConfigDeleteIdP, Name: "okta",
+					Audit: core.Event{At: base, Kind: core.EventAdminChange, Outcome: core.OutcomeInfo, Message: "pruned"}}})
+				return err
+			},
+		} {
+			_, err := s.SaveIdP(ctx, idp("okta"))
+			must(t, err)
+			_, err = s.SetSCIMTokenHash(ctx, "okta", []byte("old"), made)
+			must(t, err)
+			must(t, remove())
+			_, err = s.SaveIdP(ctx, idp("okta"))
+			must(t, err)
+			_, err = s.SCIMTokenHash(ctx, "okta")
+			wantCode(t, err, core.ENOTFOUND)
+		}
+	}},
 	{"a SCIM user is an account, unique by userName, listed by filters and pages", func(t *testing.T, s core.Store) {
 		for i, n := range []string{"ann@example.com", "bob@example.com", "cy@example.com"} {
 			r, ev, err := s.CreateSCIMUser(ctx, scimUser(string(rune('a'+i)), n, true), scimEvent("provisioned"))
