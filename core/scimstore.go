@@ -33,6 +33,9 @@ type SCIMStore interface {
 	ListSCIMUsers(ctx context.Context, idpSlug string, q SCIMQuery) ([]SCIMRecord, int, error)
 	// UpdateSCIMUser writes r (found by IdP and SCIM ID) and its account's
 	// fields and disabled flag, with the event, in one transaction.
+	// CreateSCIMUser and UpdateSCIMUser replace the account's rule and
+	// default grants with r.Grants when r.ReplaceGrants (manual grants
+	// stay) and add the roles added and removed to the event.
 	// ENOTFOUND when it is gone, ECONFLICT when its new userName is
 	// another live SCIM user's. A deprovisioned r is no longer live.
 	UpdateSCIMUser(ctx context.Context, r SCIMRecord, audit Event) (SCIMRecord, Event, error)
@@ -56,6 +59,13 @@ type SCIMRecord struct {
 	// SAML account key), Username, Email, DisplayName, GivenName,
 	// FamilyName and Disabled.
 	Account User
+	// ReplaceGrants is true when Grants replace the account's rule and
+	// default grants (its manual grants stay): a create or update the
+	// IdP's mapping evaluated. A deprovisioning leaves grants alone.
+	ReplaceGrants bool
+	// Grants are the rule and default grants the IdP's mapping gives the
+	// account, with their provenance (rule, IdP, time; no login).
+	Grants []RoleGrant
 	// CreatedBySCIM is false when SCIM took over an account a JIT
 	// sign-in had created.
 	CreatedBySCIM bool

@@ -37,8 +37,12 @@ func (c *Console) scimCreateUser(w http.ResponseWriter, r *http.Request, slug st
 	rec.Account.Disabled = !rec.Active
 	now := c.clock.Now()
 	rec.Created, rec.Updated = now, now
+	rec, note, err := c.scimMap(r.Context(), slug, obj, rec, now)
+	if err != nil {
+		return err
+	}
 	saved, ev, err := c.store.CreateSCIMUser(r.Context(), rec, Event{At: now, Kind: EventSCIM, Outcome: OutcomeAccepted,
-		IdPSlug: slug, Subject: rec.Account.NameID, Message: fmt.Sprintf("SCIM provisioned %s", rec.UserName)})
+		IdPSlug: slug, Subject: rec.Account.NameID, Message: fmt.Sprintf("SCIM provisioned %s%s", rec.UserName, note)})
 	if err != nil {
 		if ErrorCode(err) == ECONFLICT {
 			return scimErr(http.StatusConflict, "uniqueness", ErrorMessage(err))
@@ -138,7 +142,11 @@ func (c *Console) scimUpdate(w http.ResponseWriter, r *http.Request, prev SCIMRe
 		return err
 	}
 	next.Updated = c.clock.Now()
-	msg := fmt.Sprintf("SCIM %s %s", verb, next.UserName)
+	next, note, err := c.scimMap(r.Context(), prev.IdPSlug, obj, next, next.Updated)
+	if err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("SCIM %s %s%s", verb, next.UserName, note)
 	next.Account.Disabled, msg = scimDisabled(prev, next.Active, msg)
 	saved, ev, err := c.store.UpdateSCIMUser(r.Context(), next, Event{At: next.Updated, Kind: EventSCIM, Outcome: OutcomeAccepted,
 		IdPSlug: prev.IdPSlug, UserID: prev.Account.ID, Subject: next.Account.NameID, Message: msg})

@@ -116,6 +116,9 @@ func (db *DB) CreateSCIMUser(ctx context.Context, r core.SCIMRecord, audit core.
 			foldKey(r.Email), r.Active, string(r.Resource), nanos(r.Created), nanos(r.Updated)); err != nil {
 			return fmt.Errorf("insert SCIM user: %w", err)
 		}
+		if err := writeSCIMGrants(w, r, &audit); err != nil {
+			return err
+		}
 		audit.UserID = r.Account.ID
 		id, err := insertEvent(w, audit)
 		audit.ID = id
@@ -162,6 +165,27 @@ func writeSCIMAccount(w *writer, r core.SCIMRecord) error {
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return core.Errorf(core.ENOTFOUND, "The account of SCIM user %s is gone.", r.ID)
+	}
+	return nil
+}
+
+// writeSCIMGrants makes r.Grants the account's rule and default grants
+// when r.ReplaceGrants (its manual grants stay, as at a sign-in) and adds
+// the roles added and removed to the event.
+func writeSCIMGrants(w *writer, r core.SCIMRecord, audit *core.Event) error {
+	if !r.ReplaceGrants {
+		return nil
+	}
+	stored, err := readGrants(w, r.Account.ID)
+	if err != nil {
+		return err
+	}
+	auto, _ := core.SplitGrants(stored)
+	if err := replaceAutoGrants(w, r.Account.ID, stored, auto, r.Grants); err != nil {
+		return err
+	}
+	if diff := core.RoleDiffText(core.RoleDiff(auto, r.Grants)); diff != "" {
+		audit.Message += "; roles " + diff
 	}
 	return nil
 }
@@ -228,6 +252,9 @@ func (db *DB) UpdateSCIMUser(ctx context.Context, r core.SCIMRecord, audit core.
 			return fmt.Errorf("update SCIM user: %w", err)
 		}
 		if err := writeSCIMAccount(w, r); err != nil {
+			return err
+		}
+		if err := writeSCIMGrants(w, r, &audit); err != nil {
 			return err
 		}
 		id, err := insertEvent(w, audit)

@@ -100,6 +100,7 @@ func (s *Store) CreateSCIMUser(ctx context.Context, r core.SCIMRecord, audit cor
 		r.Account.ID, r.CreatedBySCIM = a.ID, true
 	}
 	s.writeSCIM(r)
+	s.writeSCIMGrants(r, &audit)
 	audit.UserID = r.Account.ID
 	saved, _ := s.scimRecord(r.Account.ID)
 	return saved, s.addEvent(audit), nil
@@ -114,13 +115,30 @@ func (s *Store) writeSCIM(r core.SCIMRecord) {
 		u.NameID, u.Username, u.Email, u.DisplayName, u.GivenName, u.FamilyName, u.Disabled
 	s.index(a)
 	stored := r
-	stored.Account = core.User{}
+	stored.Account, stored.Grants, stored.ReplaceGrants = core.User{}, nil, false
 	stored.Resource = slices.Clone(r.Resource)
 	stored.Created, stored.Updated = r.Created.UTC(), r.Updated.UTC()
 	if prev, ok := s.scimUsers[r.Account.ID]; ok && prev.ID == r.ID {
 		stored.Created, stored.CreatedBySCIM = prev.Created, prev.CreatedBySCIM
 	}
 	s.scimUsers[r.Account.ID] = &stored
+}
+
+// writeSCIMGrants makes r.Grants the account's rule and default grants
+// when r.ReplaceGrants (manual grants stay) and adds the roles added and
+// removed to the event.
+func (s *Store) writeSCIMGrants(r core.SCIMRecord, audit *core.Event) {
+	if !r.ReplaceGrants {
+		return
+	}
+	a := s.users[r.Account.ID]
+	for _, g := range r.Grants {
+		s.ensureRole(g.Role)
+	}
+	if diff := core.RoleDiffText(core.RoleDiff(a.auto, r.Grants)); diff != "" {
+		audit.Message += "; roles " + diff
+	}
+	a.auto = slices.Clone(r.Grants)
 }
 
 // SCIMUser returns the live SCIM user of the IdP with scimID.
@@ -183,6 +201,7 @@ func (s *Store) UpdateSCIMUser(ctx context.Context, r core.SCIMRecord, audit cor
 		audit.Message += core.SCIMAdminWinsNote
 	}
 	s.writeSCIM(r)
+	s.writeSCIMGrants(r, &audit)
 	saved, _ := s.scimRecord(r.Account.ID)
 	return saved, s.addEvent(audit), nil
 }

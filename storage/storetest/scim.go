@@ -200,4 +200,44 @@ var scimCases = []testCase{
 			t.Errorf("the refused change left the key %q", got.Account.NameID)
 		}
 	}},
+	{"SCIM's mapped grants replace the rule and default grants; manual grants stay", func(t *testing.T, s core.Store) {
+		eng := core.RoleGrant{Role: "engineer", Kind: core.GrantRule, Source: "rule 1: department is Engineering",
+			RuleID: "r1", RuleIndex: 1, IdPSlug: "okta", GrantedAt: base}
+		member := core.RoleGrant{Role: "member", Kind: core.GrantDefault, Source: "default role", IdPSlug: "okta", GrantedAt: base}
+		r := scimUser("a", "ann@example.com", true)
+		r.ReplaceGrants, r.Grants = true, []core.RoleGrant{eng}
+		made, ev, err := s.CreateSCIMUser(ctx, r, scimEvent("provisioned"))
+		must(t, err)
+		if !strings.Contains(ev.Message, "+engineer") {
+			t.Errorf("event %q does not name the role granted", ev.Message)
+		}
+		must(t, ignoreEvent(s.SaveRole(ctx, "auditor", "", "tester")))
+		must(t, ignoreEvent(s.GrantRole(ctx, made.Account.ID, "auditor", "tester")))
+		roles := func() []core.RoleGrant {
+			d, err := s.GetUser(ctx, made.Account.ID)
+			must(t, err)
+			return d.Roles
+		}
+		if got := roles(); len(got) != 2 || got[0].Role != "engineer" || got[0].RuleID != "r1" || got[0].Kind != core.GrantRule ||
+			got[0].Source != eng.Source || got[1].Role != "auditor" || got[1].Kind != core.GrantManual {
+			t.Fatalf("roles after create and a manual grant: %+v", got)
+		}
+		next := scimUser("a", "ann@example.com", true)
+		next.ReplaceGrants, next.Grants = true, []core.RoleGrant{member}
+		_, ev, err = s.UpdateSCIMUser(ctx, next, scimEvent("replaced"))
+		must(t, err)
+		if !strings.Contains(ev.Message, "+member −engineer") {
+			t.Errorf("event %q does not name the roles changed", ev.Message)
+		}
+		if got := roles(); len(got) != 2 || got[0].Role != "member" || got[0].Kind != core.GrantDefault || got[1].Role != "auditor" {
+			t.Fatalf("roles after the update: %+v", got)
+		}
+		gone := scimUser("a", "ann@example.com", true)
+		gone.Deprovisioned = true
+		_, _, err = s.UpdateSCIMUser(ctx, gone, scimEvent("deprovisioned"))
+		must(t, err)
+		if got := roles(); len(got) != 2 {
+			t.Fatalf("a change without ReplaceGrants changed the roles: %+v", got)
+		}
+	}},
 }
