@@ -18,8 +18,8 @@ func scimPerson(userName, dept string) map[string]any {
 	return map[string]any{
 		"schemas":  []string{"urn:ietf:params:scim:schemas:core:2.0:User", enterpriseSchema},
 		"userName": userName, "active": true,
-		"name":     map[string]any{"givenName": "Pat", "familyName": "Partner"},
-		"emails":   []any{map[string]any{"value": "other@partner.example"}, map[string]any{"value": "pat.mail@partner.example", "primary": true}},
+		"name":           map[string]any{"givenName": "Pat", "familyName": "Partner"},
+		"emails":         []any{map[string]any{"value": "other@partner.example"}, map[string]any{"value": "pat.mail@partner.example", "primary": true}},
 		enterpriseSchema: map[string]any{"department": dept, "manager": map[string]any{"value": "boss-1"}},
 	}
 }
