@@ -66,8 +66,11 @@ type userJSON struct {
 	CreatedAt   time.Time  `json:"created_at"`
 	LastLoginAt *time.Time `json:"last_login_at"`
 	LoginCount  int        `json:"login_count"`
-	IdPRemoved  bool       `json:"idp_removed,omitempty"` // the IdP connection was removed; the account stays
-	Disabled    bool       `json:"disabled,omitempty"`    // sign-ins are refused
+	// ProvisionedBy is how the account was created: "jit" (a first
+	// sign-in) or "scim" (pre-provisioned).
+	ProvisionedBy string `json:"provisioned_by"`
+	IdPRemoved    bool   `json:"idp_removed,omitempty"` // the IdP connection was removed; the account stays
+	Disabled      bool   `json:"disabled,omitempty"`    // sign-ins are refused
 }
 
 type roleJSON struct {

@@ -161,6 +161,17 @@ func accountStatus(u core.User) string {
 	return "active"
 }
 
+// provisionedBy says how an account was created, for a person.
+func provisionedBy(by string) string {
+	switch by {
+	case core.ProvisionedBySCIM:
+		return "scim (pre-provisioned by the IdP's SCIM client)"
+	case core.ProvisionedByJIT:
+		return "jit (created at its first sign-in)"
+	}
+	return orNone(by)
+}
+
 // provenance says where a grant came from, for a person.
 func provenance(g core.RoleGrant) string {
 	switch g.Kind {
@@ -207,6 +218,7 @@ func writeUserDetail(w io.Writer, d core.UserDetail) error {
 	fmt.Fprintf(tw, "Email:\t%s\n", u.Email)
 	fmt.Fprintf(tw, "Status:\t%s\n", accountStatus(u))
 	fmt.Fprintf(tw, "Created:\t%s\n", utcTime(u.CreatedAt))
+	fmt.Fprintf(tw, "Created by:\t%s\n", provisionedBy(u.ProvisionedBy))
 	fmt.Fprintf(tw, "Last sign-in:\t%s\n", utcTime(u.LastLoginAt))
 	fmt.Fprintf(tw, "Sign-ins:\t%d\n", u.LoginCount)
 	for _, warning := range u.Warnings {

@@ -119,7 +119,7 @@ func jsonArrayWriter(w io.Writer) (func(core.User) error, func(int) error) {
 }
 
 // userTableHead is the head row of the users table.
-var userTableHead = []string{"ID", "USERNAME", "DISPLAY NAME", "EMAIL", "IDP", "ROLES", "CREATED", "LAST LOGIN", "LOGINS"}
+var userTableHead = []string{"ID", "USERNAME", "DISPLAY NAME", "EMAIL", "IDP", "SOURCE", "ROLES", "CREATED", "LAST LOGIN", "LOGINS"}
 
 // userTableRow is an account's cells in the users table.
 func userTableRow(u core.User) []string {
@@ -127,7 +127,7 @@ func userTableRow(u core.User) []string {
 	for i, r := range u.Roles {
 		roles[i] = r.Role
 	}
-	return []string{strconv.FormatInt(u.ID, 10), u.Username, u.DisplayName, u.Email, u.IdPSlug,
+	return []string{strconv.FormatInt(u.ID, 10), u.Username, u.DisplayName, u.Email, u.IdPSlug, u.ProvisionedBy,
 		strings.Join(roles, ","), shortTime(u.CreatedAt), shortTime(u.LastLoginAt), strconv.Itoa(u.LoginCount)}
 }
 
@@ -201,7 +201,7 @@ func tableWriter(w io.Writer, empty string, widths tableWidths) (func(core.User)
 func makeUserJSON(u core.User) userJSON {
 	j := userJSON{ID: u.ID, IdP: u.IdPSlug, NameID: u.NameID, Username: u.Username, Email: u.Email,
 		DisplayName: u.DisplayName, Roles: []roleJSON{}, CreatedAt: u.CreatedAt, LoginCount: u.LoginCount,
-		IdPRemoved: u.IdPRemoved, Disabled: u.Disabled}
+		IdPRemoved: u.IdPRemoved, Disabled: u.Disabled, ProvisionedBy: u.ProvisionedBy}
 	if !u.LastLoginAt.IsZero() {
 		j.LastLoginAt = &u.LastLoginAt
 	}

@@ -13,8 +13,8 @@ import (
 func TestTableWidthsAlignAsTabwriter(t *testing.T) {
 	rows := [][]string{
 		userTableHead,
-		{"12", "zoë", "Zoë Ångström", "zoe@example.com", "demo", "", "2026-12-01 04:28", "never", "0"},
-		{"7", "a", "B", "c@example.com", "okta-production", "admin,engineering", "2026-11-30 09:00", "2026-12-01 08:00", "1234"},
+		{"12", "zoë", "Zoë Ångström", "zoe@example.com", "demo", "scim", "", "2026-12-01 04:28", "never", "0"},
+		{"7", "a", "B", "c@example.com", "okta-production", "jit", "admin,engineering", "2026-11-30 09:00", "2026-12-01 08:00", "1234"},
 	}
 	var want bytes.Buffer
 	tw := tabwriter.NewWriter(&want, 0, 4, 2, ' ', 0)

@@ -171,7 +171,7 @@ func nextFields(prev User, p Provision, found, createOnly bool) (User, []keptFie
 	u.Roles, u.Warnings = nil, nil
 	u.IdPSlug, u.Disabled = p.IdPSlug, false
 	if !found {
-		u = User{IdPSlug: p.IdPSlug, NameID: p.NameID, CreatedAt: p.At, LastLoginAt: p.At}
+		u = User{IdPSlug: p.IdPSlug, NameID: p.NameID, CreatedAt: p.At, LastLoginAt: p.At, ProvisionedBy: ProvisionedByJIT}
 	} else if prev.IdPSlug != p.IdPSlug { // linked: the account is this login's now
 		u.NameID, u.IdPRemoved = p.NameID, false
 	}

@@ -143,6 +143,9 @@ type User struct {
 	// NameID that differs only by case from another account's, a transient
 	// NameID, an email already used by an account from another IdP.
 	Warnings []string
+	// ProvisionedBy says how the account was created: ProvisionedByJIT
+	// (a first sign-in) or ProvisionedBySCIM (pre-provisioned).
+	ProvisionedBy string
 }
 
 // RoleGrant is one role a user holds and where it came from.

@@ -205,7 +205,7 @@ func scanAccount(row *sql.Row) (u core.User, found bool, err error) {
 		warnings             string
 	)
 	err = row.Scan(&u.ID, &u.IdPSlug, &u.NameID, &u.Username, &u.Email, &u.DisplayName, &u.GivenName, &u.FamilyName,
-		&u.Disabled, &warnings, &createdAt, &lastLogin, &u.LoginCount, &u.IdPRemoved)
+		&u.Disabled, &warnings, &createdAt, &lastLogin, &u.LoginCount, &u.IdPRemoved, &u.ProvisionedBy)
 	if errors.Is(err, sql.ErrNoRows) {
 		return core.User{}, false, nil
 	} else if err != nil {

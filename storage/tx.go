@@ -13,7 +13,7 @@ import (
 const (
 	// accountColumns are what ApplyLogin reads of an account (scanAccount).
 	accountColumns = `id, idp_slug, name_id, username, email, display_name, given_name, family_name,
-		disabled, warnings, created_at, last_login_at, login_count, idp_removed`
+		disabled, warnings, created_at, last_login_at, login_count, idp_removed, provisioned_by`
 	qAccountByID    = `SELECT ` + accountColumns + ` FROM users WHERE id = ?`
 	qFindUser       = `SELECT ` + accountColumns + ` FROM users WHERE idp_slug = ? AND name_key = ? AND name_id = ?`
 	qFindUserNoCase = `SELECT ` + accountColumns + ` FROM users WHERE idp_slug = ?1 AND name_key = ?2

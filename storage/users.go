@@ -17,7 +17,7 @@ import (
 // array of grantColumns arrays, in display order (see qUserGrants).
 const userColumns = `u.id, u.idp_slug, u.name_id, u.username, u.email, u.display_name,
 	u.created_at, u.last_login_at, u.login_count, u.idp_removed,
-	u.given_name, u.family_name, u.disabled, u.warnings,
+	u.given_name, u.family_name, u.disabled, u.warnings, u.provisioned_by,
 	(SELECT json_group_array(json_array(r.role, r.kind, r.source, r.rule_id, r.rule_index, r.idp_slug,
 			coalesce(r.login_id, 0), r.granted_by, r.granted_at)
 		ORDER BY r.kind = 'manual', r.position, r.granted_at, r.role)
@@ -60,7 +60,7 @@ func scanUser(s scanner) (core.User, error) {
 	)
 	if err := s.Scan(&u.ID, &u.IdPSlug, &u.NameID, &u.Username, &u.Email, &u.DisplayName,
 		&createdAt, &lastLogin, &u.LoginCount, &u.IdPRemoved,
-		&u.GivenName, &u.FamilyName, &u.Disabled, &warnings, &roles); err != nil {
+		&u.GivenName, &u.FamilyName, &u.Disabled, &warnings, &u.ProvisionedBy, &roles); err != nil {
 		return core.User{}, err
 	}
 	u.CreatedAt, u.LastLoginAt = fromNanos(createdAt), fromNanos(lastLogin)

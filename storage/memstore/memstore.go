@@ -112,6 +112,9 @@ func (a *account) user() core.User {
 	u := a.User
 	u.Roles = append(slices.Clone(a.auto), a.manual...)
 	u.Warnings = slices.Clone(a.Warnings)
+	if u.ProvisionedBy == "" {
+		u.ProvisionedBy = core.ProvisionedByJIT
+	}
 	return u
 }
 

@@ -94,7 +94,8 @@ func (s *Store) CreateSCIMUser(ctx context.Context, r core.SCIMRecord, audit cor
 		}
 		r.Account.ID, r.CreatedBySCIM = a.ID, false
 	} else {
-		a := &account{User: core.User{ID: s.nextID(), IdPSlug: r.IdPSlug, NameID: r.Account.NameID, CreatedAt: r.Created.UTC()}}
+		a := &account{User: core.User{ID: s.nextID(), IdPSlug: r.IdPSlug, NameID: r.Account.NameID, CreatedAt: r.Created.UTC(),
+			ProvisionedBy: core.ProvisionedBySCIM}}
 		s.users[a.ID] = a
 		s.index(a)
 		r.Account.ID, r.CreatedBySCIM = a.ID, true

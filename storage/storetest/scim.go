@@ -240,4 +240,38 @@ var scimCases = []testCase{
 			t.Fatalf("a change without ReplaceGrants changed the roles: %+v", got)
 		}
 	}},
+	{"an account says how it was created: jit or scim, in every read", func(t *testing.T, s core.Store) {
+		jit := apply(t, s, login("okta", "jit@example.com", base))
+		if jit.User.ProvisionedBy != core.ProvisionedByJIT {
+			t.Errorf("the sign-in's account says %q", jit.User.ProvisionedBy)
+		}
+		made, _, err := s.CreateSCIMUser(ctx, scimUser("a", "ann@example.com", true), scimEvent("provisioned"))
+		must(t, err)
+		later := apply(t, s, login("okta", "ann@example.com", base.Add(1)))
+		if later.User.ProvisionedBy != core.ProvisionedBySCIM {
+			t.Errorf("a sign-in to the SCIM account says %q", later.User.ProvisionedBy)
+		}
+		want := map[int64]string{jit.User.ID: core.ProvisionedByJIT, made.Account.ID: core.ProvisionedBySCIM}
+		listed, err := s.ListUsers(ctx, core.UserFilter{})
+		must(t, err)
+		var each []core.User
+		must(t, s.ForEachMatchingUser(ctx, core.UserFilter{}, func(u core.User) error { each = append(each, u); return nil }))
+		for what, us := range map[string][]core.User{"ListUsers": listed, "ForEachMatchingUser": each} {
+			if len(us) != 2 {
+				t.Fatalf("%s: %d accounts", what, len(us))
+			}
+			for _, u := range us {
+				if u.ProvisionedBy != want[u.ID] {
+					t.Errorf("%s: account %s says %q, want %q", what, u.NameID, u.ProvisionedBy, want[u.ID])
+				}
+			}
+		}
+		for id, by := range want {
+			d, err := s.GetUser(ctx, id)
+			must(t, err)
+			if d.ProvisionedBy != by {
+				t.Errorf("GetUser(%d) says %q, want %q", id, d.ProvisionedBy, by)
+			}
+		}
+	}},
 }
