@@ -82,7 +82,7 @@ func TestConfigApplyRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 
 	out := applyOK(t, dir, file, "--dry-run")
-	if !strings.Contains(out, "add    idp okta") || !strings.Contains(out, "Dry run: 11 changes planned, nothing was changed.") {
+	if !strings.Contains(out, "add    idp okta") || !strings.Contains(out, "Dry run: 12 changes planned, nothing was changed.") {
 		t.Errorf("dry run printed:\n%s", out)
 	}
 	if got := export(t, dir); strings.Contains(got, "idps:") || strings.Contains(got, "roles:") {
@@ -94,7 +94,7 @@ func TestConfigApplyRoundTrip(t *testing.T) {
 
 	out = applyOK(t, dir, file)
 	for _, want := range []string{"add    role admin", "add    idp simplesaml: SimpleSAMLphp (staging)", "change setting clock_skew: 3m0s → 2m0s",
-		"change setting demo_idp: on → off", "Applied 11 changes in one transaction."} {
+		"change setting demo_idp: on → off", "Applied 12 changes in one transaction.", "change idp okta: scim.account_key"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("apply printed no %q:\n%s", want, out)
 		}
@@ -104,7 +104,8 @@ func TestConfigApplyRoundTrip(t *testing.T) {
 	}
 	first := export(t, dir)
 	for _, want := range []string{"slug: okta", "require_signed_assertion: true", "url: " + srv.URL + "/simplesamlphp.xml",
-		"value: ^eng-(backend|frontend)$", "clock_skew: 2m0s", "keep_events_days: 90", "demo_idp: false"} {
+		"value: ^eng-(backend|frontend)$", "clock_skew: 2m0s", "keep_events_days: 90", "demo_idp: false",
+		"account_key: emails"} {
 		if !strings.Contains(first, want) {
 			t.Errorf("export has no %q:\n%s", want, first)
 		}

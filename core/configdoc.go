@@ -73,6 +73,8 @@ type ConfigIdP struct {
 	RefreshEvery *time.Duration
 	Security     ConfigSecurity
 	Mapping      *Mapping
+	// SCIM is the IdP's SCIM settings (nil: not named); never its token.
+	SCIM *ConfigSCIM
 }
 
 // ConfigSecurity are the IdPSecurity switches a document names (nil: not
@@ -131,6 +133,7 @@ type configIdPV1 struct {
 	RefreshInterval string            `json:"refresh_interval,omitempty"`
 	Security        *configSecurityV1 `json:"security,omitempty"`
 	Mapping         *rulesMappingV1   `json:"mapping,omitempty"`
+	SCIM            *configSCIMV1     `json:"scim,omitempty"`
 }
 
 type configMetadataV1 struct {
@@ -339,6 +342,13 @@ func (p configIdPV1) toIdP(path string, lines map[string]int) (ConfigIdP, error)
 			return ConfigIdP{}, mappingConfigError(lines, path, err)
 		}
 		idp.Mapping = &m
+	}
+	if p.SCIM != nil {
+		s, err := p.SCIM.toConfig(path+".scim", lines)
+		if err != nil {
+			return ConfigIdP{}, err
+		}
+		idp.SCIM = &s
 	}
 	return idp, nil
 }

@@ -47,7 +47,11 @@ func (c *Console) configFile(ctx context.Context) (configFileV1, error) {
 		return configFileV1{}, err
 	}
 	for _, idp := range idps {
-		f.IdPs = append(f.IdPs, idpToFile(idp))
+		p := idpToFile(idp)
+		if p.SCIM, err = c.scimToFile(ctx, idp.Slug); err != nil {
+			return configFileV1{}, err
+		}
+		f.IdPs = append(f.IdPs, p)
 	}
 	return f, nil
 }

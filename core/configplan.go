@@ -202,6 +202,9 @@ func (p *planner) idps(ctx context.Context) error {
 			return err
 		}
 		p.keptIdPs[d.Slug] = next
+		if err := p.scim(ctx, d); err != nil {
+			return err
+		}
 		if !exists {
 			p.add(ConfigPlanLine{Op: OpAdd, What: "idp", Name: d.Slug, Detail: fmt.Sprintf("%s (%s)", next.DisplayName, next.EntityID)},
 				&ConfigChange{Kind: ConfigSaveIdP, IdP: next, Audit: Event{Kind: EventIdPRegistered, IdPSlug: d.Slug, Subject: p.by,

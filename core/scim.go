@@ -183,6 +183,12 @@ func (c *Console) scimKeyField(ctx context.Context, slug string) string {
 	return v
 }
 
+// SCIMAccountKey returns which SCIM field of the IdP's users holds the
+// SAML account key: userName unless SetSCIMAccountKey chose another.
+func (c *Console) SCIMAccountKey(ctx context.Context, slug string) string {
+	return c.scimKeyField(ctx, slug)
+}
+
 func scimKeySetting(slug string) string { return "scim.account_key." + slug }
 
 // SetSCIMAccountKey sets which SCIM field of the IdP's users holds the
