@@ -32,7 +32,7 @@ func (s *Store) ApplyConfig(ctx context.Context, changes []core.ConfigChange) ([
 			i := s.idpIndex(ch.Name)
 			s.idps = slices.Delete(s.idps, i, i+1)
 			s.idpVersion++
-			delete(s.scimTokens, ch.Name) // the token goes with the IdP
+			s.forgetSCIM(ch.Name) // the token and SCIM settings go with the IdP, as in SQLite
 			for _, a := range s.users {
 				if a.IdPSlug == ch.Name {
 					a.IdPRemoved = true

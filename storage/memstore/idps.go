@@ -149,7 +149,7 @@ func (s *Store) DeleteIdP(ctx context.Context, slug string) error {
 	}
 	s.idps = slices.Delete(s.idps, i, i+1)
 	s.idpVersion++
-	delete(s.scimTokens, slug) // the token goes with the IdP, as in SQLite
+	s.forgetSCIM(slug) // the token and SCIM settings go with the IdP, as in SQLite
 	for _, a := range s.users {
 		if a.IdPSlug == slug {
 			a.IdPRemoved = true

@@ -206,3 +206,12 @@ func (s *Store) UpdateSCIMUser(ctx context.Context, r core.SCIMRecord, audit cor
 	saved, _ := s.scimRecord(r.Account.ID)
 	return saved, s.addEvent(audit), nil
 }
+
+// forgetSCIM drops what SCIM keeps of an IdP that is removed: its token
+// and its settings (account key, attribute map), as the SQLite trigger
+// of migration 0008 does. The caller holds s.mu.
+func (s *Store) forgetSCIM(slug string) {
+	delete(s.scimTokens, slug)
+	delete(s.settings, "scim.account_key."+slug)
+	delete(s.settings, "scim.attribute_map."+slug)
+}

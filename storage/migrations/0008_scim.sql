@@ -39,9 +39,12 @@ DROP INDEX events_audit;
 CREATE INDEX events_audit ON events (at)
 	WHERE kind = 'admin.change' OR kind = 'idp.registered' OR kind = 'idp.removed' OR kind = 'scim.deprovisioned';
 
--- An IdP's SCIM token goes with the IdP: a connection added again under
--- the same slug starts without one (the old token must not work again).
+-- An IdP's SCIM token and SCIM settings go with the IdP: a connection
+-- added again under the same slug starts without a token (the old one
+-- must not work again) and with the default account key and attribute
+-- map (core.scimKeySetting, core.scimAttrMapSetting).
 CREATE TRIGGER scim_token_goes_with_idp AFTER DELETE ON identity_providers
 BEGIN
 	DELETE FROM scim_tokens WHERE idp_slug = OLD.slug;
+	DELETE FROM settings WHERE key IN ('scim.account_key.' || OLD.slug, 'scim.attribute_map.' || OLD.slug);
 END;

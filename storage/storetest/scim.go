@@ -47,7 +47,7 @@ var scimCases = []testCase{
 			t.Errorf("hash %q, want the rotated one", h)
 		}
 	}},
-	{"a SCIM token goes with its IdP: removed, or pruned by a config, and added again, it has none", func(t *testing.T, s core.Store) {
+	{"a SCIM token and settings go with their IdP: removed, or pruned by a config, and added again, it has none", func(t *testing.T, s core.Store) {
 		made := core.Event{At: base, Kind: core.EventAdminChange, Outcome: core.OutcomeInfo, Message: "made"}
 		for _, remove := range []func() error{
 			func() error { return s.DeleteIdP(ctx, "okta") },
@@ -61,11 +61,22 @@ var scimCases = []testCase{
 			must(t, err)
 			_, err = s.SetSCIMTokenHash(ctx, "okta", []byte("old"), made)
 			must(t, err)
+			must(t, s.SetSetting(ctx, "scim.account_key.okta", "externalId"))
+			must(t, s.SetSetting(ctx, "scim.attribute_map.okta", `{"department":"title"}`))
+			must(t, s.SetSetting(ctx, "scim.account_key.okta2", "emails")) // another IdP's stays
 			must(t, remove())
 			_, err = s.SaveIdP(ctx, idp("okta"))
 			must(t, err)
 			_, err = s.SCIMTokenHash(ctx, "okta")
 			wantCode(t, err, core.ENOTFOUND)
+			for _, key := range []string{"scim.account_key.okta", "scim.attribute_map.okta"} {
+				if v, err := s.GetSetting(ctx, key); err == nil && v != "" {
+					t.Errorf("%s = %q after the IdP was removed", key, v)
+				}
+			}
+			if v, err := s.GetSetting(ctx, "scim.account_key.okta2"); err != nil || v != "emails" {
+				t.Errorf("another IdP's setting: %q, %v", v, err)
+			}
 		}
 	}},
 	{"a SCIM user is an account, unique by userName, listed by filters and pages", func(t *testing.T, s core.Store) {
